@@ -1,0 +1,16 @@
+/**
+ * @file memapi2.h
+ * @brief Umbrella header: includes every public header of memapi2 that the build configuration
+ * provides, and nothing else.
+ */
+#ifndef MEMAPI2_H
+#define MEMAPI2_H
+
+#include "memapi2/config.h"
+#include "memapi2/types.h"
+#include "memapi2/error.h"
+#include "memapi2/arith.h"
+#include "memapi2/layout.h"
+#include "memapi2/type_props.h"
+
+#endif /* MEMAPI2_H */

@@ -1,0 +1,79 @@
+/**
+ * @file memapi2/arith.h
+ * @brief Checked arithmetic and alignment helpers (the reference's `helpers` module).
+ */
+#ifndef MEMAPI2_ARITH_H
+#define MEMAPI2_ARITH_H
+
+#include <stdbool.h>
+#include "types.h"
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief `l op r` without overflow (reference `checked_op`).
+ *
+ * ADD, SUB, MUL fail when the exact result is outside `[0, SIZE_MAX]`. DIV, REM and DIV_CEIL fail
+ * when `r == 0`; DIV_CEIL is the ceiling of `l / r` (7/2 = 4, 6/2 = 3, 0/5 = 0). POW fails when
+ * `r > UINT32_MAX` or the power exceeds SIZE_MAX; `x^0 = 1` for every x, `0^0` included.
+ *
+ * @param out receives the result on success; untouched on failure. Must not be NULL.
+ * @param err on failure: `MEMAPI_E_ARITH` with `arith = {l, op, r}` (the original operands);
+ *            `MEMAPI_E_OTHER` with `msg = "invalid arithmetic operation"` for an op outside the enum.
+ */
+MEMAPI_API MEMAPI_NODISCARD memapi_status
+memapi_checked_op(size_t l, memapi_arith_op op, size_t r, size_t *out, memapi_error *err);
+
+/** @brief True when `x` is a nonzero power of two. */
+static inline bool memapi_is_pow2(size_t x)
+{
+    return x != 0 && (x & (x - 1)) == 0;
+}
+
+/**
+ * @brief Rounds `v` up to a multiple of `align` after checking it the way layouts are checked.
+ *
+ * Errors (`MEMAPI_E_LAYOUT`), in this order: `ZERO_ALIGN`; `NON_POW2_ALIGN(align)`;
+ * `EXCEEDS_MAX(v, align, 1)` when `v > MEMAPI_USIZE_MAX_NO_HIGH_BIT - (align - 1)`.
+ * @param out receives the result on success; untouched on failure. Must not be NULL.
+ */
+MEMAPI_API MEMAPI_NODISCARD memapi_status
+memapi_align_up_checked(size_t v, size_t align, size_t *out, memapi_error *err);
+
+/**
+ * @brief `(v + align - 1) & ~(align - 1)` with no checks (reference `align_up`).
+ *
+ * Precondition (checked only in debug builds, through `MEMAPI_PRECONDITION`): `align` is a nonzero
+ * power of two and `v + align - 1 <= SIZE_MAX`. Example: `memapi_align_up(7, 8) == 8`.
+ */
+static inline size_t memapi_align_up(size_t v, size_t align)
+{
+    MEMAPI_PRECONDITION(memapi_is_pow2(align) && v <= SIZE_MAX - (align - 1),
+                        "memapi_align_up requires a power-of-two align and v + align - 1 <= SIZE_MAX");
+    return (v + (align - 1)) & ~(align - 1);
+}
+
+/**
+ * @brief The largest power of two dividing the address of `p` (`addr & -addr`):
+ * 0x1000 gives 4096, 0x1 gives 1. A NULL pointer gives 0 (every power divides 0; there is no largest).
+ */
+static inline size_t memapi_ptr_max_align(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    return (size_t)(a & (~a + 1u));
+}
+
+/** @brief `lhs` is a multiple of `rhs`; for `rhs == 0` only 0 is (so (0,0) is true, (1,0) false). */
+static inline bool memapi_is_multiple_of(size_t lhs, size_t rhs)
+{
+    return rhs == 0 ? lhs == 0 : lhs % rhs == 0;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MEMAPI2_ARITH_H */

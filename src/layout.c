@@ -1,0 +1,184 @@
+/* The Layout algebra (reference layout.rs), with DESIGN.md decisions 1 (extend) and 5 (array). */
+#include "memapi2/layout.h"
+#include "internal/error_set.h"
+
+#define MAX MEMAPI_USIZE_MAX_NO_HIGH_BIT
+#define HIGH MEMAPI_USIZE_HIGH_BIT
+
+/*
+ * v rounded up to a multiple of align. Callers have checked v <= MAX - (align - 1), so the sum
+ * cannot wrap. The modulo form (rather than the mask) keeps the result provable by WP.
+ */
+static size_t round_up(size_t v, size_t align)
+{
+    size_t rem = v % align;
+    return rem == 0 ? v : v + (align - rem);
+}
+
+memapi_status memapi_layout_check(size_t size, size_t align, memapi_error *err)
+{
+    if (align == 0)
+        return memapi__fail_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    if ((align & (align - 1)) != 0)
+        return memapi__fail_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, align, 0);
+    /* The first test cannot be true for a power of two; it lets the prover bound align - 1. */
+    if (align - 1 > MAX || size > MAX - (align - 1))
+        return memapi__fail_layout(err, MEMAPI_LE_EXCEEDS_MAX, size, align, 1);
+    return MEMAPI_OK;
+}
+
+memapi_status memapi_layout_padding_needed_for(memapi_layout l, size_t align, size_t *out, memapi_error *err)
+{
+    if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    if (memapi_layout_check(l.size, align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    *out = round_up(l.size, align) - l.size;
+    return MEMAPI_OK;
+}
+
+memapi_status memapi_layout_pad_to_align(memapi_layout l, memapi_layout *out, memapi_error *err)
+{
+    if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    out->size = round_up(l.size, l.align);
+    out->align = l.align;
+    return MEMAPI_OK;
+}
+
+/* (size * count, align) with the reference's two errors; align is a valid alignment. */
+static memapi_status packed(size_t size, size_t align, size_t count, memapi_layout *out, memapi_error *err)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        return memapi__fail_layout_arith(err, size, MEMAPI_OP_MUL, count);
+    size_t total = size * count;
+    if (memapi_layout_check(total, align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    out->size = total;
+    out->align = align;
+    return MEMAPI_OK;
+}
+
+memapi_status memapi_layout_repeat(memapi_layout l, size_t count, memapi_layout *out, size_t *stride,
+                                   memapi_error *err)
+{
+    if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    size_t padded = round_up(l.size, l.align);
+    memapi_layout res;
+    if (packed(padded, l.align, count, &res, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    *out = res;
+    *stride = padded;
+    return MEMAPI_OK;
+}
+
+memapi_status memapi_layout_repeat_packed(memapi_layout l, size_t count, memapi_layout *out, memapi_error *err)
+{
+    if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    return packed(l.size, l.align, count, out, err);
+}
+
+memapi_status memapi_layout_extend(memapi_layout l, memapi_layout next, memapi_layout *out, size_t *offset,
+                                   memapi_error *err)
+{
+    if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    if (memapi_layout_check(next.size, next.align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    if (memapi_layout_check(l.size, next.align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    size_t off = round_up(l.size, next.align);
+    size_t new_align = l.align > next.align ? l.align : next.align;
+    /* off <= MAX and next.size <= MAX, so the sum cannot wrap size_t. */
+    if (off + next.size > MAX - (new_align - 1))
+        return memapi__fail_layout(err, MEMAPI_LE_EXCEEDS_MAX, off, new_align, 1);
+    out->size = off + next.size;
+    out->align = new_align;
+    *offset = off;
+    return MEMAPI_OK;
+}
+
+memapi_status memapi_layout_align_to(memapi_layout l, size_t align, memapi_layout *out, memapi_error *err)
+{
+    if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    if (align > l.align && memapi_layout_check(l.size, align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    out->size = l.size;
+    out->align = align > l.align ? align : l.align;
+    return MEMAPI_OK;
+}
+
+memapi_status memapi_layout_align_to_multiple_of(memapi_layout l, size_t align, memapi_layout *out,
+                                                 memapi_error *err)
+{
+    if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    if (align == 0)
+        return memapi__fail_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    if ((align & (align - 1)) != 0)
+        return memapi__fail_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, align, 0);
+    /* For powers of two, rounding l.align up to a multiple of align is max(l.align, align). */
+    if (l.align % align != 0 && memapi_layout_check(l.size, align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    out->size = l.size;
+    out->align = l.align % align == 0 ? l.align : align;
+    return MEMAPI_OK;
+}
+
+memapi_status memapi_layout_posix_memalign_compatible_from_size_align(size_t size, size_t align,
+                                                                      memapi_layout *out, memapi_error *err)
+{
+    if (align == 0)
+        return memapi__fail_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    if ((align & (align - 1)) != 0)
+        return memapi__fail_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, align, 0);
+    if (align > SIZE_MAX - (MEMAPI_PTR_SIZE - 1))
+        return memapi__fail_layout(err, MEMAPI_LE_C_ROUND_UP, 0, align, 0);
+    size_t new_align = round_up(align, MEMAPI_PTR_SIZE);
+    if (memapi_layout_check(size, new_align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    out->size = size;
+    out->align = new_align;
+    return MEMAPI_OK;
+}
+
+memapi_status memapi_layout_to_posix_memalign_compatible(memapi_layout l, memapi_layout *out, memapi_error *err)
+{
+    if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    return memapi_layout_posix_memalign_compatible_from_size_align(l.size, l.align, out, err);
+}
+
+memapi_status memapi_layout_array_check(size_t elem_size, size_t elem_align, size_t n, memapi_error *err)
+{
+    if (elem_align == 0)
+        return memapi__fail_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    if ((elem_align & (elem_align - 1)) != 0)
+        return memapi__fail_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, elem_align, 0);
+    if (elem_align > HIGH || (elem_size != 0 && n > (HIGH - elem_align) / elem_size))
+        return memapi__fail_layout(err, MEMAPI_LE_EXCEEDS_MAX, elem_size, elem_align, n);
+    return MEMAPI_OK;
+}
+
+memapi_status memapi_layout_fam(size_t offset, size_t elem_size, size_t struct_align, size_t n, memapi_layout *out,
+                                memapi_error *err)
+{
+    if (struct_align == 0)
+        return memapi__fail_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    if ((struct_align & (struct_align - 1)) != 0)
+        return memapi__fail_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, struct_align, 0);
+    if (elem_size != 0 && n > SIZE_MAX / elem_size)
+        return memapi__fail_layout_arith(err, elem_size, MEMAPI_OP_MUL, n);
+    size_t tail = elem_size * n;
+    if (offset > SIZE_MAX - tail)
+        return memapi__fail_layout_arith(err, offset, MEMAPI_OP_ADD, tail);
+    size_t total = offset + tail;
+    if (memapi_layout_check(total, struct_align, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    out->size = round_up(total, struct_align);
+    out->align = struct_align;
+    return MEMAPI_OK;
+}
