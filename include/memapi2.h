@@ -12,5 +12,9 @@
 #include "memapi2/arith.h"
 #include "memapi2/layout.h"
 #include "memapi2/type_props.h"
+#include "memapi2/alloc.h"
+#if !MEMAPI_FREESTANDING
+#include "memapi2/default.h"
+#endif
 
 #endif /* MEMAPI2_H */

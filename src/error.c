@@ -158,9 +158,9 @@ static void put_str(writer *w, const char *s)
         put_char(w, *s++);
 }
 
-static void put_uint(writer *w, uintmax_t v)
+static void put_uint(writer *w, size_t v)
 {
-    char digits[3 * sizeof(uintmax_t)];
+    char digits[3 * sizeof(size_t)];
     size_t n = 0;
     do {
         digits[n++] = (char)('0' + (int)(v % 10));
@@ -175,10 +175,10 @@ static void put_int(writer *w, int v)
     if (v < 0) {
         put_char(w, '-');
         /* -(v + 1) + 1 avoids negating INT_MIN. */
-        put_uint(w, (uintmax_t)(-(v + 1)) + 1u);
+        put_uint(w, (size_t)(-(v + 1)) + 1u);
         return;
     }
-    put_uint(w, (uintmax_t)v);
+    put_uint(w, (size_t)v);
 }
 
 static void put_hex(writer *w, uintptr_t v)
@@ -268,7 +268,7 @@ static void put_layout_err(writer *w, const memapi_layout_err *e)
         return;
     }
     put_str(w, "unknown layout error kind ");
-    put_uint(w, (uintmax_t)e->kind);
+    put_uint(w, (size_t)e->kind);
 }
 
 static void put_cause(writer *w, const memapi_cause *c)
@@ -301,7 +301,7 @@ static void put_cause(writer *w, const memapi_cause *c)
         return;
     }
     put_str(w, "unknown cause kind ");
-    put_uint(w, (uintmax_t)c->kind);
+    put_uint(w, (size_t)c->kind);
 }
 
 static void put_layout_paren(writer *w, memapi_layout l)
@@ -378,7 +378,7 @@ static void put_error(writer *w, const memapi_error *e)
         return;
     }
     put_str(w, "unknown error kind ");
-    put_uint(w, (uintmax_t)e->kind);
+    put_uint(w, (size_t)e->kind);
 }
 
 size_t memapi_error_format(const memapi_error *e, char *buf, size_t cap)
@@ -417,5 +417,20 @@ size_t memapi_layout_debug_format(memapi_layout l, char *buf, size_t cap)
     put_str(&w, ", align: ");
     put_uint(&w, l.align);
     put_str(&w, " }");
+    return finish(&w);
+}
+
+size_t memapi__format_dealloc_failure(char *buf, size_t cap, const void *ptr, memapi_layout layout,
+                                      const memapi_error *e)
+{
+    writer w = {buf, cap, 0};
+    put_str(&w, "deallocation of block at ");
+    put_hex(&w, (uintptr_t)ptr);
+    put_str(&w, " with layout Layout { size: ");
+    put_uint(&w, layout.size);
+    put_str(&w, ", align: ");
+    put_uint(&w, layout.align);
+    put_str(&w, " } failed: ");
+    put_error(&w, e);
     return finish(&w);
 }

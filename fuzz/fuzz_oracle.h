@@ -1,0 +1,126 @@
+/*
+ * Shared oracles of the layout and arithmetic harnesses: expected errors built field by field (the
+ * error.h contract: on failure the whole struct is overwritten and every field not documented for
+ * the kind is zero), a full comparison, and the "untouched" checks for out-parameters and for `*err`
+ * on success. Every mismatch prints what was compared and aborts, so both engines see a crash.
+ */
+#ifndef MEMAPI_FUZZ_ORACLE_H
+#define MEMAPI_FUZZ_ORACLE_H
+
+#include <stdio.h>
+#include <string.h>
+#include "memapi2.h"
+#include "fuzz_input.h"
+
+#define FUZZ_POISON 0xA5
+
+static inline void fuzz_fail(const char *what, const char *detail)
+{
+    fprintf(stderr, "fuzz oracle mismatch in %s: %s\n", what, detail);
+    abort();
+}
+
+#define FUZZ_REQUIRE(what, cond) ((cond) ? (void)0 : fuzz_fail((what), #cond))
+
+/* An error with every field zero, as the library's constructors leave the unused ones. */
+static inline memapi_error fuzz_err_zero(memapi_error_kind kind)
+{
+    memapi_error e;
+    memset(&e, 0, sizeof e);
+    e.kind = kind;
+    e.cause.kind = MEMAPI_CAUSE_UNKNOWN;
+    e.layout_err.kind = MEMAPI_LE_ZERO_SIZE;
+    e.layout_err.arith.op = MEMAPI_OP_ADD;
+    e.arith.op = MEMAPI_OP_ADD;
+    e.cause.msg = NULL;
+    e.msg = NULL;
+    e.ptr = NULL;
+    return e;
+}
+
+static inline memapi_error fuzz_err_layout(memapi_layout_err_kind kind, size_t size, size_t align, size_t n)
+{
+    memapi_error e = fuzz_err_zero(MEMAPI_E_LAYOUT);
+    e.layout_err.kind = kind;
+    e.layout_err.size = size;
+    e.layout_err.align = align;
+    e.layout_err.n = n;
+    return e;
+}
+
+static inline memapi_error fuzz_err_layout_arith(size_t l, memapi_arith_op op, size_t r)
+{
+    memapi_error e = fuzz_err_zero(MEMAPI_E_LAYOUT);
+    e.layout_err.kind = MEMAPI_LE_ARITH;
+    e.layout_err.arith.l = l;
+    e.layout_err.arith.op = op;
+    e.layout_err.arith.r = r;
+    return e;
+}
+
+static inline int fuzz_arith_eq(const memapi_arith_err *a, const memapi_arith_err *b)
+{
+    return a->l == b->l && a->op == b->op && a->r == b->r;
+}
+
+/* Every field, pointers by identity except messages, which are compared as text. */
+static inline int fuzz_err_eq(const memapi_error *a, const memapi_error *b)
+{
+    int msg_eq = (a->msg == NULL || b->msg == NULL) ? a->msg == b->msg : strcmp(a->msg, b->msg) == 0;
+    int cmsg_eq = (a->cause.msg == NULL || b->cause.msg == NULL) ? a->cause.msg == b->cause.msg
+                                                                 : strcmp(a->cause.msg, b->cause.msg) == 0;
+    return a->kind == b->kind && a->layout.size == b->layout.size && a->layout.align == b->layout.align &&
+           a->cause.kind == b->cause.kind && a->cause.os_errno == b->cause.os_errno && cmsg_eq &&
+           a->layout_err.kind == b->layout_err.kind && a->layout_err.size == b->layout_err.size &&
+           a->layout_err.align == b->layout_err.align && a->layout_err.n == b->layout_err.n &&
+           fuzz_arith_eq(&a->layout_err.arith, &b->layout_err.arith) && a->old_val == b->old_val &&
+           a->new_val == b->new_val && fuzz_arith_eq(&a->arith, &b->arith) && msg_eq && a->ptr == b->ptr &&
+           a->recorded.size == b->recorded.size && a->recorded.align == b->recorded.align;
+}
+
+static inline void fuzz_print_err(const char *label, const memapi_error *e)
+{
+    char text[512];
+    (void)memapi_error_format(e, text, sizeof text);
+    fprintf(stderr,
+            "  %s: kind=%u layout_err{kind=%u size=%zu align=%zu n=%zu arith{%zu,%u,%zu}} "
+            "arith{%zu,%u,%zu} msg=%s\n    text: %s\n",
+            label, (unsigned)e->kind, (unsigned)e->layout_err.kind, e->layout_err.size, e->layout_err.align,
+            e->layout_err.n, e->layout_err.arith.l, (unsigned)e->layout_err.arith.op, e->layout_err.arith.r,
+            e->arith.l, (unsigned)e->arith.op, e->arith.r, e->msg ? e->msg : "(null)", text);
+}
+
+static inline void fuzz_require_err(const char *what, const memapi_error *got, const memapi_error *want)
+{
+    if (fuzz_err_eq(got, want))
+        return;
+    fuzz_print_err("got ", got);
+    fuzz_print_err("want", want);
+    fuzz_fail(what, "error payload differs from the model");
+}
+
+static inline int fuzz_is_poisoned(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != FUZZ_POISON)
+            return 0;
+    return 1;
+}
+
+/* Exactly one bit set, counted bit by bit (independent of the library's x & (x - 1) test). */
+static inline int fuzz_pow2(size_t x)
+{
+    unsigned bits = 0;
+    for (size_t i = 0; i < FUZZ_SIZE_BITS; i++)
+        bits += (unsigned)((x >> i) & 1u);
+    return bits == 1;
+}
+
+/* v rounded up to a multiple of a (a != 0), in 128 bits: never wraps for size_t inputs. */
+static inline fuzz_u128 fuzz_round_up(size_t v, size_t a)
+{
+    return ((fuzz_u128)v + a - 1) / a * a;
+}
+
+#endif /* MEMAPI_FUZZ_ORACLE_H */

@@ -1,0 +1,102 @@
+/* The default allocator: the platform heap (reference DefaultAlloc / System, spec 5.1-5.2). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "memapi2/default.h"
+#include "internal/error_set.h"
+
+/* The malloc family can serve this layout without posix_memalign (reference rely_on_min_align). */
+static bool malloc_can_serve(memapi_layout l)
+{
+    return l.align <= MEMAPI_MIN_ALIGN && l.size >= l.align;
+}
+
+static void *fail_os(memapi_layout l, int code, memapi_error *err)
+{
+#if MEMAPI_OS_ERR_REPORTING
+    memapi__fail_alloc(err, l, MEMAPI_CAUSE_OS_ERR, code, NULL);
+#else
+    (void)code;
+    memapi__fail_alloc(err, l, MEMAPI_CAUSE_UNKNOWN, 0, NULL);
+#endif
+    return NULL;
+}
+
+static void *heap_alloc(memapi_layout l, bool zero, memapi_error *err)
+{
+    if (l.size == 0)
+        return memapi_layout_dangling(l);
+    if (malloc_can_serve(l)) {
+        void *p = zero ? calloc(1, l.size) : malloc(l.size);
+        return p != NULL ? p : fail_os(l, errno, err);
+    }
+    void *p = NULL;
+    int code = posix_memalign(&p, l.align < sizeof(void *) ? sizeof(void *) : l.align, l.size);
+    if (code != 0)
+        return fail_os(l, code, err);
+    if (zero)
+        memset(p, 0, l.size);
+    return p;
+}
+
+static void *default_alloc(void *self, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    return heap_alloc(l, false, err);
+}
+
+static void *default_zalloc(void *self, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    return heap_alloc(l, true, err);
+}
+
+static memapi_status default_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    (void)err;
+    if (l.size == 0 || ptr == memapi_layout_dangling(l))
+        return MEMAPI_OK;
+    free(ptr);
+    return MEMAPI_OK;
+}
+
+static void *heap_resize(void *ptr, memapi_layout old_l, memapi_layout new_l, bool zero, memapi_error *err)
+{
+    if (old_l.size == 0 || new_l.size == 0 || !malloc_can_serve(new_l))
+        return memapi_default_resize(memapi_default(), ptr, old_l, new_l, zero, err);
+    void *p = realloc(ptr, new_l.size);
+    if (p == NULL)
+        return fail_os(new_l, errno, err);
+    if (zero && new_l.size > old_l.size)
+        memset((char *)p + old_l.size, 0, new_l.size - old_l.size);
+    return p;
+}
+
+static void *default_resize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
+{
+    (void)self;
+    return heap_resize(ptr, old_l, new_l, false, err);
+}
+
+static void *default_zresize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
+{
+    (void)self;
+    return heap_resize(ptr, old_l, new_l, true, err);
+}
+
+const memapi_alloc_vtable memapi_default_vtable = {
+    .name = "default",
+    .caps = MEMAPI_CAP_DEALLOC | MEMAPI_CAP_REALLOC | MEMAPI_CAP_SHARED,
+    .alloc = default_alloc,
+    .zalloc = default_zalloc,
+    .try_dealloc = default_try_dealloc,
+    .grow = default_resize,
+    .zgrow = default_zresize,
+    .shrink = default_resize,
+    .realloc = default_resize,
+    .rezalloc = default_zresize,
+    .owns = NULL,
+    .alloc_temp = NULL,
+};

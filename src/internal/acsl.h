@@ -1,0 +1,99 @@
+/*
+ * Internal: the ACSL vocabulary shared by the contracts of the core (proved with Frama-C WP; see
+ * proofs/README.md). Plain C compilers see nothing but comments here. Under Frama-C (which defines
+ * __FRAMAC__) this also pulls in the string axiomatic of Frama-C's libc (strlen, valid_read_string)
+ * and the extern contracts of the trusted base (proofs/extern.h).
+ *
+ * Every predicate mirrors a C function of the public headers, so that contracts and code say the
+ * same thing:
+ *   memapi_pow2(a)             <-> memapi_is_pow2(a)
+ *   memapi_valid_sa(s, a)      <-> memapi_layout_is_valid((memapi_layout){s, a})
+ *   memapi_valid_layout(l)     <-> memapi_layout_is_valid(l)
+ *   memapi_pad_to(x, a)        <-> the modulo round-up of layout.c and arith.c
+ */
+#ifndef MEMAPI_INTERNAL_ACSL_H
+#define MEMAPI_INTERNAL_ACSL_H
+
+#include "memapi2/types.h"
+#include "memapi2/error.h"
+
+#ifdef __FRAMAC__
+#include "__fc_string_axiomatic.h"
+#endif
+
+/*@
+  // MAX of the reference: SIZE_MAX >> 1.
+  logic integer memapi_max = SIZE_MAX / 2;
+  // HIGH of the reference: MAX + 1.
+  logic integer memapi_high = SIZE_MAX / 2 + 1;
+
+  // A nonzero power of two, written exactly as memapi_is_pow2 computes it.
+  predicate memapi_pow2(integer a) = a > 0 && (a & (a - 1)) == 0;
+
+  // The layout invariant on a (size, align) pair.
+  predicate memapi_valid_sa(integer size, integer align) =
+    memapi_pow2(align) && size <= memapi_max - (align - 1);
+
+  predicate memapi_valid_layout(memapi_layout l) = memapi_valid_sa(l.size, l.align);
+
+  // x rounded up to a multiple of a (a > 0).
+  logic integer memapi_pad_to(integer x, integer a) = x % a == 0 ? x : x + (a - x % a);
+
+  lemma memapi_pad_to_bounds: \forall integer x, a; 0 <= x && 0 < a ==>
+    x <= memapi_pad_to(x, a) <= x + (a - 1);
+  lemma memapi_pad_to_multiple: \forall integer x, a; 0 <= x && 0 < a ==>
+    memapi_pad_to(x, a) % a == 0;
+
+  // Integer power (checked_op's POW).
+  logic integer memapi_ipow(integer b, integer e) = e <= 0 ? 1 : b * memapi_ipow(b, e - 1);
+
+  // The ceiling of l / r for l >= 0, r > 0.
+  logic integer memapi_div_ceil(integer l, integer r) = l / r + (l % r != 0 ? 1 : 0);
+*/
+
+/*
+ * Predicates on `memapi_error` payloads: what each memapi__fail_* constructor leaves in *err.
+ * Every field not belonging to the kind is zero, as error.h promises.
+ */
+/*@
+  predicate memapi_zero_layout(memapi_layout l) = l.size == 0 && l.align == 0;
+  predicate memapi_zero_arith(memapi_arith_err a) = a.l == 0 && a.op == MEMAPI_OP_ADD && a.r == 0;
+
+  predicate memapi_err_layout{L}(memapi_error *e, integer k, integer size, integer align, integer n) =
+    e->kind == MEMAPI_E_LAYOUT && e->layout_err.kind == k &&
+    e->layout_err.size == size && e->layout_err.align == align && e->layout_err.n == n &&
+    memapi_zero_arith(e->layout_err.arith) && memapi_zero_arith(e->arith) &&
+    memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded) &&
+    e->old_val == 0 && e->new_val == 0 && e->msg == \null && e->ptr == \null &&
+    e->cause.kind == MEMAPI_CAUSE_UNKNOWN && e->cause.os_errno == 0 && e->cause.msg == \null;
+
+  predicate memapi_err_layout_arith{L}(memapi_error *e, integer l, integer op, integer r) =
+    e->kind == MEMAPI_E_LAYOUT && e->layout_err.kind == MEMAPI_LE_ARITH &&
+    e->layout_err.arith.l == l && e->layout_err.arith.op == op && e->layout_err.arith.r == r &&
+    e->layout_err.size == 0 && e->layout_err.align == 0 && e->layout_err.n == 0 &&
+    memapi_zero_arith(e->arith) && memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded) &&
+    e->old_val == 0 && e->new_val == 0 && e->msg == \null && e->ptr == \null &&
+    e->cause.kind == MEMAPI_CAUSE_UNKNOWN && e->cause.os_errno == 0 && e->cause.msg == \null;
+
+  predicate memapi_err_arith{L}(memapi_error *e, integer l, integer op, integer r) =
+    e->kind == MEMAPI_E_ARITH && e->arith.l == l && e->arith.op == op && e->arith.r == r &&
+    e->layout_err.kind == MEMAPI_LE_ZERO_SIZE && e->layout_err.size == 0 && e->layout_err.align == 0 &&
+    e->layout_err.n == 0 && memapi_zero_arith(e->layout_err.arith) &&
+    memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded) &&
+    e->old_val == 0 && e->new_val == 0 && e->msg == \null && e->ptr == \null &&
+    e->cause.kind == MEMAPI_CAUSE_UNKNOWN && e->cause.os_errno == 0 && e->cause.msg == \null;
+
+  predicate memapi_err_other{L}(memapi_error *e, char *msg) =
+    e->kind == MEMAPI_E_OTHER && e->msg == msg &&
+    e->layout_err.kind == MEMAPI_LE_ZERO_SIZE && e->layout_err.size == 0 && e->layout_err.align == 0 &&
+    e->layout_err.n == 0 && memapi_zero_arith(e->layout_err.arith) && memapi_zero_arith(e->arith) &&
+    memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded) &&
+    e->old_val == 0 && e->new_val == 0 && e->ptr == \null &&
+    e->cause.kind == MEMAPI_CAUSE_UNKNOWN && e->cause.os_errno == 0 && e->cause.msg == \null;
+*/
+
+#ifdef __FRAMAC__
+#include "extern.h"
+#endif
+
+#endif
