@@ -6,7 +6,7 @@
 set -euo pipefail
 : "${MAKE:=make}" "${CHECK_BUILD:=build/check}" "${VERSION:?}" "${SOVERSION:?}"
 
-build=$CHECK_BUILD/install-build
+build=$CHECK_BUILD/gcc
 work=$(mktemp -d "${TMPDIR:-/tmp}/memapi2-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 stage=$work/stage
@@ -23,8 +23,9 @@ for h in include/memapi2.h include/memapi2/*.h; do
   cmp -s "$h" "$stage$prefix/$h" || fail "header $h not installed as is"
 done
 [ -f "$libdir/libmemapi2.a" ] || fail "libmemapi2.a missing"
-[ -f "$libdir/libmemapi2.so.$VERSION" ] && [ ! -L "$libdir/libmemapi2.so.$VERSION" ] ||
+if [ ! -f "$libdir/libmemapi2.so.$VERSION" ] || [ -L "$libdir/libmemapi2.so.$VERSION" ]; then
   fail "libmemapi2.so.$VERSION missing or not a regular file"
+fi
 [ "$(readlink "$libdir/libmemapi2.so.$SOVERSION")" = "libmemapi2.so.$VERSION" ] ||
   fail "libmemapi2.so.$SOVERSION does not point to libmemapi2.so.$VERSION"
 [ "$(readlink "$libdir/libmemapi2.so")" = "libmemapi2.so.$SOVERSION" ] ||
@@ -66,6 +67,6 @@ echo "-- consumer ($consumer) ran linked shared (from $resolved) and static: exi
 $MAKE -s BUILD="$build" DESTDIR="$stage" PREFIX="$prefix" uninstall
 left=$(find "$stage" ! -type d)
 [ -z "$left" ] || fail "left after uninstall: $left"
-left=$(find "$stage" -path '*memapi*')
+left=$(cd "$stage" && find . -path '*memapi*')
 [ -z "$left" ] || fail "left after uninstall: $left"
 echo "-- uninstall removed every installed file"

@@ -7,6 +7,7 @@
 #ifndef MEMAPI_FUZZ_ORACLE_H
 #define MEMAPI_FUZZ_ORACLE_H
 
+#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include "memapi2.h"
@@ -14,7 +15,7 @@
 
 #define FUZZ_POISON 0xA5
 
-static inline void fuzz_fail(const char *what, const char *detail)
+static inline _Noreturn void fuzz_fail(const char *what, const char *detail)
 {
     fprintf(stderr, "fuzz oracle mismatch in %s: %s\n", what, detail);
     abort();
@@ -122,5 +123,43 @@ static inline fuzz_u128 fuzz_round_up(size_t v, size_t a)
 {
     return ((fuzz_u128)v + a - 1) / a * a;
 }
+
+/*
+ * Debug preconditions (MEMAPI_PRECONDITION) report through the fatal hook, which must not return:
+ * this one records the message and jumps back to fuzz_expect_fatal's caller.
+ */
+static jmp_buf fuzz_fatal_env;
+static char fuzz_fatal_msg[256];
+
+static inline _Noreturn void fuzz_fatal_hook(const char *msg)
+{
+    snprintf(fuzz_fatal_msg, sizeof fuzz_fatal_msg, "%s", msg ? msg : "(null)");
+    longjmp(fuzz_fatal_env, 1);
+}
+
+#define FUZZ_PRECONDITION_PREFIX "unsafe precondition(s) violated: "
+
+/*
+ * Runs `expr` (which violates a precondition) and requires that it stops through the fatal hook
+ * with a message naming `fn`. Without debug checks (NDEBUG) the call is skipped: it would be UB.
+ */
+#ifdef NDEBUG
+#define FUZZ_EXPECT_FATAL(fn, expr) ((void)0)
+#else
+#define FUZZ_EXPECT_FATAL(fn, expr)                                                                \
+    do {                                                                                         \
+        memapi_fatal_hook prev_ = memapi_set_fatal_hook(fuzz_fatal_hook);                        \
+        fuzz_fatal_msg[0] = '\0';                                                                \
+        if (setjmp(fuzz_fatal_env) == 0) {                                                       \
+            (void)(expr);                                                                        \
+            (void)memapi_set_fatal_hook(prev_);                                                  \
+            fuzz_fail(fn, "violated precondition not reported");                                 \
+        }                                                                                        \
+        (void)memapi_set_fatal_hook(prev_);                                                      \
+        FUZZ_REQUIRE(fn, strncmp(fuzz_fatal_msg, FUZZ_PRECONDITION_PREFIX,                       \
+                                 sizeof FUZZ_PRECONDITION_PREFIX - 1) == 0 &&                    \
+                             strstr(fuzz_fatal_msg, fn) != NULL);                                \
+    } while (0)
+#endif
 
 #endif /* MEMAPI_FUZZ_ORACLE_H */

@@ -13,8 +13,19 @@
 #include "memapi2/layout.h"
 #include "memapi2/type_props.h"
 #include "memapi2/alloc.h"
+#include "memapi2/bump.h"
 #if !MEMAPI_FREESTANDING
 #include "memapi2/default.h"
+#include "memapi2/failing.h"
+#include "memapi2/tracking.h"
+#include "memapi2/locked.h"
+#include "memapi2/guard.h"
+#endif
+#if MEMAPI_C_ALLOC
+#include "memapi2/c_alloc.h"
+#endif
+#if MEMAPI_STACK_ALLOC
+#include "memapi2/stack.h"
 #endif
 
 #endif /* MEMAPI2_H */

@@ -21,6 +21,30 @@ static memapi_status check_block(const void *ptr, memapi_layout layout, memapi_e
     return MEMAPI_OK;
 }
 
+/*
+ * Every entry point checks its layouts with the inline predicate memapi_layout_is_valid (the same
+ * verdict as memapi_layout_check) and calls one of these, out of line and as a tail call, only for
+ * a rejected layout: the hot paths then carry no call and none of the register saves it forces.
+ */
+static __attribute__((noinline, cold)) memapi_status layout_rejected(memapi_layout layout, memapi_error *err)
+{
+    return memapi_layout_check(layout.size, layout.align, err); /* MEMAPI_ERROR, *err filled */
+}
+
+static __attribute__((noinline, cold)) void *layout_rejected_null(memapi_layout layout, memapi_error *err)
+{
+    (void)layout_rejected(layout, err);
+    return NULL;
+}
+
+static inline bool layout_ok(memapi_layout layout, memapi_error *err)
+{
+    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout)))
+        return true;
+    (void)layout_rejected(layout, err);
+    return false;
+}
+
 /* Allocation without re-validation, for paths whose layout was checked already. */
 static void *do_alloc(memapi_allocator a, memapi_layout layout, bool zero, memapi_error *err)
 {
@@ -45,38 +69,95 @@ static memapi_status do_try_dealloc(memapi_allocator a, void *ptr, memapi_layout
 
 void *memapi_alloc(memapi_allocator a, memapi_layout layout, memapi_error *err)
 {
-    if (memapi_layout_check(layout.size, layout.align, err) != MEMAPI_OK)
-        return NULL;
-    return do_alloc(a, layout, false, err);
+    if (MEMAPI_UNLIKELY(!memapi_layout_is_valid(layout)))
+        return layout_rejected_null(layout, err);
+    if (MEMAPI_LIKELY(has_entry_table(a) && a.vt->alloc != NULL))
+        return a.vt->alloc(a.self, layout, err);
+    return do_alloc(a, layout, false, err); /* reports the missing entry */
 }
 
 void *memapi_zalloc(memapi_allocator a, memapi_layout layout, memapi_error *err)
 {
-    if (memapi_layout_check(layout.size, layout.align, err) != MEMAPI_OK)
-        return NULL;
+    if (MEMAPI_UNLIKELY(!memapi_layout_is_valid(layout)))
+        return layout_rejected_null(layout, err);
     return do_alloc(a, layout, true, err);
 }
 
-memapi_status memapi_try_dealloc(memapi_allocator a, void *ptr, memapi_layout layout, memapi_error *err)
+/* Inline into both public forms, so that memapi_dealloc's own layout test and this one fold. */
+static inline memapi_status try_dealloc(memapi_allocator a, void *ptr, memapi_layout layout, memapi_error *err)
 {
-    if (memapi_layout_check(layout.size, layout.align, err) != MEMAPI_OK)
-        return MEMAPI_ERROR;
+    if (MEMAPI_UNLIKELY(!memapi_layout_is_valid(layout)))
+        return layout_rejected(layout, err);
     if (check_block(ptr, layout, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
     return do_try_dealloc(a, ptr, layout, err);
 }
 
+memapi_status memapi_try_dealloc(memapi_allocator a, void *ptr, memapi_layout layout, memapi_error *err)
+{
+    return try_dealloc(a, ptr, layout, err);
+}
+
+/* Out of line and cold, so that the message buffer costs nothing on the path that succeeds. */
+/* Appends text to a bounded message (snprintf semantics: *len counts the full length). */
+static void msg_append(char *buf, size_t cap, size_t *len, const char *s)
+{
+    for (; *s; s++, (*len)++)
+        if (*len + 1 < cap)
+            buf[*len] = *s;
+    if (cap != 0)
+        buf[*len + 1 < cap ? *len : cap - 1] = '\0';
+}
+
+/*
+ * The reference's default-dealloc panic message, `deallocation of block at 0xADDR with layout
+ * Layout { size: S, align: A } failed: <error text>`, built from the public formatters.
+ */
+static void dealloc_message(char *buf, size_t cap, const void *ptr, memapi_layout layout, const memapi_error *e)
+{
+    char hex[2 + 2 * sizeof(uintptr_t) + 1];
+    size_t n = sizeof hex - 1;
+    uintptr_t v = (uintptr_t)ptr;
+    hex[n] = '\0';
+    do {
+        hex[--n] = "0123456789abcdef"[v & 0xfu];
+        v >>= 4;
+    } while (v != 0);
+    hex[--n] = 'x';
+    hex[--n] = '0';
+    size_t len = 0;
+    msg_append(buf, cap, &len, "deallocation of block at ");
+    msg_append(buf, cap, &len, hex + n);
+    msg_append(buf, cap, &len, " with layout ");
+    len += memapi_layout_debug_format(layout, len < cap ? buf + len : NULL, len < cap ? cap - len : 0);
+    msg_append(buf, cap, &len, " failed: ");
+    (void)memapi_error_format(e, len < cap ? buf + len : NULL, len < cap ? cap - len : 0);
+}
+
+static __attribute__((noinline, cold)) MEMAPI_NORETURN void dealloc_failed(const void *ptr, memapi_layout layout,
+                                                                          const memapi_error *e)
+{
+    char msg[512] MEMAPI__NO_AUTO_INIT; /* written whole by the formatter below */
+    dealloc_message(msg, sizeof msg, ptr, layout, e);
+    memapi_fatal(msg);
+}
+
 void memapi_dealloc(memapi_allocator a, void *ptr, memapi_layout layout)
 {
-    memapi_error e;
+    /*
+     * Not zero-filled on every call (168 bytes): each failure path of the library writes the whole
+     * error (internal/error_set.h). kind and msg are preset so that a foreign allocator entry that
+     * fails without describing it still yields a defined message.
+     */
+    memapi_error e MEMAPI__NO_AUTO_INIT;
+    e.kind = MEMAPI_E_OTHER;
+    e.msg = NULL;
     /* The reference skips only the dangling pointer; a zero-size layout still reaches try_dealloc. */
     if (memapi_layout_is_valid(layout) && ptr == memapi_layout_dangling(layout))
         return;
-    if (memapi_try_dealloc(a, ptr, layout, &e) == MEMAPI_OK)
+    if (try_dealloc(a, ptr, layout, &e) == MEMAPI_OK)
         return;
-    char msg[512];
-    (void)memapi__format_dealloc_failure(msg, sizeof msg, ptr, layout, &e);
-    memapi_fatal(msg);
+    dealloc_failed(ptr, layout, &e);
 }
 
 void *memapi_default_resize(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
@@ -104,9 +185,7 @@ typedef enum resize_kind { RESIZE_GROW, RESIZE_ZGROW, RESIZE_SHRINK, RESIZE_REAL
 static void *resize(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                     resize_kind kind, memapi_error *err)
 {
-    if (memapi_layout_check(old_layout.size, old_layout.align, err) != MEMAPI_OK ||
-        memapi_layout_check(new_layout.size, new_layout.align, err) != MEMAPI_OK ||
-        check_block(ptr, old_layout, err) != MEMAPI_OK)
+    if (!layout_ok(old_layout, err) || !layout_ok(new_layout, err) || check_block(ptr, old_layout, err) != MEMAPI_OK)
         return NULL;
     if (new_layout.align < old_layout.align) {
         memapi__fail_resize(err, MEMAPI_E_REALLOC_SMALLER_ALIGN, old_layout.align, new_layout.align);

@@ -12,7 +12,8 @@ static bool malloc_can_serve(memapi_layout l)
     return l.align <= MEMAPI_MIN_ALIGN && l.size >= l.align;
 }
 
-static void *fail_os(memapi_layout l, int code, memapi_error *err)
+/* Error path: out of line so that the malloc path keeps no frame for it. */
+static __attribute__((noinline, cold)) void *fail_os(memapi_layout l, int code, memapi_error *err)
 {
 #if MEMAPI_OS_ERR_REPORTING
     memapi__fail_alloc(err, l, MEMAPI_CAUSE_OS_ERR, code, NULL);
@@ -23,14 +24,12 @@ static void *fail_os(memapi_layout l, int code, memapi_error *err)
     return NULL;
 }
 
-static void *heap_alloc(memapi_layout l, bool zero, memapi_error *err)
+/*
+ * The posix_memalign path, out of line: its out-parameter makes the function keep a stack canary
+ * (-fstack-protector-strong), which the malloc path below then does not pay for.
+ */
+static __attribute__((noinline)) void *heap_alloc_aligned(memapi_layout l, bool zero, memapi_error *err)
 {
-    if (l.size == 0)
-        return memapi_layout_dangling(l);
-    if (malloc_can_serve(l)) {
-        void *p = zero ? calloc(1, l.size) : malloc(l.size);
-        return p != NULL ? p : fail_os(l, errno, err);
-    }
     void *p = NULL;
     int code = posix_memalign(&p, l.align < sizeof(void *) ? sizeof(void *) : l.align, l.size);
     if (code != 0)
@@ -38,6 +37,17 @@ static void *heap_alloc(memapi_layout l, bool zero, memapi_error *err)
     if (zero)
         memset(p, 0, l.size);
     return p;
+}
+
+static inline void *heap_alloc(memapi_layout l, bool zero, memapi_error *err)
+{
+    if (l.size == 0)
+        return memapi_layout_dangling(l);
+    if (malloc_can_serve(l)) {
+        void *p = zero ? calloc(1, l.size) : malloc(l.size);
+        return p != NULL ? p : fail_os(l, errno, err);
+    }
+    return heap_alloc_aligned(l, zero, err);
 }
 
 static void *default_alloc(void *self, memapi_layout l, memapi_error *err)

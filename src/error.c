@@ -5,9 +5,20 @@
  */
 #include "memapi2/error.h"
 #include "internal/error_set.h"
+#include "internal/acsl.h"
 
 /* ---- construction ---------------------------------------------------------------------------- */
 
+/*@ requires \valid(e);
+    assigns *e;
+    ensures e->kind == kind;
+    ensures memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded);
+    ensures e->cause.kind == MEMAPI_CAUSE_UNKNOWN && e->cause.os_errno == 0 && e->cause.msg == \null;
+    ensures e->layout_err.kind == MEMAPI_LE_ZERO_SIZE && e->layout_err.size == 0 &&
+            e->layout_err.align == 0 && e->layout_err.n == 0 && memapi_zero_arith(e->layout_err.arith);
+    ensures e->old_val == 0 && e->new_val == 0 && memapi_zero_arith(e->arith);
+    ensures e->msg == \null && e->ptr == \null;
+*/
 static void clear(memapi_error *e, memapi_error_kind kind)
 {
     e->kind = kind;
@@ -34,6 +45,12 @@ static void clear(memapi_error *e, memapi_error_kind kind)
     e->recorded.align = 0;
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> err->kind == kind && err->msg == \null && err->ptr == \null &&
+                             memapi_zero_layout(err->layout) && memapi_zero_arith(err->arith);
+*/
 memapi_status memapi__fail(memapi_error *err, memapi_error_kind kind)
 {
     if (err)
@@ -41,6 +58,11 @@ memapi_status memapi__fail(memapi_error *err, memapi_error_kind kind)
     return MEMAPI_ERROR;
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> memapi_err_layout(err, kind, size, align, n);
+*/
 memapi_status memapi__fail_layout(memapi_error *err, memapi_layout_err_kind kind, size_t size, size_t align,
                                   size_t n)
 {
@@ -54,6 +76,11 @@ memapi_status memapi__fail_layout(memapi_error *err, memapi_layout_err_kind kind
     return MEMAPI_ERROR;
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> memapi_err_layout_arith(err, l, op, r);
+*/
 memapi_status memapi__fail_layout_arith(memapi_error *err, size_t l, memapi_arith_op op, size_t r)
 {
     if (err) {
@@ -66,6 +93,11 @@ memapi_status memapi__fail_layout_arith(memapi_error *err, size_t l, memapi_arit
     return MEMAPI_ERROR;
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> memapi_err_arith(err, l, op, r);
+*/
 memapi_status memapi__fail_arith(memapi_error *err, size_t l, memapi_arith_op op, size_t r)
 {
     if (err) {
@@ -77,6 +109,11 @@ memapi_status memapi__fail_arith(memapi_error *err, size_t l, memapi_arith_op op
     return MEMAPI_ERROR;
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> memapi_err_other(err, msg);
+*/
 memapi_status memapi__fail_other(memapi_error *err, const char *msg)
 {
     if (err) {
@@ -86,6 +123,12 @@ memapi_status memapi__fail_other(memapi_error *err, const char *msg)
     return MEMAPI_ERROR;
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> err->kind == kind && err->old_val == old_val && err->new_val == new_val &&
+                             err->msg == \null && err->ptr == \null && memapi_zero_layout(err->layout);
+*/
 memapi_status memapi__fail_resize(memapi_error *err, memapi_error_kind kind, size_t old_val, size_t new_val)
 {
     if (err) {
@@ -96,6 +139,14 @@ memapi_status memapi__fail_resize(memapi_error *err, memapi_error_kind kind, siz
     return MEMAPI_ERROR;
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> err->kind == MEMAPI_E_ALLOC_FAILED &&
+                             err->layout.size == layout.size && err->layout.align == layout.align &&
+                             err->cause.kind == cause && err->cause.os_errno == os_errno &&
+                             err->cause.msg == msg && err->msg == \null && err->ptr == \null;
+*/
 memapi_status memapi__fail_alloc(memapi_error *err, memapi_layout layout, memapi_cause_kind cause, int os_errno,
                                  const char *msg)
 {
@@ -109,6 +160,12 @@ memapi_status memapi__fail_alloc(memapi_error *err, memapi_layout layout, memapi
     return MEMAPI_ERROR;
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> err->kind == kind && err->ptr == ptr && err->msg == msg &&
+                             memapi_zero_layout(err->layout) && memapi_zero_layout(err->recorded);
+*/
 memapi_status memapi__fail_ptr(memapi_error *err, memapi_error_kind kind, const void *ptr, const char *msg)
 {
     if (err) {
@@ -119,6 +176,13 @@ memapi_status memapi__fail_ptr(memapi_error *err, memapi_error_kind kind, const 
     return MEMAPI_ERROR;
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> err->kind == MEMAPI_E_LAYOUT_MISMATCH && err->ptr == ptr && err->msg == \null &&
+                             err->layout.size == given.size && err->layout.align == given.align &&
+                             err->recorded.size == recorded.size && err->recorded.align == recorded.align;
+*/
 memapi_status memapi__fail_mismatch(memapi_error *err, const void *ptr, memapi_layout given, memapi_layout recorded)
 {
     if (err) {
@@ -142,6 +206,26 @@ typedef struct writer {
     size_t len;
 } writer;
 
+/*@ // The writer's buffer is writable over [0, cap) and does not overlap the writer itself.
+    predicate writer_ok{L}(writer *w) =
+      \valid(w) && (w->cap == 0 || \valid(w->buf + (0 .. w->cap - 1))) &&
+      \separated(w, w->buf + (0 .. w->cap - 1));
+
+    // A text the writer may read: NULL or a string that does not overlap the output buffer.
+    predicate text_ok{L}(char *s, char *buf, integer cap) =
+      s == \null ||
+      (valid_read_string(s) && strlen(s) < SIZE_MAX && \separated(s + (0 .. strlen(s)), buf + (0 .. cap - 1)));
+
+    // Bytes at positions >= from are the ones the writer had at label L1.
+    predicate kept{L1, L2}(char *buf, integer cap, integer from) =
+      \forall integer i; from <= i < cap ==> \at(buf[i], L1) == \at(buf[i], L2);
+*/
+
+/*@ requires writer_ok(w);
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len == (\old(w->len) < SIZE_MAX ? \old(w->len) + 1 : \old(w->len));
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
 static void put_char(writer *w, char c)
 {
     if (w->cap != 0 && w->len < w->cap - 1)
@@ -150,51 +234,130 @@ static void put_char(writer *w, char c)
         w->len++;
 }
 
+/*@ requires writer_ok(w);
+    requires text_ok((char *)s, w->buf, w->cap);
+    requires s != \null ==> \separated(w, s + (0 .. strlen(s)));
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
 static void put_str(writer *w, const char *s)
 {
     if (!s)
         return;
-    while (*s)
-        put_char(w, *s++);
+    /*@ loop invariant 0 <= i <= \at(strlen(s), Pre);
+        loop invariant w->len >= \at(w->len, Pre);
+        loop invariant kept{Pre, Here}(w->buf, w->cap, w->len);
+        loop assigns i, w->len, w->buf[0 .. w->cap - 1];
+        loop variant \at(strlen(s), Pre) - i;
+    */
+    for (size_t i = 0; s[i] != '\0'; i++)
+        put_char(w, s[i]);
 }
 
-static void put_uint(writer *w, size_t v)
+/*@ requires writer_ok(w);
+    requires \valid_read(s + (0 .. n - 1));
+    requires \separated(s + (0 .. n - 1), w->buf + (0 .. w->cap - 1));
+    requires \separated(s + (0 .. n - 1), w);
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
+static void put_mem(writer *w, const char *s, size_t n)
 {
-    char digits[3 * sizeof(size_t)];
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant w->len >= \at(w->len, Pre);
+        loop invariant kept{Pre, Here}(w->buf, w->cap, w->len);
+        loop assigns i, w->len, w->buf[0 .. w->cap - 1];
+        loop variant n - i;
+    */
+    for (size_t i = 0; i < n; i++)
+        put_char(w, s[i]);
+}
+
+/* The bytes of a string literal, without its terminating NUL. */
+#define PUT_LIT(w, lit) put_mem((w), (lit), sizeof(lit) - 1)
+
+/* Decimal digits of v. The `n < sizeof digits` test never fails (20 digits at most); it bounds n for the prover. */
+/*@ requires writer_ok(w);
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
+static void put_uint(writer *w, uintmax_t v)
+{
+    char digits[3 * sizeof(uintmax_t)];
     size_t n = 0;
+    /*@ loop invariant 0 <= n < sizeof(digits);
+        loop assigns n, v, digits[0 .. sizeof(digits) - 1];
+        loop variant sizeof(digits) - n;
+    */
     do {
         digits[n++] = (char)('0' + (int)(v % 10));
         v /= 10;
-    } while (v != 0);
+    } while (v != 0 && n < sizeof digits);
+    /*@ loop invariant 0 <= n <= sizeof(digits);
+        loop invariant w->len >= \at(w->len, Pre);
+        loop invariant kept{Pre, Here}(w->buf, w->cap, w->len);
+        loop assigns n, w->len, w->buf[0 .. w->cap - 1];
+        loop variant n;
+    */
     while (n > 0)
         put_char(w, digits[--n]);
 }
 
+/*@ requires writer_ok(w);
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
 static void put_int(writer *w, int v)
 {
     if (v < 0) {
         put_char(w, '-');
         /* -(v + 1) + 1 avoids negating INT_MIN. */
-        put_uint(w, (size_t)(-(v + 1)) + 1u);
+        put_uint(w, (uintmax_t)(-(v + 1)) + 1u);
         return;
     }
-    put_uint(w, (size_t)v);
+    put_uint(w, (uintmax_t)v);
 }
 
+/* Hexadecimal digits of v after "0x"; as in put_uint, the `n < sizeof digits` test never fails. */
+/*@ requires writer_ok(w);
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
 static void put_hex(writer *w, uintptr_t v)
 {
     static const char hex[] = "0123456789abcdef";
     char digits[2 * sizeof(uintptr_t)];
     size_t n = 0;
+    /*@ loop invariant 0 <= n < sizeof(digits);
+        loop assigns n, v, digits[0 .. sizeof(digits) - 1];
+        loop variant sizeof(digits) - n;
+    */
     do {
-        digits[n++] = hex[v & 0xfu];
-        v >>= 4;
-    } while (v != 0);
-    put_str(w, "0x");
+        digits[n++] = hex[v % 16u];
+        v /= 16u;
+    } while (v != 0 && n < sizeof digits);
+    PUT_LIT(w, "0x");
+    /*@ loop invariant 0 <= n <= sizeof(digits);
+        loop invariant w->len >= \at(w->len, Pre);
+        loop invariant kept{Pre, Here}(w->buf, w->cap, w->len);
+        loop assigns n, w->len, w->buf[0 .. w->cap - 1];
+        loop variant n;
+    */
     while (n > 0)
         put_char(w, digits[--n]);
 }
 
+/*@ requires writer_ok(w);
+    assigns w->buf[0 .. w->cap - 1];
+    ensures \result == w->len;
+    ensures w->cap > 0 ==> w->buf[\min(w->len, w->cap - 1)] == '\0';
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len + 1);
+*/
 static size_t finish(writer *w)
 {
     if (w->cap != 0)
@@ -202,6 +365,10 @@ static size_t finish(writer *w)
     return w->len;
 }
 
+/* put_op writes the same texts; this returns them as strings. */
+/*@ assigns \result \from op;
+    ensures \result != \null && \valid_read(\result);
+*/
 const char *memapi_arith_op_name(memapi_arith_op op)
 {
     switch (op) {
@@ -216,69 +383,110 @@ const char *memapi_arith_op_name(memapi_arith_op op)
     return "?";
 }
 
+/* The text of memapi_arith_op_name(op), written from literals of known length. */
+/*@ requires writer_ok(w);
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
+static void put_op(writer *w, memapi_arith_op op)
+{
+    switch (op) {
+    case MEMAPI_OP_ADD: PUT_LIT(w, "add"); return;
+    case MEMAPI_OP_SUB: PUT_LIT(w, "sub"); return;
+    case MEMAPI_OP_MUL: PUT_LIT(w, "mul"); return;
+    case MEMAPI_OP_DIV: PUT_LIT(w, "div"); return;
+    case MEMAPI_OP_REM: PUT_LIT(w, "rem"); return;
+    case MEMAPI_OP_DIV_CEIL: PUT_LIT(w, "div_ceil"); return;
+    case MEMAPI_OP_POW: PUT_LIT(w, "pow"); return;
+    }
+    PUT_LIT(w, "?");
+}
+
+/*@ requires writer_ok(w) && \valid_read(e) && \separated(e, w->buf + (0 .. w->cap - 1));
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
 static void put_arith(writer *w, const memapi_arith_err *e)
 {
-    put_str(w, "arithmetic operation would overflow: ");
+    PUT_LIT(w, "arithmetic operation would overflow: ");
     put_uint(w, e->l);
     put_char(w, '.');
-    put_str(w, memapi_arith_op_name(e->op));
+    put_op(w, e->op);
     put_char(w, '(');
     put_uint(w, e->r);
     put_char(w, ')');
 }
 
+/*@ requires writer_ok(w) && \valid_read(e) && \separated(e, w->buf + (0 .. w->cap - 1));
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
 static void put_layout_err(writer *w, const memapi_layout_err *e)
 {
     switch (e->kind) {
     case MEMAPI_LE_ZERO_SIZE:
-        put_str(w, "size is zero");
+        PUT_LIT(w, "size is zero");
         return;
     case MEMAPI_LE_ZERO_ALIGN:
-        put_str(w, "alignment is zero");
+        PUT_LIT(w, "alignment is zero");
         return;
     case MEMAPI_LE_NON_POW2_ALIGN:
-        put_str(w, "alignment ");
+        PUT_LIT(w, "alignment ");
         put_uint(w, e->align);
-        put_str(w, " isn't a power of two");
+        PUT_LIT(w, " isn't a power of two");
         return;
     case MEMAPI_LE_EXCEEDS_MAX:
         if (e->n == 1) {
-            put_str(w, "size ");
+            PUT_LIT(w, "size ");
             put_uint(w, e->size);
         } else {
-            put_str(w, "array with ");
+            PUT_LIT(w, "array with ");
             put_uint(w, e->n);
-            put_str(w, " elements of size ");
+            PUT_LIT(w, " elements of size ");
             put_uint(w, e->size);
-            put_str(w, " would have its total size");
+            PUT_LIT(w, " would have its total size");
         }
-        put_str(w, e->n == 1 ? " would exceed " : " exceed ");
+        if (e->n == 1)
+            PUT_LIT(w, " would exceed ");
+        else
+            PUT_LIT(w, " exceed ");
         put_uint(w, MEMAPI_USIZE_MAX_NO_HIGH_BIT);
-        put_str(w, " when rounded up to a multiple of ");
+        PUT_LIT(w, " when rounded up to a multiple of ");
         put_uint(w, e->align);
         return;
     case MEMAPI_LE_ARITH:
         put_arith(w, &e->arith);
         return;
     case MEMAPI_LE_C_ROUND_UP:
-        put_str(w, "alignment ");
+        PUT_LIT(w, "alignment ");
         put_uint(w, e->align);
-        put_str(w, " would overflow `usize::MAX` when rounded up to a multiple of ");
+        PUT_LIT(w, " would overflow `usize::MAX` when rounded up to a multiple of ");
         put_uint(w, MEMAPI_PTR_SIZE);
         return;
     }
-    put_str(w, "unknown layout error kind ");
-    put_uint(w, (size_t)e->kind);
+    PUT_LIT(w, "unknown layout error kind ");
+    put_uint(w, (uintmax_t)e->kind);
 }
 
+/*@ requires writer_ok(w) && \valid_read(c) && \separated(c, w->buf + (0 .. w->cap - 1));
+    requires c->kind == MEMAPI_CAUSE_OTHER ==>
+             text_ok((char *)c->msg, w->buf, w->cap) &&
+             (c->msg != \null ==> \separated(w, c->msg + (0 .. strlen(c->msg))));
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
 static void put_cause(writer *w, const memapi_cause *c)
 {
     switch (c->kind) {
     case MEMAPI_CAUSE_UNKNOWN:
-        put_str(w, "unknown");
+        PUT_LIT(w, "unknown");
         return;
     case MEMAPI_CAUSE_OUT_OF_MEMORY:
-        put_str(w, "out of memory");
+        PUT_LIT(w, "out of memory");
         return;
     case MEMAPI_CAUSE_OTHER:
         put_str(w, c->msg);
@@ -287,100 +495,135 @@ static void put_cause(writer *w, const memapi_cause *c)
 #if MEMAPI_OS_ERR_REPORTING
     {
         char desc[256];
-        put_str(w, "os error: ");
+        PUT_LIT(w, "os error: ");
         (void)memapi__os_strerror(c->os_errno, desc, sizeof desc);
         put_str(w, desc);
-        put_str(w, " (os error ");
+        PUT_LIT(w, " (os error ");
         put_int(w, c->os_errno);
         put_char(w, ')');
     }
 #else
-        put_str(w, "os error code: ");
+        PUT_LIT(w, "os error code: ");
         put_int(w, c->os_errno);
 #endif
         return;
     }
-    put_str(w, "unknown cause kind ");
-    put_uint(w, (size_t)c->kind);
+    PUT_LIT(w, "unknown cause kind ");
+    put_uint(w, (uintmax_t)c->kind);
 }
 
+/*@ requires writer_ok(w);
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
 static void put_layout_paren(writer *w, memapi_layout l)
 {
-    put_str(w, "Layout(size: ");
+    PUT_LIT(w, "Layout(size: ");
     put_uint(w, l.size);
-    put_str(w, ", align: ");
+    PUT_LIT(w, ", align: ");
     put_uint(w, l.align);
     put_char(w, ')');
 }
 
+/*@ // The texts an error prints verbatim are strings that do not overlap the output buffer.
+    predicate error_texts_ok{L}(memapi_error *e, char *buf, integer cap) =
+      ((e->kind == MEMAPI_E_OTHER || e->kind == MEMAPI_E_INVALID_POINTER || e->kind == MEMAPI_E_CORRUPTION) ==>
+         text_ok((char *)e->msg, buf, cap)) &&
+      ((e->kind == MEMAPI_E_ALLOC_FAILED && e->cause.kind == MEMAPI_CAUSE_OTHER) ==>
+         text_ok((char *)e->cause.msg, buf, cap));
+*/
+
+/*@ requires writer_ok(w) && \valid_read(e) && \separated(e, w->buf + (0 .. w->cap - 1));
+    requires error_texts_ok((memapi_error *)e, w->buf, w->cap);
+    requires e->msg != \null ==> \separated(w, e->msg + (0 .. strlen(e->msg)));
+    requires e->cause.msg != \null ==> \separated(w, e->cause.msg + (0 .. strlen(e->cause.msg)));
+    assigns w->len, w->buf[0 .. w->cap - 1];
+    ensures w->len >= \old(w->len);
+    ensures kept{Pre, Post}(w->buf, w->cap, w->len);
+*/
 static void put_error(writer *w, const memapi_error *e)
 {
     switch (e->kind) {
     case MEMAPI_E_ALLOC_FAILED:
-        put_str(w, "allocation failed: ");
+        PUT_LIT(w, "allocation failed: ");
         put_layout_paren(w, e->layout);
-        put_str(w, ", cause: ");
+        PUT_LIT(w, ", cause: ");
         put_cause(w, &e->cause);
         return;
     case MEMAPI_E_LAYOUT:
-        put_str(w, "layout error: ");
+        PUT_LIT(w, "layout error: ");
         put_layout_err(w, &e->layout_err);
         return;
     case MEMAPI_E_GROW_SMALLER:
-        put_str(w, "attempted to grow from size ");
+        PUT_LIT(w, "attempted to grow from size ");
         put_uint(w, e->old_val);
-        put_str(w, " to smaller size ");
+        PUT_LIT(w, " to smaller size ");
         put_uint(w, e->new_val);
         return;
     case MEMAPI_E_SHRINK_LARGER:
-        put_str(w, "attempted to shrink from size ");
+        PUT_LIT(w, "attempted to shrink from size ");
         put_uint(w, e->old_val);
-        put_str(w, " to larger size ");
+        PUT_LIT(w, " to larger size ");
         put_uint(w, e->new_val);
         return;
     case MEMAPI_E_REALLOC_SMALLER_ALIGN:
-        put_str(w, "attempted to reallocate from align ");
+        PUT_LIT(w, "attempted to reallocate from align ");
         put_uint(w, e->old_val);
-        put_str(w, " to smaller align ");
+        PUT_LIT(w, " to smaller align ");
         put_uint(w, e->new_val);
         return;
     case MEMAPI_E_ARITH:
         put_arith(w, &e->arith);
         return;
     case MEMAPI_E_CAUGHT_UNWIND:
-        put_str(w, "unwind caught in unsupported function");
+        PUT_LIT(w, "unwind caught in unsupported function");
         return;
     case MEMAPI_E_UNSUPPORTED:
-        put_str(w, "unsupported operation");
+        PUT_LIT(w, "unsupported operation");
         return;
     case MEMAPI_E_OTHER:
         put_str(w, e->msg);
         return;
     case MEMAPI_E_INVALID_POINTER:
-        put_str(w, "invalid pointer ");
+        PUT_LIT(w, "invalid pointer ");
         put_hex(w, (uintptr_t)e->ptr);
-        put_str(w, ": ");
+        PUT_LIT(w, ": ");
         put_str(w, e->msg);
         return;
     case MEMAPI_E_LAYOUT_MISMATCH:
-        put_str(w, "layout mismatch for block at ");
+        PUT_LIT(w, "layout mismatch for block at ");
         put_hex(w, (uintptr_t)e->ptr);
-        put_str(w, ": given ");
+        PUT_LIT(w, ": given ");
         put_layout_paren(w, e->layout);
-        put_str(w, ", allocated with ");
+        PUT_LIT(w, ", allocated with ");
         put_layout_paren(w, e->recorded);
         return;
     case MEMAPI_E_CORRUPTION:
-        put_str(w, "memory corruption detected at ");
+        PUT_LIT(w, "memory corruption detected at ");
         put_hex(w, (uintptr_t)e->ptr);
-        put_str(w, ": ");
+        PUT_LIT(w, ": ");
         put_str(w, e->msg);
         return;
     }
-    put_str(w, "unknown error kind ");
-    put_uint(w, (size_t)e->kind);
+    PUT_LIT(w, "unknown error kind ");
+    put_uint(w, (uintmax_t)e->kind);
 }
 
+/*
+ * The public formatters share one contract: writes stay inside buf[0 .. cap-1], the text is
+ * NUL-terminated when cap > 0 (at \result, or at cap - 1 when truncated), and nothing after the
+ * terminator is touched, so the returned length is never less than the number of bytes written.
+ */
+
+/*@ requires \valid_read(e);
+    requires cap == 0 || \valid(buf + (0 .. cap - 1));
+    requires \separated(e, buf + (0 .. cap - 1));
+    requires error_texts_ok((memapi_error *)e, buf, cap);
+    assigns buf[0 .. cap - 1];
+    ensures cap > 0 ==> buf[\min(\result, cap - 1)] == '\0';
+    ensures \forall integer i; \result < i < cap ==> buf[i] == \old(buf[i]);
+*/
 size_t memapi_error_format(const memapi_error *e, char *buf, size_t cap)
 {
     writer w = {buf, cap, 0};
@@ -388,6 +631,14 @@ size_t memapi_error_format(const memapi_error *e, char *buf, size_t cap)
     return finish(&w);
 }
 
+/*@ requires \valid_read(c);
+    requires cap == 0 || \valid(buf + (0 .. cap - 1));
+    requires \separated(c, buf + (0 .. cap - 1));
+    requires c->kind == MEMAPI_CAUSE_OTHER ==> text_ok((char *)c->msg, buf, cap);
+    assigns buf[0 .. cap - 1];
+    ensures cap > 0 ==> buf[\min(\result, cap - 1)] == '\0';
+    ensures \forall integer i; \result < i < cap ==> buf[i] == \old(buf[i]);
+*/
 size_t memapi_cause_format(const memapi_cause *c, char *buf, size_t cap)
 {
     writer w = {buf, cap, 0};
@@ -395,6 +646,13 @@ size_t memapi_cause_format(const memapi_cause *c, char *buf, size_t cap)
     return finish(&w);
 }
 
+/*@ requires \valid_read(e);
+    requires cap == 0 || \valid(buf + (0 .. cap - 1));
+    requires \separated(e, buf + (0 .. cap - 1));
+    assigns buf[0 .. cap - 1];
+    ensures cap > 0 ==> buf[\min(\result, cap - 1)] == '\0';
+    ensures \forall integer i; \result < i < cap ==> buf[i] == \old(buf[i]);
+*/
 size_t memapi_layout_err_format(const memapi_layout_err *e, char *buf, size_t cap)
 {
     writer w = {buf, cap, 0};
@@ -402,6 +660,13 @@ size_t memapi_layout_err_format(const memapi_layout_err *e, char *buf, size_t ca
     return finish(&w);
 }
 
+/*@ requires \valid_read(e);
+    requires cap == 0 || \valid(buf + (0 .. cap - 1));
+    requires \separated(e, buf + (0 .. cap - 1));
+    assigns buf[0 .. cap - 1];
+    ensures cap > 0 ==> buf[\min(\result, cap - 1)] == '\0';
+    ensures \forall integer i; \result < i < cap ==> buf[i] == \old(buf[i]);
+*/
 size_t memapi_arith_err_format(const memapi_arith_err *e, char *buf, size_t cap)
 {
     writer w = {buf, cap, 0};
@@ -409,28 +674,18 @@ size_t memapi_arith_err_format(const memapi_arith_err *e, char *buf, size_t cap)
     return finish(&w);
 }
 
+/*@ requires cap == 0 || \valid(buf + (0 .. cap - 1));
+    assigns buf[0 .. cap - 1];
+    ensures cap > 0 ==> buf[\min(\result, cap - 1)] == '\0';
+    ensures \forall integer i; \result < i < cap ==> buf[i] == \old(buf[i]);
+*/
 size_t memapi_layout_debug_format(memapi_layout l, char *buf, size_t cap)
 {
     writer w = {buf, cap, 0};
-    put_str(&w, "Layout { size: ");
+    PUT_LIT(&w, "Layout { size: ");
     put_uint(&w, l.size);
-    put_str(&w, ", align: ");
+    PUT_LIT(&w, ", align: ");
     put_uint(&w, l.align);
-    put_str(&w, " }");
-    return finish(&w);
-}
-
-size_t memapi__format_dealloc_failure(char *buf, size_t cap, const void *ptr, memapi_layout layout,
-                                      const memapi_error *e)
-{
-    writer w = {buf, cap, 0};
-    put_str(&w, "deallocation of block at ");
-    put_hex(&w, (uintptr_t)ptr);
-    put_str(&w, " with layout Layout { size: ");
-    put_uint(&w, layout.size);
-    put_str(&w, ", align: ");
-    put_uint(&w, layout.align);
-    put_str(&w, " } failed: ");
-    put_error(&w, e);
+    PUT_LIT(&w, " }");
     return finish(&w);
 }

@@ -13,8 +13,9 @@ size_t memapi__os_strerror(int code, char *buf, size_t cap)
 {
     if (cap == 0)
         return 0;
-    if (strerror_r(code, buf, cap) != 0) {
-        /* Unknown codes: glibc already writes "Unknown error N"; other libcs may not. */
+    buf[0] = '\0';
+    if (strerror_r(code, buf, cap) != 0 && buf[0] == '\0') {
+        /* Unknown codes: glibc already writes "Unknown error N" (kept); other libcs may not. */
         static const char unknown[] = "Unknown error";
         size_t i = 0;
         for (; i + 1 < cap && unknown[i]; i++)

@@ -90,6 +90,12 @@
     memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded) &&
     e->old_val == 0 && e->new_val == 0 && e->ptr == \null &&
     e->cause.kind == MEMAPI_CAUSE_UNKNOWN && e->cause.os_errno == 0 && e->cause.msg == \null;
+
+  // The error memapi_layout_check(size, align, err) reports for an invalid pair.
+  predicate memapi_check_err{L}(memapi_error *e, integer size, integer align) =
+    (align == 0 ==> memapi_err_layout(e, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0)) &&
+    (align != 0 && !memapi_pow2(align) ==> memapi_err_layout(e, MEMAPI_LE_NON_POW2_ALIGN, 0, align, 0)) &&
+    (memapi_pow2(align) ==> memapi_err_layout(e, MEMAPI_LE_EXCEEDS_MAX, size, align, 1));
 */
 
 #ifdef __FRAMAC__

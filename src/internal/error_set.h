@@ -38,11 +38,5 @@ memapi_status memapi__fail_mismatch(memapi_error *err, const void *ptr, memapi_l
 size_t memapi__os_strerror(int code, char *buf, size_t cap);
 #endif
 
-/*
- * Formats the reference's default-dealloc panic message into buf (snprintf semantics):
- * `deallocation of block at 0xADDR with layout Layout { size: S, align: A } failed: <error text>`.
- */
-size_t memapi__format_dealloc_failure(char *buf, size_t cap, const void *ptr, memapi_layout layout,
-                                      const memapi_error *e);
 
 #endif

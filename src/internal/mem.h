@@ -9,6 +9,21 @@
 #include <stddef.h>
 #include "memapi2/config.h"
 
+/*
+ * For a local buffer that is fully written before it is read: exempts it from
+ * -ftrivial-auto-var-init, which would otherwise fill large arrays with a memset call (clang's
+ * pattern init always, gcc's zero init at -Os on 32-bit ARM), a libc reference the freestanding
+ * core must not have.
+ */
+#if defined(__has_attribute)
+#if __has_attribute(uninitialized)
+#define MEMAPI__NO_AUTO_INIT __attribute__((uninitialized))
+#endif
+#endif
+#ifndef MEMAPI__NO_AUTO_INIT
+#define MEMAPI__NO_AUTO_INIT
+#endif
+
 #if MEMAPI_FREESTANDING
 static inline void memapi__zero(void *dst, size_t n)
 {

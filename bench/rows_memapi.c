@@ -1,0 +1,250 @@
+/*
+ * Rows of the main benchmark binary: raw libc (the baseline) and the library's allocators behind
+ * `memapi_allocator`. A row whose header does not exist in this checkout is compiled out.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+#include "bench.h"
+#include "memapi2/alloc.h"
+#include "memapi2/default.h"
+
+#if __has_include("memapi2/c_alloc.h")
+#include "memapi2/c_alloc.h"
+#define HAVE_C_ALLOC 1
+#endif
+#if __has_include("memapi2/locked.h")
+#include "memapi2/locked.h"
+#define HAVE_LOCKED 1
+#endif
+#if __has_include("memapi2/bump.h")
+#include "memapi2/bump.h"
+#define HAVE_BUMP 1
+#endif
+#if __has_include("memapi2/tracking.h")
+#include "memapi2/tracking.h"
+#define HAVE_TRACKING 1
+#endif
+#if __has_include("memapi2/guard.h")
+#include "memapi2/guard.h"
+#define HAVE_GUARD 1
+#endif
+
+/* ---- raw libc: the calls the default allocator makes, with its decisions, made directly -------- */
+
+static bool servable(memapi_layout l)
+{
+    return l.align <= MEMAPI_MIN_ALIGN && l.size >= l.align;
+}
+
+static void *aligned(memapi_layout l)
+{
+    void *p = NULL;
+    return posix_memalign(&p, l.align < sizeof(void *) ? sizeof(void *) : l.align, l.size) == 0 ? p : NULL;
+}
+
+static BENCH_NOINLINE void *raw_alloc(void *c, memapi_layout l)
+{
+    (void)c;
+    return malloc(l.size);
+}
+
+static BENCH_NOINLINE void *raw_alloc_al(void *c, memapi_layout l)
+{
+    (void)c;
+    return aligned(l);
+}
+
+static BENCH_NOINLINE void *raw_zalloc(void *c, memapi_layout l)
+{
+    (void)c;
+    if (servable(l))
+        return calloc(1, l.size);
+    void *p = aligned(l);
+    if (p != NULL)
+        memset(p, 0, l.size);
+    return p;
+}
+
+static void *raw_resize(void *p, memapi_layout o, memapi_layout n)
+{
+    if (servable(n))
+        return realloc(p, n.size);
+    void *q = aligned(n);
+    if (q == NULL)
+        return NULL;
+    memcpy(q, p, o.size < n.size ? o.size : n.size);
+    free(p);
+    return q;
+}
+
+static BENCH_NOINLINE void *raw_grow(void *c, void *p, memapi_layout o, memapi_layout n)
+{
+    (void)c;
+    return raw_resize(p, o, n);
+}
+
+static BENCH_NOINLINE void *raw_shrink(void *c, void *p, memapi_layout o, memapi_layout n)
+{
+    (void)c;
+    return raw_resize(p, o, n);
+}
+
+static BENCH_NOINLINE void raw_free(void *c, void *p, memapi_layout l)
+{
+    (void)c;
+    (void)l;
+    free(p);
+}
+
+/* ---- memapi rows: the dispatch functions a user calls, one set of entry points per row --------- */
+
+#define MEMAPI_ROW_FNS(tag)                                                                        \
+    static BENCH_NOINLINE void *tag##_alloc(void *c, memapi_layout l)                               \
+    {                                                                                               \
+        return memapi_alloc(*(memapi_allocator *)c, l, NULL);                                       \
+    }                                                                                               \
+    static BENCH_NOINLINE void *tag##_alloc_al(void *c, memapi_layout l)                            \
+    {                                                                                               \
+        return memapi_alloc(*(memapi_allocator *)c, l, NULL);                                       \
+    }                                                                                               \
+    static BENCH_NOINLINE void *tag##_zalloc(void *c, memapi_layout l)                              \
+    {                                                                                               \
+        return memapi_zalloc(*(memapi_allocator *)c, l, NULL);                                      \
+    }                                                                                               \
+    static BENCH_NOINLINE void *tag##_grow(void *c, void *p, memapi_layout o, memapi_layout n)      \
+    {                                                                                               \
+        return memapi_grow(*(memapi_allocator *)c, p, o, n, NULL);                                  \
+    }                                                                                               \
+    static BENCH_NOINLINE void *tag##_shrink(void *c, void *p, memapi_layout o, memapi_layout n)    \
+    {                                                                                               \
+        return memapi_shrink(*(memapi_allocator *)c, p, o, n, NULL);                                \
+    }                                                                                               \
+    static BENCH_NOINLINE void tag##_free(void *c, void *p, memapi_layout l)                        \
+    {                                                                                               \
+        memapi_dealloc(*(memapi_allocator *)c, p, l);                                               \
+    }
+
+#define MEMAPI_ROW(label, tag_, traces_, ctx_, open_, close_, reset_, div_)                         \
+    {                                                                                               \
+        .name = label, .tag = #tag_, .traces = traces_, .small_div = div_, .ctx = ctx_,            \
+        .open = open_, .close = close_, .alloc = tag_##_alloc, .alloc_al = tag_##_alloc_al,         \
+        .zalloc = tag_##_zalloc, .grow = tag_##_grow, .shrink = tag_##_shrink, .free = tag_##_free, \
+        .reset = reset_                                                                             \
+    }
+
+static memapi_allocator a_default;
+static void open_default(bench_row *r)
+{
+    a_default = memapi_default();
+    r->ctx = &a_default;
+}
+MEMAPI_ROW_FNS(mdefault)
+
+#ifdef HAVE_C_ALLOC
+static memapi_allocator a_c;
+static void open_c(bench_row *r)
+{
+    a_c = memapi_c_alloc();
+    r->ctx = &a_c;
+}
+MEMAPI_ROW_FNS(c_alloc)
+#endif
+
+#ifdef HAVE_LOCKED
+static memapi_locked locked_state;
+static memapi_allocator a_locked;
+static void open_locked(bench_row *r)
+{
+    if (memapi_locked_init(&locked_state, memapi_default(), NULL) != MEMAPI_OK)
+        bench_die(r->name, "memapi_locked_init");
+    a_locked = memapi_locked_allocator(&locked_state);
+    r->ctx = &a_locked;
+}
+static void close_locked(bench_row *r)
+{
+    (void)r;
+    memapi_locked_destroy(&locked_state);
+}
+MEMAPI_ROW_FNS(locked)
+#endif
+
+#ifdef HAVE_TRACKING
+static memapi_tracking tracking_state;
+static memapi_allocator a_tracking;
+static void open_tracking(bench_row *r)
+{
+    if (memapi_tracking_init(&tracking_state, memapi_default(), NULL) != MEMAPI_OK)
+        bench_die(r->name, "memapi_tracking_init");
+    a_tracking = memapi_tracking_allocator(&tracking_state);
+    r->ctx = &a_tracking;
+}
+static void close_tracking(bench_row *r)
+{
+    (void)r;
+    memapi_tracking_destroy(&tracking_state);
+}
+MEMAPI_ROW_FNS(tracking)
+#endif
+
+#ifdef HAVE_BUMP
+/* 1024 blocks of at most 256 B plus their padding fit with room to spare. */
+#define ARENA_CAP (1024u * 512u)
+static _Alignas(4096) char arena_buf[ARENA_CAP];
+static memapi_bump arena;
+static memapi_allocator a_bump;
+static void open_bump(bench_row *r)
+{
+    if (memapi_bump_init(&arena, arena_buf, sizeof arena_buf, NULL) != MEMAPI_OK)
+        bench_die(r->name, "memapi_bump_init");
+    a_bump = memapi_bump_allocator(&arena);
+    r->ctx = &a_bump;
+}
+static BENCH_NOINLINE void bump_reset(void *c)
+{
+    (void)c;
+    memapi_bump_reset(&arena);
+}
+MEMAPI_ROW_FNS(bump)
+#endif
+
+#ifdef HAVE_GUARD
+static memapi_guard guard_state;
+static memapi_allocator a_guard;
+static void open_guard(bench_row *r)
+{
+    if (memapi_guard_init(&guard_state, NULL, NULL) != MEMAPI_OK)
+        bench_die(r->name, "memapi_guard_init");
+    a_guard = memapi_guard_allocator(&guard_state);
+    r->ctx = &a_guard;
+}
+static void close_guard(bench_row *r)
+{
+    (void)r;
+    memapi_guard_destroy(&guard_state);
+}
+MEMAPI_ROW_FNS(guard)
+#endif
+
+bench_row bench_rows[] = {
+    {.name = "raw libc", .tag = "raw", .traces = BENCH_MIXED | BENCH_SMALL, .alloc = raw_alloc,
+     .alloc_al = raw_alloc_al, .zalloc = raw_zalloc, .grow = raw_grow, .shrink = raw_shrink, .free = raw_free},
+    MEMAPI_ROW("memapi default", mdefault, BENCH_MIXED | BENCH_SMALL, NULL, open_default, NULL, NULL, 0),
+#ifdef HAVE_C_ALLOC
+    MEMAPI_ROW("c_alloc", c_alloc, BENCH_MIXED | BENCH_SMALL, NULL, open_c, NULL, NULL, 0),
+#endif
+#ifdef HAVE_LOCKED
+    MEMAPI_ROW("locked(default)", locked, BENCH_MIXED | BENCH_SMALL, NULL, open_locked, close_locked, NULL, 0),
+#endif
+#ifdef HAVE_TRACKING
+    MEMAPI_ROW("tracking(default)", tracking, BENCH_MIXED | BENCH_SMALL, NULL, open_tracking, close_tracking,
+               NULL, 0),
+#endif
+#ifdef HAVE_BUMP
+    MEMAPI_ROW("bump arena", bump, BENCH_SMALL, NULL, open_bump, NULL, bump_reset, 0),
+#endif
+#ifdef HAVE_GUARD
+    MEMAPI_ROW("guard", guard, BENCH_SMALL, NULL, open_guard, close_guard, NULL, 100),
+#endif
+};
+const size_t bench_nrows = sizeof bench_rows / sizeof bench_rows[0];

@@ -1,0 +1,133 @@
+/**
+ * @file memapi2/tracking.h
+ * @brief The tracking allocator: wraps another allocator, records every live block with its layout,
+ * counts blocks and bytes, catches frees and resizes with a wrong layout or a foreign pointer before
+ * the inner allocator sees them, and reports leaks.
+ *
+ * ## The table of live blocks
+ * Its storage is explicit: either an array the caller supplies (`memapi_tracking_init_table`; a full
+ * table makes further allocations fail) or memory from the inner allocator
+ * (`memapi_tracking_init`; the table starts empty, is allocated on the first allocation, and
+ * doubles with `memapi_realloc` when full). The table's own memory is not counted as a block.
+ * When recording a new block fails, the block is freed back to the inner allocator and the
+ * allocation fails with the table's error: nothing leaks. A block of size 0 that is the layout's
+ * dangling pointer owns nothing and is not recorded; freeing it is forwarded as is.
+ *
+ * ## Errors of the operations on a block (try_dealloc, grow, zgrow, shrink, realloc, rezalloc, owns)
+ * - `MEMAPI_E_INVALID_POINTER` (msg `pointer not owned by this allocator`): `ptr` is not a live
+ *   block of this allocator (never returned, or already freed).
+ * - `MEMAPI_E_LAYOUT_MISMATCH(ptr, given, recorded)`: the layout differs from the one the block was
+ *   allocated (or last resized) with.
+ * In both cases the inner allocator is not called and nothing changes. Resizes are forwarded to the
+ * inner allocator's dispatch (`memapi_grow` ...) and the entry is updated on success.
+ *
+ * Exclusive: the table is not synchronised (no `MEMAPI_CAP_SHARED`).
+ */
+#ifndef MEMAPI2_TRACKING_H
+#define MEMAPI2_TRACKING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "alloc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief One live block: its address and the layout it was allocated (or last resized) with. */
+typedef struct memapi_tracking_entry {
+    void *ptr;            /**< the block */
+    memapi_layout layout; /**< its layout */
+} memapi_tracking_entry;
+
+/** @brief The tracking allocator's state. Use the functions below; do not write the fields. */
+typedef struct memapi_tracking {
+    memapi_allocator inner;         /**< the wrapped allocator (held by value) */
+    memapi_alloc_vtable vt;         /**< this wrapper's vtable */
+    memapi_tracking_entry *table;   /**< live blocks, `len` of them, room for `cap` */
+    size_t len;                     /**< live blocks recorded */
+    size_t cap;                     /**< table capacity in entries */
+    bool grows;                     /**< the table comes from `inner` (and is freed by destroy) */
+    size_t live_bytes;              /**< sum of the sizes of the live blocks */
+    size_t peak_bytes;              /**< highest live_bytes seen */
+    uint64_t total_allocs;          /**< successful allocations, size-0 ones included (resizes excluded) */
+} memapi_tracking;
+
+/**
+ * @brief Initialises `t` around `inner` with a table grown from `inner`.
+ * Errors: `MEMAPI_E_UNSUPPORTED` when `inner` has no vtable, no alloc or no try_dealloc entry.
+ */
+MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_tracking_init(memapi_tracking *t, memapi_allocator inner,
+                                                               memapi_error *err);
+
+/**
+ * @brief Initialises `t` around `inner` with the caller's table `entries[0 .. capacity)`, which must
+ * outlive `t`. When it is full, an allocation fails with
+ * `MEMAPI_E_ALLOC_FAILED(layout, "tracking table full")` (cause `other`).
+ * Errors: as `memapi_tracking_init`; `MEMAPI_E_INVALID_POINTER` (msg `null table`) when `entries`
+ * is NULL and `capacity > 0`.
+ */
+MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_tracking_init_table(memapi_tracking *t, memapi_allocator inner,
+                                                                     memapi_tracking_entry *entries,
+                                                                     size_t capacity, memapi_error *err);
+
+/** @brief Frees the table when it came from the inner allocator. Live (leaked) blocks are not freed. */
+MEMAPI_API void memapi_tracking_destroy(memapi_tracking *t);
+
+/** @brief Live blocks. */
+static inline size_t memapi_tracking_live_blocks(const memapi_tracking *t)
+{
+    return t->len;
+}
+
+/** @brief Live bytes (sum of the live blocks' sizes). */
+static inline size_t memapi_tracking_live_bytes(const memapi_tracking *t)
+{
+    return t->live_bytes;
+}
+
+/** @brief The highest number of live bytes seen at once. */
+static inline size_t memapi_tracking_peak_bytes(const memapi_tracking *t)
+{
+    return t->peak_bytes;
+}
+
+/** @brief Successful allocations so far (alloc and zalloc; resizes are not counted). */
+static inline uint64_t memapi_tracking_total_allocs(const memapi_tracking *t)
+{
+    return t->total_allocs;
+}
+
+/** @brief Callback of `memapi_tracking_leaks`: called once per live block. */
+typedef void (*memapi_tracking_leak_cb)(void *ctx, void *ptr, memapi_layout layout);
+
+/**
+ * @brief Calls `cb(ctx, ptr, layout)` for each live block, in table order, and returns their number.
+ * The callback must not use the tracking allocator.
+ */
+MEMAPI_API size_t memapi_tracking_leaks(const memapi_tracking *t, memapi_tracking_leak_cb cb, void *ctx);
+
+/**
+ * @brief Writes the leak report, snprintf-style (returns the full length; `>= cap` means
+ * truncated; NUL-terminated when `cap > 0`; `buf` may be NULL when `cap == 0`):
+ * `N leaked blocks, B bytes\n` followed by one line `  0xADDR Layout(size: S, align: A)\n` per
+ * live block, in table order.
+ */
+MEMAPI_API size_t memapi_tracking_report(const memapi_tracking *t, char *buf, size_t cap);
+
+/**
+ * @brief The tracking allocator as a value: alloc, zalloc, try_dealloc, grow, zgrow, shrink,
+ * realloc, rezalloc, owns. Capabilities: the inner allocator's low byte (without SHARED) plus the
+ * checked variants of what it has. `t` must outlive every use of the value.
+ */
+static inline memapi_allocator memapi_tracking_allocator(memapi_tracking *t)
+{
+    memapi_allocator a = {&t->vt, t};
+    return a;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MEMAPI2_TRACKING_H */

@@ -1,0 +1,38 @@
+# Benchmarks: the price of safety, measured against the raw libc calls (bench/).
+#
+#   make bench       installs what it needs, builds the static library (the hardened flags of `make lib`)
+#                    and the drivers, runs them (timing, then callgrind), prints one markdown table and writes
+#                    bench/RESULTS.md with the machine it ran on
+#
+# Three drivers share bench/driver.c: the library's rows and raw libc, then mimalloc and jemalloc
+# behind bench-only vtables; those two replace malloc for the whole process, so each has its own
+# binary. Not a check stage: timings belong to `make bench`, never to the test suite.
+
+BENCH_OUT    := $(BUILD)/bench
+BENCH_CFLAGS := -std=c11 -O2 -g -Iinclude -Wall -Wextra -Wconversion -Wsign-conversion -Wshadow \
+                -Wstrict-prototypes -Wmissing-prototypes -Werror \
+                -fno-optimize-sibling-calls $(if $(IS_CLANG),,-fno-ipa-icf)
+BENCH_DEPS   := bench/driver.c bench/bench.h $(HEADERS) mk/bench.mk
+BENCH_BINS   := $(BENCH_OUT)/bench-memapi $(BENCH_OUT)/bench-mimalloc $(BENCH_OUT)/bench-jemalloc
+
+.PHONY: bench bench-build
+
+$(BENCH_OUT):
+	mkdir -p $@
+
+$(BENCH_OUT)/bench-memapi: bench/rows_memapi.c bench/extra.c $(BENCH_DEPS) $(STATIC) | $(BENCH_OUT)
+	$(CC) $(BENCH_CFLAGS) bench/driver.c bench/rows_memapi.c bench/extra.c $(STATIC) -o $@ -lpthread
+
+$(BENCH_OUT)/bench-mimalloc: bench/rows_mimalloc.c bench/refalloc_rows.h $(BENCH_DEPS) $(STATIC) | $(BENCH_OUT)
+	$(CC) $(BENCH_CFLAGS) bench/driver.c bench/rows_mimalloc.c $(STATIC) -o $@ -lmimalloc -lpthread
+
+$(BENCH_OUT)/bench-jemalloc: bench/rows_jemalloc.c bench/refalloc_rows.h $(BENCH_DEPS) $(STATIC) | $(BENCH_OUT)
+	$(CC) $(BENCH_CFLAGS) bench/driver.c bench/rows_jemalloc.c $(STATIC) -o $@ -ljemalloc -lpthread
+
+bench-build: $(BENCH_BINS)
+
+bench:
+	bash ci/install-deps.sh
+	$(MAKE) --no-print-directory BUILD=$(BUILD) $(STATIC)
+	$(MAKE) --no-print-directory BUILD=$(BUILD) bench-build
+	bash bench/run.sh $(BENCH_OUT)

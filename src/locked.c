@@ -1,0 +1,156 @@
+/* The locked wrapper: a mutex around every call into the inner allocator (spec 4.7). */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include "memapi2/locked.h"
+#include "internal/error_set.h"
+
+static bool lock(memapi_locked *l, memapi_error *err)
+{
+    if (pthread_mutex_lock(&l->mutex) == 0)
+        return true;
+    memapi__fail_other(err, "lock failed");
+    return false;
+}
+
+static void unlock(memapi_locked *l)
+{
+    /* Cannot fail: this thread holds the error-checking mutex it locked just before. */
+    (void)pthread_mutex_unlock(&l->mutex);
+}
+
+static void *locked_alloc(void *self, memapi_layout layout, memapi_error *err)
+{
+    memapi_locked *l = self;
+    if (!lock(l, err))
+        return NULL;
+    void *p = memapi_alloc(l->inner, layout, err);
+    unlock(l);
+    return p;
+}
+
+static void *locked_zalloc(void *self, memapi_layout layout, memapi_error *err)
+{
+    memapi_locked *l = self;
+    if (!lock(l, err))
+        return NULL;
+    void *p = memapi_zalloc(l->inner, layout, err);
+    unlock(l);
+    return p;
+}
+
+static memapi_status locked_try_dealloc(void *self, void *ptr, memapi_layout layout, memapi_error *err)
+{
+    memapi_locked *l = self;
+    if (!lock(l, err))
+        return MEMAPI_ERROR;
+    memapi_status s = memapi_try_dealloc(l->inner, ptr, layout, err);
+    unlock(l);
+    return s;
+}
+
+typedef void *(*dispatch_resize_fn)(memapi_allocator a, void *ptr, memapi_layout old_layout,
+                                    memapi_layout new_layout, memapi_error *err);
+
+static void *locked_resize(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
+                           dispatch_resize_fn op, memapi_error *err)
+{
+    memapi_locked *l = self;
+    if (!lock(l, err))
+        return NULL;
+    void *p = op(l->inner, ptr, old_layout, new_layout, err);
+    unlock(l);
+    return p;
+}
+
+static void *locked_grow(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
+{
+    return locked_resize(self, ptr, o, n, memapi_grow, err);
+}
+
+static void *locked_zgrow(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
+{
+    return locked_resize(self, ptr, o, n, memapi_zgrow, err);
+}
+
+static void *locked_shrink(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
+{
+    return locked_resize(self, ptr, o, n, memapi_shrink, err);
+}
+
+static void *locked_realloc(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
+{
+    return locked_resize(self, ptr, o, n, memapi_realloc, err);
+}
+
+static void *locked_rezalloc(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
+{
+    return locked_resize(self, ptr, o, n, memapi_rezalloc, err);
+}
+
+static memapi_status locked_owns(void *self, const void *ptr, memapi_layout layout, memapi_error *err)
+{
+    memapi_locked *l = self;
+    if (!lock(l, err))
+        return MEMAPI_ERROR;
+    memapi_status s = l->inner.vt->owns(l->inner.self, ptr, layout, err);
+    unlock(l);
+    return s;
+}
+
+#if MEMAPI_ALLOC_TEMP
+static memapi_status locked_alloc_temp(void *self, memapi_layout layout, memapi_temp_cb cb, void *ctx,
+                                       memapi_error *err)
+{
+    memapi_locked *l = self;
+    if (!lock(l, err))
+        return MEMAPI_ERROR;
+    memapi_status s = memapi_alloc_temp(l->inner, layout, cb, ctx, err);
+    unlock(l);
+    return s;
+}
+#endif
+
+memapi_status memapi_locked_init(memapi_locked *l, memapi_allocator inner, memapi_error *err)
+{
+    if (l == NULL)
+        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, NULL, "null pointer");
+    if (inner.vt == NULL || inner.vt->alloc == NULL)
+        return memapi__fail(err, MEMAPI_E_UNSUPPORTED);
+    pthread_mutexattr_t attr;
+    if (pthread_mutexattr_init(&attr) != 0)
+        return memapi__fail_other(err, "mutex initialisation failed");
+    int rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+    if (rc == 0)
+        rc = pthread_mutex_init(&l->mutex, &attr);
+    (void)pthread_mutexattr_destroy(&attr);
+    if (rc != 0)
+        return memapi__fail_other(err, "mutex initialisation failed");
+
+    const memapi_alloc_vtable *in = inner.vt;
+    bool can_free = in->try_dealloc != NULL;
+    l->inner = inner;
+    l->vt = (memapi_alloc_vtable){
+        .name = "locked",
+        .caps = in->caps | MEMAPI_CAP_SHARED,
+        .alloc = locked_alloc,
+        .zalloc = locked_zalloc,
+        .try_dealloc = can_free ? locked_try_dealloc : NULL,
+        .grow = can_free || in->grow ? locked_grow : NULL,
+        .zgrow = can_free || in->zgrow ? locked_zgrow : NULL,
+        .shrink = can_free || in->shrink ? locked_shrink : NULL,
+        .realloc = can_free || in->realloc ? locked_realloc : NULL,
+        .rezalloc = can_free || in->rezalloc ? locked_rezalloc : NULL,
+        .owns = in->owns ? locked_owns : NULL,
+#if MEMAPI_ALLOC_TEMP
+        .alloc_temp = in->alloc_temp ? locked_alloc_temp : NULL,
+#else
+        .alloc_temp = NULL,
+#endif
+    };
+    return MEMAPI_OK;
+}
+
+void memapi_locked_destroy(memapi_locked *l)
+{
+    (void)pthread_mutex_destroy(&l->mutex);
+}

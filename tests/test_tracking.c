@@ -1,0 +1,336 @@
+/*
+ * The tracking allocator (tracking.h): counters, layout-mismatch and foreign-pointer detection
+ * before the inner allocator sees the call, owns and the checked operations, both table storages
+ * (caller's array, grown from the inner allocator) and their failures, the leak callback and
+ * report, and the conformance behaviours through tracking(default).
+ */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "memapi2.h"
+
+#define NOT_OWNED "pointer not owned by this allocator"
+
+static memapi_layout L(size_t size, size_t align)
+{
+    memapi_layout l = {size, align};
+    return l;
+}
+
+static bool all_eq(const void *p, size_t n, unsigned char v)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        if (c[i] != v)
+            return false;
+    return true;
+}
+
+/* An inner allocator over the default one that counts the frees it receives. */
+static int inner_frees;
+static void *count_alloc(void *self, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    return memapi_alloc(memapi_default(), l, err);
+}
+static memapi_status count_free(void *self, void *p, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    inner_frees++;
+    return memapi_try_dealloc(memapi_default(), p, l, err);
+}
+static const memapi_alloc_vtable counting_vt = {
+    .name = "counting", .caps = MEMAPI_CAP_DEALLOC, .alloc = count_alloc, .try_dealloc = count_free};
+
+static memapi_tracking make(memapi_allocator inner)
+{
+    memapi_tracking t;
+    cr_assert_eq(memapi_tracking_init(&t, inner, NULL), MEMAPI_OK);
+    return t;
+}
+
+static void expect_bad_ptr(const memapi_error *e, const void *ptr)
+{
+    cr_assert_eq(e->kind, MEMAPI_E_INVALID_POINTER);
+    cr_assert_eq(e->ptr, ptr);
+    cr_assert_str_eq(e->msg, NOT_OWNED);
+}
+
+static void expect_mismatch(const memapi_error *e, const void *ptr, memapi_layout given, memapi_layout rec)
+{
+    cr_assert_eq(e->kind, MEMAPI_E_LAYOUT_MISMATCH);
+    cr_assert_eq(e->ptr, ptr);
+    cr_assert(memapi_layout_eq(e->layout, given));
+    cr_assert(memapi_layout_eq(e->recorded, rec));
+}
+
+Test(tracking, init_errors)
+{
+    memapi_tracking t;
+    memapi_error e;
+    memapi_allocator none = {NULL, NULL};
+    cr_assert_eq(memapi_tracking_init(&t, none, &e), MEMAPI_ERROR);
+    cr_assert_eq(e.kind, MEMAPI_E_UNSUPPORTED);
+    static const memapi_alloc_vtable no_free = {.name = "nofree", .alloc = count_alloc};
+    memapi_allocator nf = {&no_free, NULL};
+    cr_assert_eq(memapi_tracking_init(&t, nf, &e), MEMAPI_ERROR);
+    cr_assert_eq(e.kind, MEMAPI_E_UNSUPPORTED);
+    cr_assert_eq(memapi_tracking_init_table(&t, memapi_default(), NULL, 4, &e), MEMAPI_ERROR);
+    cr_assert_eq(e.kind, MEMAPI_E_INVALID_POINTER);
+    cr_assert_str_eq(e.msg, "null table");
+}
+
+Test(tracking, counts_blocks_bytes_peak_and_allocations)
+{
+    memapi_tracking t = make(memapi_default());
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    cr_assert_str_eq(a.vt->name, "tracking");
+    cr_assert_eq(memapi_caps(a), 0xFFu);
+    memapi_error e;
+    void *p = memapi_alloc(a, L(32, 8), &e);
+    void *q = memapi_zalloc(a, L(100, 16), &e);
+    cr_assert(all_eq(q, 100, 0));
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 2);
+    cr_assert_eq(memapi_tracking_live_bytes(&t), 132);
+    memapi_dealloc(a, q, L(100, 16));
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 1);
+    cr_assert_eq(memapi_tracking_live_bytes(&t), 32);
+    cr_assert_eq(memapi_tracking_peak_bytes(&t), 132);
+    void *g = memapi_grow(a, p, L(32, 8), L(64, 8), &e);
+    cr_assert_eq(memapi_tracking_live_bytes(&t), 64);
+    /* Size 0 is counted as an allocation but owns nothing. */
+    cr_assert_eq(memapi_alloc(a, L(0, 8), &e), (void *)8);
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 1);
+    cr_assert_eq(memapi_try_dealloc(a, (void *)8, L(0, 8), &e), MEMAPI_OK);
+    cr_assert_eq(memapi_tracking_total_allocs(&t), 3);
+    memapi_dealloc(a, g, L(64, 8));
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    cr_assert_eq(memapi_tracking_live_bytes(&t), 0);
+    cr_assert_eq(memapi_tracking_peak_bytes(&t), 132);
+    memapi_tracking_destroy(&t);
+}
+
+Test(tracking, mismatched_free_is_caught_before_the_inner_allocator)
+{
+    memapi_allocator inner = {&counting_vt, NULL};
+    memapi_tracking t = make(inner);
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    memapi_error e;
+    void *p = memapi_alloc(a, L(32, 8), &e);
+    inner_frees = 0;
+    cr_assert_eq(memapi_try_dealloc(a, p, L(16, 8), &e), MEMAPI_ERROR);
+    expect_mismatch(&e, p, L(16, 8), L(32, 8));
+    cr_assert_eq(inner_frees, 0);
+    char text[200], want[200];
+    memapi_error_format(&e, text, sizeof text);
+    snprintf(want, sizeof want,
+             "layout mismatch for block at 0x%" PRIxPTR
+             ": given Layout(size: 16, align: 8), allocated with Layout(size: 32, align: 8)",
+             (uintptr_t)p);
+    cr_assert_str_eq(text, want);
+    cr_assert_eq(memapi_try_dealloc(a, p, L(32, 16), &e), MEMAPI_ERROR);
+    expect_mismatch(&e, p, L(32, 16), L(32, 8));
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 1);
+    cr_assert_eq(memapi_try_dealloc(a, p, L(32, 8), &e), MEMAPI_OK);
+    cr_assert_eq(inner_frees, 1);
+    /* Now freed: a second free is a foreign pointer. */
+    cr_assert_eq(memapi_try_dealloc(a, p, L(32, 8), &e), MEMAPI_ERROR);
+    expect_bad_ptr(&e, p);
+    cr_assert_eq(inner_frees, 1);
+    memapi_tracking_destroy(&t);
+}
+
+Test(tracking, foreign_pointer_and_resize_checks)
+{
+    memapi_tracking t = make(memapi_default());
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    memapi_error e;
+    _Alignas(8) char local[16];
+    cr_assert_eq(memapi_try_dealloc(a, local, L(16, 8), &e), MEMAPI_ERROR);
+    expect_bad_ptr(&e, local);
+    cr_assert_null(memapi_grow(a, local, L(16, 8), L(32, 8), &e));
+    expect_bad_ptr(&e, local);
+    char *p = memapi_alloc(a, L(16, 8), &e);
+    memset(p, 0x42, 16);
+    cr_assert_null(memapi_grow(a, p, L(8, 8), L(32, 8), &e));
+    expect_mismatch(&e, p, L(8, 8), L(16, 8));
+    cr_assert(all_eq(p, 16, 0x42));
+    char *g = memapi_zgrow(a, p, L(16, 8), L(48, 8), &e);
+    cr_assert(all_eq(g, 16, 0x42));
+    cr_assert(all_eq(g + 16, 32, 0));
+    /* The entry follows the resize. */
+    cr_assert_eq(memapi_try_dealloc(a, g, L(16, 8), &e), MEMAPI_ERROR);
+    expect_mismatch(&e, g, L(16, 8), L(48, 8));
+    char *s = memapi_shrink(a, g, L(48, 8), L(0, 8), &e);
+    cr_assert_eq(s, (void *)8);
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    char *n = memapi_zgrow(a, s, L(0, 8), L(24, 8), &e);
+    cr_assert(all_eq(n, 24, 0));
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 1);
+    cr_assert_eq(memapi_tracking_live_bytes(&t), 24);
+    memapi_dealloc(a, n, L(24, 8));
+    memapi_tracking_destroy(&t);
+}
+
+Test(tracking, owns_and_checked_operations)
+{
+    memapi_tracking t = make(memapi_default());
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    memapi_error e;
+    void *p = memapi_alloc(a, L(40, 8), &e);
+    cr_assert_null(memapi_checked_realloc(a, p, L(40, 4), L(80, 8), &e));
+    expect_mismatch(&e, p, L(40, 4), L(40, 8));
+    int local;
+    cr_assert_eq(memapi_checked_dealloc(a, &local, L(4, 4), &e), MEMAPI_ERROR);
+    expect_bad_ptr(&e, &local);
+    cr_assert_eq(memapi_checked_dealloc(a, (void *)4, L(0, 4), &e), MEMAPI_OK);
+    void *r = memapi_checked_realloc(a, p, L(40, 8), L(80, 8), &e);
+    cr_assert_not_null(r);
+    cr_assert_eq(memapi_checked_dealloc(a, r, L(80, 8), &e), MEMAPI_OK);
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    memapi_tracking_destroy(&t);
+}
+
+Test(tracking, table_grows_from_the_inner_allocator)
+{
+    memapi_tracking t = make(memapi_default());
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    memapi_error e;
+    void *blocks[100];
+    for (size_t i = 0; i < 100; i++) {
+        blocks[i] = memapi_alloc(a, L(i + 1, 1), &e);
+        cr_assert_not_null(blocks[i]);
+    }
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 100);
+    cr_assert_eq(memapi_tracking_live_bytes(&t), 5050);
+    cr_assert_eq(t.cap, 128);
+    for (size_t i = 0; i < 100; i += 2)
+        memapi_dealloc(a, blocks[i], L(i + 1, 1));
+    for (size_t i = 1; i < 100; i += 2)
+        cr_assert_eq(memapi_try_dealloc(a, blocks[i], L(i + 1, 1), &e), MEMAPI_OK);
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    memapi_tracking_destroy(&t);
+    cr_assert_null(t.table);
+}
+
+Test(tracking, table_growth_failure_frees_the_block)
+{
+    memapi_failing f;
+    cr_assert_eq(memapi_failing_init(&f, memapi_default(), NULL), MEMAPI_OK);
+    memapi_tracking t = make(memapi_failing_allocator(&f));
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    memapi_failing_set_nth(&f, 2); /* call 1: the block; call 2: the first table */
+    memapi_error e;
+    cr_assert_null(memapi_alloc(a, L(32, 8), &e));
+    cr_assert_eq(e.kind, MEMAPI_E_ALLOC_FAILED);
+    cr_assert_eq(e.cause.kind, MEMAPI_CAUSE_OUT_OF_MEMORY);
+    cr_assert_eq(e.layout.size, 16 * sizeof(memapi_tracking_entry));
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    cr_assert_eq(memapi_tracking_total_allocs(&t), 0);
+    void *p = memapi_alloc(a, L(32, 8), &e);
+    cr_assert_not_null(p);
+    memapi_dealloc(a, p, L(32, 8));
+    memapi_tracking_destroy(&t);
+}
+
+Test(tracking, caller_table_full)
+{
+    memapi_tracking_entry entries[2];
+    memapi_tracking t;
+    memapi_error e;
+    cr_assert_eq(memapi_tracking_init_table(&t, memapi_default(), entries, 2, &e), MEMAPI_OK);
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    void *p = memapi_alloc(a, L(8, 8), &e);
+    void *q = memapi_alloc(a, L(8, 8), &e);
+    cr_assert_null(memapi_alloc(a, L(24, 8), &e));
+    cr_assert_eq(e.kind, MEMAPI_E_ALLOC_FAILED);
+    cr_assert(memapi_layout_eq(e.layout, L(24, 8)));
+    cr_assert_eq(e.cause.kind, MEMAPI_CAUSE_OTHER);
+    cr_assert_str_eq(e.cause.msg, "tracking table full");
+    memapi_dealloc(a, p, L(8, 8));
+    void *r = memapi_alloc(a, L(24, 8), &e);
+    cr_assert_not_null(r);
+    cr_assert_eq(entries[0].ptr, q); /* the last entry moved into the freed slot */
+    cr_assert_eq(entries[1].ptr, r);
+    memapi_dealloc(a, q, L(8, 8));
+    memapi_dealloc(a, r, L(24, 8));
+    memapi_tracking_destroy(&t);
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+}
+
+typedef struct seen {
+    size_t n;
+    size_t bytes;
+} seen;
+
+static void on_leak(void *ctx, void *ptr, memapi_layout l)
+{
+    seen *s = ctx;
+    cr_assert_not_null(ptr);
+    s->n++;
+    s->bytes += l.size;
+}
+
+Test(tracking, leak_callback_and_report)
+{
+    memapi_tracking t = make(memapi_default());
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    memapi_error e;
+    char empty[64];
+    cr_assert_eq(memapi_tracking_report(&t, empty, sizeof empty), strlen("0 leaked blocks, 0 bytes\n"));
+    cr_assert_str_eq(empty, "0 leaked blocks, 0 bytes\n");
+    void *p = memapi_alloc(a, L(24, 8), &e);
+    void *q = memapi_alloc(a, L(7, 1), &e);
+    seen s = {0, 0};
+    cr_assert_eq(memapi_tracking_leaks(&t, on_leak, &s), 2);
+    cr_assert_eq(s.n, 2);
+    cr_assert_eq(s.bytes, 31);
+    char want[256], got[256];
+    int n = snprintf(want, sizeof want,
+                     "2 leaked blocks, 31 bytes\n  0x%" PRIxPTR " Layout(size: 24, align: 8)\n  0x%" PRIxPTR
+                     " Layout(size: 7, align: 1)\n",
+                     (uintptr_t)p, (uintptr_t)q);
+    cr_assert_eq(memapi_tracking_report(&t, got, sizeof got), (size_t)n);
+    cr_assert_str_eq(got, want);
+    /* snprintf semantics: full length returned, truncated text NUL-terminated. */
+    char small[10];
+    cr_assert_eq(memapi_tracking_report(&t, small, sizeof small), (size_t)n);
+    cr_assert_str_eq(small, "2 leaked ");
+    cr_assert_eq(memapi_tracking_report(&t, NULL, 0), (size_t)n);
+    /* destroy frees the table, not the leaked blocks. */
+    memapi_tracking_destroy(&t);
+    memapi_dealloc(memapi_default(), p, L(24, 8));
+    memapi_dealloc(memapi_default(), q, L(7, 1));
+}
+
+/* The conformance behaviours through tracking(default), alignment 1..4096 both sides. */
+Test(tracking, conformance_behaviours_all_alignments)
+{
+    memapi_tracking t = make(memapi_default());
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    memapi_error e;
+    for (size_t oa = 1; oa <= 4096; oa *= 2) {
+        for (size_t na = oa; na <= 4096; na *= 2) {
+            char *p = memapi_zalloc(a, L(24, oa), &e);
+            cr_assert_eq((uintptr_t)p % oa, 0);
+            cr_assert(all_eq(p, 24, 0));
+            memset(p, 0x77, 24);
+            char *g = memapi_zgrow(a, p, L(24, oa), L(100, na), &e);
+            cr_assert_eq((uintptr_t)g % na, 0);
+            cr_assert(all_eq(g, 24, 0x77));
+            cr_assert(all_eq(g + 24, 76, 0));
+            char *s = memapi_shrink(a, g, L(100, na), L(10, na), &e);
+            cr_assert(all_eq(s, 10, 0x77));
+            char *r = memapi_realloc(a, s, L(10, na), L(30, na), &e);
+            cr_assert(all_eq(r, 10, 0x77));
+            char *z = memapi_rezalloc(a, r, L(30, na), L(40, na), &e);
+            cr_assert(all_eq(z, 10, 0x77));
+            cr_assert(all_eq(z + 30, 10, 0));
+            memapi_dealloc(a, z, L(40, na));
+        }
+    }
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    memapi_tracking_destroy(&t);
+}
