@@ -164,14 +164,8 @@ static void check_pure(size_t a, size_t b)
     int mult = b == 0 ? a == 0 : (fuzz_u128)a / b * b == a;
     FUZZ_REQUIRE("is_multiple_of", memapi_is_multiple_of(a, b) == mult);
 
-    /* The largest power of two dividing the address; 0 for the null address. */
-    size_t want = 0;
-    if (a != 0) {
-        fuzz_u128 p = 1;
-        while ((fuzz_u128)a % (p * 2) == 0)
-            p *= 2;
-        want = (size_t)p;
-    }
+    /* The largest power of two dividing the address (from its trailing zeros); 0 for the null address. */
+    size_t want = a == 0 ? 0 : (size_t)1 << __builtin_ctzll((unsigned long long)a);
     FUZZ_REQUIRE("ptr_max_align", memapi_ptr_max_align((const void *)(uintptr_t)a) == want);
 }
 

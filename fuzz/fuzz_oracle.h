@@ -102,20 +102,16 @@ static inline void fuzz_require_err(const char *what, const memapi_error *got, c
 
 static inline int fuzz_is_poisoned(const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        if (b[i] != FUZZ_POISON)
-            return 0;
-    return 1;
+    static unsigned char poison[sizeof(memapi_error)];
+    if (poison[0] != FUZZ_POISON)
+        memset(poison, FUZZ_POISON, sizeof poison);
+    return n <= sizeof poison && memcmp(p, poison, n) == 0;
 }
 
-/* Exactly one bit set, counted bit by bit (independent of the library's x & (x - 1) test). */
+/* Exactly one bit set, by population count (independent of the library's x & (x - 1) test). */
 static inline int fuzz_pow2(size_t x)
 {
-    unsigned bits = 0;
-    for (size_t i = 0; i < FUZZ_SIZE_BITS; i++)
-        bits += (unsigned)((x >> i) & 1u);
-    return bits == 1;
+    return __builtin_popcountll((unsigned long long)x) == 1;
 }
 
 /* v rounded up to a multiple of a (a != 0), in 128 bits: never wraps for size_t inputs. */

@@ -338,7 +338,6 @@ static const memapi_alloc_vtable log_owns_vtable = {.name = "log+owns",
                                                     .try_dealloc = log_try_dealloc,
                                                     .owns = log_owns};
 
--------------------------------------------------------------------- */
 Test(dispatch, checked_ops_accept_owned_blocks)
 {
     memapi_allocator a = {&log_owns_vtable, &state};

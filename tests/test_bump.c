@@ -318,6 +318,10 @@ Test(bump, most_recent_block_resizes_in_place)
     expect_oom(&e, L(2048, 1024));
     cr_assert(all_eq(rz, 8, 0x5A));
     cr_assert_eq(memapi_bump_used(&b), 40);
+    /* After the in-place resizes it is still the most recent block, under its latest layout. */
+    cr_assert_eq(memapi_bump_owns(&b, rz, L(40, 1024), &e), MEMAPI_OK);
+    cr_assert_eq(memapi_bump_try_dealloc(&b, rz, L(40, 1024), &e), MEMAPI_OK);
+    cr_assert_eq(memapi_bump_used(&b), 0);
 }
 
 Test(bump, other_blocks_resize_by_moving)

@@ -57,8 +57,10 @@ typedef struct memapi_bump {
     uintptr_t addr; /**< `(uintptr_t)base`, so that address alignment is plain integer arithmetic */
     size_t cap;    /**< buffer size in bytes */
     size_t off;    /**< bytes in use: `[base, base + off)` holds every live block */
+    /** highest `off` seen before the latest give-back (see `memapi_bump_peak`); kept between `off`
+     * and `last` so that compilers store those two with plain moves, not a packed vector store */
+    size_t peak;
     size_t last;   /**< offset before the most recent block (its padding included), for LIFO frees */
-    size_t peak;   /**< highest `off` seen before the latest give-back (see `memapi_bump_peak`) */
 } memapi_bump;
 
 /**
@@ -142,7 +144,8 @@ MEMAPI_API void memapi_bump_reset(memapi_bump *b);
 
 /**
  * @brief Empties the arena and gives the buffer back to its owner: under ASan the whole buffer is
- * unpoisoned, so that it can be reused outside the arena. `b` is left an empty arena of capacity 0.
+ * unpoisoned, so that it can be reused outside the arena. `b` is left an empty arena of capacity 0
+ * (peak 0).
  */
 MEMAPI_API void memapi_bump_release(memapi_bump *b);
 
