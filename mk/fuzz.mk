@@ -88,12 +88,14 @@ fuzz-coverage: $(FUZZ_COV_BINS)
 	  $(FUZZ_LIB_SRCS) $(wildcard include/memapi2/*.h)
 
 # Folds what the last `make fuzz` / `make fuzz-short` found into the committed corpora, minimised.
+# Inputs named regress-* (reproducers of fixed bugs) are always kept.
 fuzz-merge: $(FUZZ_LF_BINS)
 	@set -e; for n in $(FUZZ_NAMES); do \
 	  new=$(FUZZ_DIR)/runs/merge-$$n; rm -rf $$new; mkdir -p $$new; \
 	  $(FUZZ_DIR)/libfuzzer/fuzz_$$n -merge=1 $$new fuzz/corpus/$$n \
 	    $$(ls -d $(FUZZ_DIR)/runs/*-$$n/corpus $(FUZZ_DIR)/runs/afl-$$n/afl/default/queue 2>/dev/null) \
 	    >$$new.log 2>&1 || { tail -n 20 $$new.log; exit 1; }; \
+	  cp fuzz/corpus/$$n/regress-* $$new/ 2>/dev/null || true; \
 	  rm -rf fuzz/corpus/$$n; mv $$new fuzz/corpus/$$n; \
 	  echo "fuzz-merge: fuzz/corpus/$$n now has $$(ls fuzz/corpus/$$n | wc -l) inputs"; done
 

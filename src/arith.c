@@ -1,24 +1,122 @@
 /* Checked arithmetic (reference helpers::checked_op) and the checked align-up. */
-#include <limits.h>
 #include "memapi2/arith.h"
 #include "memapi2/layout.h"
 #include "internal/error_set.h"
+#include "internal/acsl.h"
 
-#define SIZE_BITS (sizeof(size_t) * CHAR_BIT)
-
-/* l^r for r < SIZE_BITS and l >= 2, failing on overflow: at most SIZE_BITS-1 checked products. */
+/*
+ * l^r for l >= 2, failing on overflow. The loop stops at the first overflowing product, so it runs
+ * at most SIZE_BITS - 1 times whatever r is.
+ */
+/*@ requires l >= 2 && \valid(out);
+    assigns *out;
+    behavior ok:
+      assumes memapi_ipow(l, r) <= SIZE_MAX;
+      assigns *out;
+      ensures \result == MEMAPI_OK && *out == memapi_ipow(l, r);
+    behavior overflow:
+      assumes memapi_ipow(l, r) > SIZE_MAX;
+      assigns \nothing;
+      ensures \result == MEMAPI_ERROR;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static memapi_status checked_pow(size_t l, size_t r, size_t *out)
 {
     size_t acc = 1;
+    /*@ loop invariant 0 <= i <= r;
+        loop invariant acc == memapi_ipow(l, i) && acc >= 1;
+        loop assigns i, acc;
+        loop variant r - i;
+    */
     for (size_t i = 0; i < r; i++) {
-        if (acc > SIZE_MAX / l)
+        if (acc > SIZE_MAX / l) {
+            /* Proof only: the powers keep growing past SIZE_MAX, up to l^r (induction on k). */
+            /*@ ghost
+              size_t k = i + 1;
+              /@ loop invariant i + 1 <= k <= r;
+                 loop invariant memapi_ipow(l, k) > SIZE_MAX;
+                 loop assigns k;
+                 loop variant r - k;
+              @/
+              while (k < r)
+                  k++;
+            */
             return MEMAPI_ERROR;
+        }
         acc *= l;
     }
     *out = acc;
     return MEMAPI_OK;
 }
 
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior add_ok:
+      assumes op == MEMAPI_OP_ADD && l + r <= SIZE_MAX;
+      assigns *out;
+      ensures \result == MEMAPI_OK && *out == l + r;
+    behavior add_overflow:
+      assumes op == MEMAPI_OP_ADD && l + r > SIZE_MAX;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
+    behavior sub_ok:
+      assumes op == MEMAPI_OP_SUB && r <= l;
+      assigns *out;
+      ensures \result == MEMAPI_OK && *out == l - r;
+    behavior sub_overflow:
+      assumes op == MEMAPI_OP_SUB && r > l;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
+    behavior mul_ok:
+      assumes op == MEMAPI_OP_MUL && l * r <= SIZE_MAX;
+      assigns *out;
+      ensures \result == MEMAPI_OK && *out == l * r;
+    behavior mul_overflow:
+      assumes op == MEMAPI_OP_MUL && l * r > SIZE_MAX;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
+    behavior div_ok:
+      assumes op == MEMAPI_OP_DIV && r != 0;
+      assigns *out;
+      ensures \result == MEMAPI_OK && *out == l / r;
+    behavior div_by_zero:
+      assumes op == MEMAPI_OP_DIV && r == 0;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
+    behavior rem_ok:
+      assumes op == MEMAPI_OP_REM && r != 0;
+      assigns *out;
+      ensures \result == MEMAPI_OK && *out == l % r;
+    behavior rem_by_zero:
+      assumes op == MEMAPI_OP_REM && r == 0;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
+    behavior div_ceil_ok:
+      assumes op == MEMAPI_OP_DIV_CEIL && r != 0;
+      assigns *out;
+      ensures \result == MEMAPI_OK && *out == memapi_div_ceil(l, r);
+    behavior div_ceil_by_zero:
+      assumes op == MEMAPI_OP_DIV_CEIL && r == 0;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
+    behavior pow_ok:
+      assumes op == MEMAPI_OP_POW && r <= UINT32_MAX && memapi_ipow(l, r) <= SIZE_MAX;
+      assigns *out;
+      ensures \result == MEMAPI_OK && *out == memapi_ipow(l, r);
+    behavior pow_overflow:
+      assumes op == MEMAPI_OP_POW && (r > UINT32_MAX || memapi_ipow(l, r) > SIZE_MAX);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
+    behavior invalid_op:
+      assumes op != MEMAPI_OP_ADD && op != MEMAPI_OP_SUB && op != MEMAPI_OP_MUL && op != MEMAPI_OP_DIV &&
+              op != MEMAPI_OP_REM && op != MEMAPI_OP_DIV_CEIL && op != MEMAPI_OP_POW;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> err->kind == MEMAPI_E_OTHER && err->msg != \null && \valid_read(err->msg);
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_checked_op(size_t l, memapi_arith_op op, size_t r, size_t *out, memapi_error *err)
 {
     size_t res;
@@ -56,8 +154,21 @@ memapi_status memapi_checked_op(size_t l, memapi_arith_op op, size_t r, size_t *
     case MEMAPI_OP_POW:
         if (r > UINT32_MAX)
             break;
-        /* 0^0 = x^0 = 1; 0^r = 0 and 1^r = 1 never overflow; for l >= 2, l^r overflows once r >= SIZE_BITS. */
+        /* 0^0 = x^0 = 1; 0^r = 0 and 1^r = 1 never overflow; for l >= 2, checked_pow stops at the first overflow. */
         if (r == 0 || l == 1) {
+            /* Proof only: 1^r = 1 (induction on k). */
+            /*@ ghost
+              if (l == 1) {
+                  size_t k = 0;
+                  /@ loop invariant 0 <= k <= r;
+                     loop invariant memapi_ipow(l, k) == 1;
+                     loop assigns k;
+                     loop variant r - k;
+                  @/
+                  while (k < r)
+                      k++;
+              }
+            */
             *out = 1;
             return MEMAPI_OK;
         }
@@ -65,7 +176,7 @@ memapi_status memapi_checked_op(size_t l, memapi_arith_op op, size_t r, size_t *
             *out = 0;
             return MEMAPI_OK;
         }
-        if (r >= SIZE_BITS || checked_pow(l, r, &res) != MEMAPI_OK)
+        if (checked_pow(l, r, &res) != MEMAPI_OK)
             break;
         *out = res;
         return MEMAPI_OK;
@@ -75,6 +186,20 @@ memapi_status memapi_checked_op(size_t l, memapi_arith_op op, size_t r, size_t *
     return memapi__fail_arith(err, l, op, r);
 }
 
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior invalid:
+      assumes !memapi_valid_sa(v, align);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, v, align);
+    behavior ok:
+      assumes memapi_valid_sa(v, align);
+      assigns *out;
+      ensures \result == MEMAPI_OK && *out == memapi_pad_to(v, align);
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_align_up_checked(size_t v, size_t align, size_t *out, memapi_error *err)
 {
     if (memapi_layout_check(v, align, err) != MEMAPI_OK)

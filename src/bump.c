@@ -67,6 +67,12 @@ bool memapi_bump_is_valid(const memapi_bump *b)
 
 /* Bytes from offset `off` to the next address that is a multiple of `align` (align > 0): the
  * modulo round-up, branch-free (align - r lies in [1, align], so the outer % maps align to 0). */
+/*@ requires \valid_read(b);
+    requires 0 < align;
+    requires b->addr + off <= UINTPTR_MAX;
+    assigns \nothing;
+    ensures 0 <= \result < align;
+    ensures (b->addr + off + \result) % align == 0; */
 static size_t pad_at(const memapi_bump *b, size_t off, size_t align)
 {
     return (align - (b->addr + off) % align) % align;

@@ -1,6 +1,7 @@
 /* The Layout algebra (reference layout.rs), with DESIGN.md decisions 1 (extend) and 5 (array). */
 #include "memapi2/layout.h"
 #include "internal/error_set.h"
+#include "internal/acsl.h"
 
 #define MAX MEMAPI_USIZE_MAX_NO_HIGH_BIT
 #define HIGH MEMAPI_USIZE_HIGH_BIT
@@ -9,12 +10,37 @@
  * v rounded up to a multiple of align. Callers have checked v <= MAX - (align - 1), so the sum
  * cannot wrap. The modulo form (rather than the mask) keeps the result provable by WP.
  */
+/*@ requires align > 0 && v <= SIZE_MAX - (align - 1);
+    assigns \nothing;
+    ensures \result == memapi_pad_to(v, align);
+*/
 static size_t round_up(size_t v, size_t align)
 {
     size_t rem = v % align;
     return rem == 0 ? v : v + (align - rem);
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    behavior zero_align:
+      assumes align == 0;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    behavior non_pow2_align:
+      assumes align != 0 && !memapi_pow2(align);
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, align, 0);
+    behavior exceeds_max:
+      assumes memapi_pow2(align) && size > memapi_max - (align - 1);
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, size, align, 1);
+    behavior ok:
+      assumes memapi_valid_sa(size, align);
+      assigns \nothing;
+      ensures \result == MEMAPI_OK;
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_check(size_t size, size_t align, memapi_error *err)
 {
     if (align == 0)
@@ -27,6 +53,26 @@ memapi_status memapi_layout_check(size_t size, size_t align, memapi_error *err)
     return MEMAPI_OK;
 }
 
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(l);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, l.align);
+    behavior invalid_align:
+      assumes memapi_valid_layout(l) && !memapi_valid_sa(l.size, align);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, align);
+    behavior ok:
+      assumes memapi_valid_layout(l) && memapi_valid_sa(l.size, align);
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures *out == memapi_pad_to(l.size, align) - l.size;
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_padding_needed_for(memapi_layout l, size_t align, size_t *out, memapi_error *err)
 {
     if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
@@ -37,6 +83,21 @@ memapi_status memapi_layout_padding_needed_for(memapi_layout l, size_t align, si
     return MEMAPI_OK;
 }
 
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(l);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, l.align);
+    behavior ok:
+      assumes memapi_valid_layout(l);
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == memapi_pad_to(l.size, l.align) && out->align == l.align;
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_pad_to_align(memapi_layout l, memapi_layout *out, memapi_error *err)
 {
     if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
@@ -47,6 +108,27 @@ memapi_status memapi_layout_pad_to_align(memapi_layout l, memapi_layout *out, me
 }
 
 /* (size * count, align) with the reference's two errors; align is a valid alignment. */
+/*@ requires memapi_valid_sa(0, align);
+    requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior mul_overflow:
+      assumes size * count > SIZE_MAX;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout_arith(err, size, MEMAPI_OP_MUL, count);
+    behavior exceeds_max:
+      assumes size * count <= SIZE_MAX && size * count > memapi_max - (align - 1);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, size * count, align, 1);
+    behavior ok:
+      assumes size * count <= memapi_max - (align - 1);
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == size * count && out->align == align;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static memapi_status packed(size_t size, size_t align, size_t count, memapi_layout *out, memapi_error *err)
 {
     if (size != 0 && count > SIZE_MAX / size)
@@ -59,6 +141,36 @@ static memapi_status packed(size_t size, size_t align, size_t count, memapi_layo
     return MEMAPI_OK;
 }
 
+/*@ requires \valid(out) && \valid(stride) && (err == \null || \valid(err));
+    requires \separated(out, stride, err);
+    assigns *out, *stride, *err;
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(l);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, l.align);
+    behavior mul_overflow:
+      assumes memapi_valid_layout(l) && memapi_pad_to(l.size, l.align) * count > SIZE_MAX;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==>
+              memapi_err_layout_arith(err, memapi_pad_to(l.size, l.align), MEMAPI_OP_MUL, count);
+    behavior exceeds_max:
+      assumes memapi_valid_layout(l) && memapi_pad_to(l.size, l.align) * count <= SIZE_MAX &&
+              memapi_pad_to(l.size, l.align) * count > memapi_max - (l.align - 1);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==>
+              memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, memapi_pad_to(l.size, l.align) * count, l.align, 1);
+    behavior ok:
+      assumes memapi_valid_layout(l) && memapi_pad_to(l.size, l.align) * count <= memapi_max - (l.align - 1);
+      assigns *out, *stride;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == memapi_pad_to(l.size, l.align) * count && out->align == l.align;
+      ensures *stride == memapi_pad_to(l.size, l.align);
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_repeat(memapi_layout l, size_t count, memapi_layout *out, size_t *stride,
                                    memapi_error *err)
 {
@@ -73,6 +185,31 @@ memapi_status memapi_layout_repeat(memapi_layout l, size_t count, memapi_layout 
     return MEMAPI_OK;
 }
 
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(l);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, l.align);
+    behavior mul_overflow:
+      assumes memapi_valid_layout(l) && l.size * count > SIZE_MAX;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout_arith(err, l.size, MEMAPI_OP_MUL, count);
+    behavior exceeds_max:
+      assumes memapi_valid_layout(l) && l.size * count <= SIZE_MAX && l.size * count > memapi_max - (l.align - 1);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, l.size * count, l.align, 1);
+    behavior ok:
+      assumes memapi_valid_layout(l) && l.size * count <= memapi_max - (l.align - 1);
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == l.size * count && out->align == l.align;
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_repeat_packed(memapi_layout l, size_t count, memapi_layout *out, memapi_error *err)
 {
     if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
@@ -80,6 +217,43 @@ memapi_status memapi_layout_repeat_packed(memapi_layout l, size_t count, memapi_
     return packed(l.size, l.align, count, out, err);
 }
 
+/*@ requires \valid(out) && \valid(offset) && (err == \null || \valid(err));
+    requires \separated(out, offset, err);
+    assigns *out, *offset, *err;
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(l);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, l.align);
+    behavior invalid_next:
+      assumes memapi_valid_layout(l) && !memapi_valid_layout(next);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, next.size, next.align);
+    behavior offset_exceeds_max:
+      assumes memapi_valid_layout(l) && memapi_valid_layout(next) && !memapi_valid_sa(l.size, next.align);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, l.size, next.align, 1);
+    behavior total_exceeds_max:
+      assumes memapi_valid_layout(l) && memapi_valid_layout(next) && memapi_valid_sa(l.size, next.align);
+      assumes memapi_pad_to(l.size, next.align) + next.size > memapi_max - (\max(l.align, next.align) - 1);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, memapi_pad_to(l.size, next.align),
+                                                 \max(l.align, next.align), 1);
+    behavior ok:
+      assumes memapi_valid_layout(l) && memapi_valid_layout(next) && memapi_valid_sa(l.size, next.align);
+      assumes memapi_pad_to(l.size, next.align) + next.size <= memapi_max - (\max(l.align, next.align) - 1);
+      assigns *out, *offset;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == memapi_pad_to(l.size, next.align) + next.size;
+      ensures out->align == \max(l.align, next.align);
+      ensures *offset == memapi_pad_to(l.size, next.align);
+      ensures memapi_valid_layout(*out);
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_extend(memapi_layout l, memapi_layout next, memapi_layout *out, size_t *offset,
                                    memapi_error *err)
 {
@@ -100,6 +274,31 @@ memapi_status memapi_layout_extend(memapi_layout l, memapi_layout next, memapi_l
     return MEMAPI_OK;
 }
 
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(l);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, l.align);
+    behavior keep:
+      assumes memapi_valid_layout(l) && align <= l.align;
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == l.size && out->align == l.align;
+    behavior invalid_align:
+      assumes memapi_valid_layout(l) && align > l.align && !memapi_valid_sa(l.size, align);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, align);
+    behavior raise:
+      assumes memapi_valid_layout(l) && align > l.align && memapi_valid_sa(l.size, align);
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == l.size && out->align == align;
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_align_to(memapi_layout l, size_t align, memapi_layout *out, memapi_error *err)
 {
     if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
@@ -111,6 +310,43 @@ memapi_status memapi_layout_align_to(memapi_layout l, size_t align, memapi_layou
     return MEMAPI_OK;
 }
 
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(l);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, l.align);
+    behavior zero_align:
+      assumes memapi_valid_layout(l) && align == 0;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    behavior non_pow2_align:
+      assumes memapi_valid_layout(l) && align != 0 && !memapi_pow2(align);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, align, 0);
+    behavior keep:
+      assumes memapi_valid_layout(l) && memapi_pow2(align) && l.align % align == 0;
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == l.size && out->align == l.align;
+    behavior exceeds_max:
+      assumes memapi_valid_layout(l) && memapi_pow2(align) && l.align % align != 0 &&
+              !memapi_valid_sa(l.size, align);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, l.size, align, 1);
+    behavior raise:
+      assumes memapi_valid_layout(l) && memapi_pow2(align) && l.align % align != 0 &&
+              memapi_valid_sa(l.size, align);
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == l.size && out->align == align;
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_align_to_multiple_of(memapi_layout l, size_t align, memapi_layout *out,
                                                  memapi_error *err)
 {
@@ -128,6 +364,39 @@ memapi_status memapi_layout_align_to_multiple_of(memapi_layout l, size_t align, 
     return MEMAPI_OK;
 }
 
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior zero_align:
+      assumes align == 0;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    behavior non_pow2_align:
+      assumes align != 0 && !memapi_pow2(align);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, align, 0);
+    behavior c_round_up:
+      assumes memapi_pow2(align) && align > SIZE_MAX - (sizeof(void *) - 1);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_C_ROUND_UP, 0, align, 0);
+    behavior invalid_size:
+      assumes memapi_pow2(align) && align <= SIZE_MAX - (sizeof(void *) - 1);
+      assumes !memapi_valid_sa(size, memapi_pad_to(align, sizeof(void *)));
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, size, memapi_pad_to(align, sizeof(void *)));
+    behavior ok:
+      assumes memapi_pow2(align) && align <= SIZE_MAX - (sizeof(void *) - 1);
+      assumes memapi_valid_sa(size, memapi_pad_to(align, sizeof(void *)));
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == size && out->align == memapi_pad_to(align, sizeof(void *));
+      ensures memapi_valid_layout(*out);
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_posix_memalign_compatible_from_size_align(size_t size, size_t align,
                                                                       memapi_layout *out, memapi_error *err)
 {
@@ -145,6 +414,26 @@ memapi_status memapi_layout_posix_memalign_compatible_from_size_align(size_t siz
     return MEMAPI_OK;
 }
 
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(l);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, l.align);
+    behavior invalid_size:
+      assumes memapi_valid_layout(l) && !memapi_valid_sa(l.size, memapi_pad_to(l.align, sizeof(void *)));
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_check_err(err, l.size, memapi_pad_to(l.align, sizeof(void *)));
+    behavior ok:
+      assumes memapi_valid_layout(l) && memapi_valid_sa(l.size, memapi_pad_to(l.align, sizeof(void *)));
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == l.size && out->align == memapi_pad_to(l.align, sizeof(void *));
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_to_posix_memalign_compatible(memapi_layout l, memapi_layout *out, memapi_error *err)
 {
     if (memapi_layout_check(l.size, l.align, err) != MEMAPI_OK)
@@ -152,6 +441,27 @@ memapi_status memapi_layout_to_posix_memalign_compatible(memapi_layout l, memapi
     return memapi_layout_posix_memalign_compatible_from_size_align(l.size, l.align, out, err);
 }
 
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    behavior zero_align:
+      assumes elem_align == 0;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    behavior non_pow2_align:
+      assumes elem_align != 0 && !memapi_pow2(elem_align);
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, elem_align, 0);
+    behavior exceeds_max:
+      assumes memapi_pow2(elem_align) && elem_size * n > memapi_high - elem_align;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, elem_size, elem_align, n);
+    behavior ok:
+      assumes memapi_pow2(elem_align) && elem_size * n <= memapi_high - elem_align;
+      assigns \nothing;
+      ensures \result == MEMAPI_OK;
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_array_check(size_t elem_size, size_t elem_align, size_t n, memapi_error *err)
 {
     if (elem_align == 0)
@@ -163,6 +473,43 @@ memapi_status memapi_layout_array_check(size_t elem_size, size_t elem_align, siz
     return MEMAPI_OK;
 }
 
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior zero_align:
+      assumes struct_align == 0;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    behavior non_pow2_align:
+      assumes struct_align != 0 && !memapi_pow2(struct_align);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, struct_align, 0);
+    behavior mul_overflow:
+      assumes memapi_pow2(struct_align) && elem_size * n > SIZE_MAX;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout_arith(err, elem_size, MEMAPI_OP_MUL, n);
+    behavior add_overflow:
+      assumes memapi_pow2(struct_align) && elem_size * n <= SIZE_MAX && offset + elem_size * n > SIZE_MAX;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout_arith(err, offset, MEMAPI_OP_ADD, elem_size * n);
+    behavior exceeds_max:
+      assumes memapi_pow2(struct_align) && offset + elem_size * n <= SIZE_MAX &&
+              offset + elem_size * n > memapi_max - (struct_align - 1);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==>
+              memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, offset + elem_size * n, struct_align, 1);
+    behavior ok:
+      assumes memapi_valid_sa(offset + elem_size * n, struct_align);
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == memapi_pad_to(offset + elem_size * n, struct_align) && out->align == struct_align;
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_layout_fam(size_t offset, size_t elem_size, size_t struct_align, size_t n, memapi_layout *out,
                                 memapi_error *err)
 {

@@ -9,6 +9,11 @@
 #include "types.h"
 #include "error.h"
 
+#ifdef __FRAMAC__
+/* The ACSL predicates of the contracts below (proofs only; compilers never include it). */
+#include "internal/acsl.h"
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -28,6 +33,16 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status
 memapi_checked_op(size_t l, memapi_arith_op op, size_t r, size_t *out, memapi_error *err);
 
 /** @brief True when `x` is a nonzero power of two. */
+/*@ assigns \nothing;
+    behavior pow2:
+      assumes memapi_pow2(x);
+      ensures \result == 1;
+    behavior not_pow2:
+      assumes !memapi_pow2(x);
+      ensures \result == 0;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static inline bool memapi_is_pow2(size_t x)
 {
     return x != 0 && (x & (x - 1)) == 0;
@@ -49,6 +64,16 @@ memapi_align_up_checked(size_t v, size_t align, size_t *out, memapi_error *err);
  * Precondition (checked only in debug builds, through `MEMAPI_PRECONDITION`): `align` is a nonzero
  * power of two and `v + align - 1 <= SIZE_MAX`. Example: `memapi_align_up(7, 8) == 8`.
  */
+/*@ assigns \nothing;
+    behavior ok:
+      assumes memapi_pow2(align) && v + (align - 1) <= SIZE_MAX;
+      ensures \result == ((size_t)(v + (align - 1)) & (size_t)~(size_t)(align - 1));
+    behavior precondition_violated:
+      assumes !(memapi_pow2(align) && v + (align - 1) <= SIZE_MAX);
+      ensures \false;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static inline size_t memapi_align_up(size_t v, size_t align)
 {
     MEMAPI_PRECONDITION(memapi_is_pow2(align) && v <= SIZE_MAX - (align - 1),
@@ -60,13 +85,28 @@ static inline size_t memapi_align_up(size_t v, size_t align)
  * @brief The largest power of two dividing the address of `p` (`addr & -addr`):
  * 0x1000 gives 4096, 0x1 gives 1. A NULL pointer gives 0 (every power divides 0; there is no largest).
  */
+/*@ assigns \nothing;
+    ensures (uintptr_t)p == 0 ==> \result == 0;
+    ensures \result <= (uintptr_t)p;
+*/
 static inline size_t memapi_ptr_max_align(const void *p)
 {
     uintptr_t a = (uintptr_t)p;
-    return (size_t)(a & (~a + 1u));
+    /* a & -a, written so that no unsigned operation wraps: for a != 0, -a == ~(a - 1). */
+    return a == 0 ? 0 : (size_t)(a & ~(a - 1));
 }
 
 /** @brief `lhs` is a multiple of `rhs`; for `rhs == 0` only 0 is (so (0,0) is true, (1,0) false). */
+/*@ assigns \nothing;
+    behavior zero_rhs:
+      assumes rhs == 0;
+      ensures \result == (lhs == 0 ? 1 : 0);
+    behavior nonzero_rhs:
+      assumes rhs != 0;
+      ensures \result == (lhs % rhs == 0 ? 1 : 0);
+    complete behaviors;
+    disjoint behaviors;
+*/
 static inline bool memapi_is_multiple_of(size_t lhs, size_t rhs)
 {
     return rhs == 0 ? lhs == 0 : lhs % rhs == 0;

@@ -31,9 +31,21 @@ extern "C" {
  * @brief True when `l` satisfies the layout invariant: `align` is a nonzero power of two and
  * `size <= MAX - (align - 1)`. The C mirror of the ACSL predicate `valid_layout`.
  */
+/*@ assigns \nothing;
+    behavior valid:
+      assumes memapi_valid_layout(l);
+      ensures \result == 1;
+    behavior invalid:
+      assumes !memapi_valid_layout(l);
+      ensures \result == 0;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static inline bool memapi_layout_is_valid(memapi_layout l)
 {
-    return memapi_is_pow2(l.align) && l.size <= MEMAPI_USIZE_MAX_NO_HIGH_BIT - (l.align - 1);
+    /* The middle test always holds for a power of two; it keeps the subtraction visibly in range. */
+    return memapi_is_pow2(l.align) && l.align - 1 <= MEMAPI_USIZE_MAX_NO_HIGH_BIT &&
+           l.size <= MEMAPI_USIZE_MAX_NO_HIGH_BIT - (l.align - 1);
 }
 
 /**
@@ -53,10 +65,36 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_layout_check(size_t size, size_
  * `NON_POW2_ALIGN(3)`; `(0, HIGH)` ok and `(1, HIGH)` gives `EXCEEDS_MAX(1, HIGH, 1)`.
  * @param out receives the layout on success (must not be NULL); untouched on failure.
  */
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior zero_align:
+      assumes align == 0;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    behavior non_pow2_align:
+      assumes align != 0 && !memapi_pow2(align);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, align, 0);
+    behavior exceeds_max:
+      assumes memapi_pow2(align) && size > memapi_max - (align - 1);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, size, align, 1);
+    behavior ok:
+      assumes memapi_valid_sa(size, align);
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == size && out->align == align;
+    complete behaviors;
+    disjoint behaviors;
+*/
 MEMAPI_NODISCARD static inline memapi_status
 memapi_layout_from_size_align(size_t size, size_t align, memapi_layout *out, memapi_error *err)
 {
-    if (MEMAPI_LIKELY(memapi_is_pow2(align) && size <= MEMAPI_USIZE_MAX_NO_HIGH_BIT - (align - 1))) {
+    if (MEMAPI_LIKELY(memapi_is_pow2(align) && align - 1 <= MEMAPI_USIZE_MAX_NO_HIGH_BIT &&
+                      size <= MEMAPI_USIZE_MAX_NO_HIGH_BIT - (align - 1))) {
         out->size = size;
         out->align = align;
         return MEMAPI_OK;
@@ -71,6 +109,16 @@ memapi_layout_from_size_align(size_t size, size_t align, memapi_layout *out, mem
  * (`MEMAPI_PRECONDITION`); in release builds an invalid pair gives an invalid layout, which every
  * other function of the library then rejects.
  */
+/*@ assigns \nothing;
+    behavior ok:
+      assumes memapi_valid_sa(size, align);
+      ensures \result.size == size && \result.align == align;
+    behavior precondition_violated:
+      assumes !memapi_valid_sa(size, align);
+      ensures \false;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static inline memapi_layout memapi_layout_from_size_align_unchecked(size_t size, size_t align)
 {
     memapi_layout l;
@@ -82,6 +130,9 @@ static inline memapi_layout memapi_layout_from_size_align_unchecked(size_t size,
 }
 
 /** @brief Two layouts are equal when their sizes and alignments are. */
+/*@ assigns \nothing;
+    ensures \result == (a.size == b.size && a.align == b.align ? 1 : 0);
+*/
 static inline bool memapi_layout_eq(memapi_layout a, memapi_layout b)
 {
     return a.size == b.size && a.align == b.align;
@@ -91,6 +142,16 @@ static inline bool memapi_layout_eq(memapi_layout a, memapi_layout b)
  * @brief The layout's dangling pointer: the non-null address equal to `align`, used as the
  * "no allocation" sentinel for zero-size blocks (`(0,4096)` gives 0x1000). NULL for an invalid layout.
  */
+/*@ assigns \result \from l;
+    behavior valid:
+      assumes memapi_valid_layout(l);
+      ensures \result == (void *)(uintptr_t)l.align;
+    behavior invalid:
+      assumes !memapi_valid_layout(l);
+      ensures \result == \null;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static inline void *memapi_layout_dangling(memapi_layout l)
 {
     return memapi_layout_is_valid(l) ? (void *)(uintptr_t)l.align : (void *)0;
@@ -204,10 +265,36 @@ memapi_layout_array_check(size_t elem_size, size_t elem_align, size_t n, memapi_
  * Errors as `memapi_layout_array_check`. u8 x MAX is `(MAX,1)`; u8 x (MAX+1) gives
  * `EXCEEDS_MAX(1,1,MAX+1)`; u32 x (HIGH-4)/4 is `(MAX-3,4)`, one more gives `EXCEEDS_MAX(4,4,2^61)`.
  */
+/*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
+    assigns *out, *err;
+    behavior zero_align:
+      assumes elem_align == 0;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+    behavior non_pow2_align:
+      assumes elem_align != 0 && !memapi_pow2(elem_align);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, elem_align, 0);
+    behavior exceeds_max:
+      assumes memapi_pow2(elem_align) && elem_size * n > memapi_high - elem_align;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, elem_size, elem_align, n);
+    behavior ok:
+      assumes memapi_pow2(elem_align) && elem_size * n <= memapi_high - elem_align;
+      assigns *out;
+      ensures \result == MEMAPI_OK;
+      ensures out->size == elem_size * n && out->align == elem_align;
+    complete behaviors;
+    disjoint behaviors;
+*/
 MEMAPI_NODISCARD static inline memapi_status
 memapi_layout_array(size_t elem_size, size_t elem_align, size_t n, memapi_layout *out, memapi_error *err)
 {
-    if (MEMAPI_LIKELY(memapi_is_pow2(elem_align) &&
+    /* The second test always holds for a power of two; it keeps the subtraction visibly in range. */
+    if (MEMAPI_LIKELY(memapi_is_pow2(elem_align) && elem_align <= MEMAPI_USIZE_HIGH_BIT &&
                       (elem_size == 0 || n <= (MEMAPI_USIZE_HIGH_BIT - elem_align) / elem_size))) {
         out->size = elem_size * n;
         out->align = elem_align;
