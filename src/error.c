@@ -284,9 +284,9 @@ static void put_mem(writer *w, const char *s, size_t n)
     ensures w->len >= \old(w->len);
     ensures kept{Pre, Post}(w->buf, w->cap, w->len);
 */
-static void put_uint(writer *w, uintmax_t v)
+static void put_uint(writer *w, size_t v)
 {
-    char digits[3 * sizeof(uintmax_t)];
+    char digits[3 * sizeof(size_t)];
     size_t n = 0;
     /*@ loop invariant 0 <= n < sizeof(digits);
         loop assigns n, v, digits[0 .. sizeof(digits) - 1];
@@ -316,10 +316,10 @@ static void put_int(writer *w, int v)
     if (v < 0) {
         put_char(w, '-');
         /* -(v + 1) + 1 avoids negating INT_MIN. */
-        put_uint(w, (uintmax_t)(-(v + 1)) + 1u);
+        put_uint(w, (size_t)(-(v + 1)) + 1u);
         return;
     }
-    put_uint(w, (uintmax_t)v);
+    put_uint(w, (size_t)v);
 }
 
 /* Hexadecimal digits of v after "0x"; as in put_uint, the `n < sizeof digits` test never fails. */
@@ -468,7 +468,7 @@ static void put_layout_err(writer *w, const memapi_layout_err *e)
         return;
     }
     PUT_LIT(w, "unknown layout error kind ");
-    put_uint(w, (uintmax_t)e->kind);
+    put_uint(w, (size_t)e->kind);
 }
 
 /*@ requires writer_ok(w) && \valid_read(c) && \separated(c, w->buf + (0 .. w->cap - 1));
@@ -509,7 +509,7 @@ static void put_cause(writer *w, const memapi_cause *c)
         return;
     }
     PUT_LIT(w, "unknown cause kind ");
-    put_uint(w, (uintmax_t)c->kind);
+    put_uint(w, (size_t)c->kind);
 }
 
 /*@ requires writer_ok(w);
@@ -607,7 +607,7 @@ static void put_error(writer *w, const memapi_error *e)
         return;
     }
     PUT_LIT(w, "unknown error kind ");
-    put_uint(w, (uintmax_t)e->kind);
+    put_uint(w, (size_t)e->kind);
 }
 
 /*
