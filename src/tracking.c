@@ -66,7 +66,7 @@ static memapi_status lookup(const memapi_tracking *t, const void *ptr, memapi_la
     return MEMAPI_OK;
 }
 
-static bool is_untracked(void *ptr, memapi_layout l)
+static bool is_untracked(const void *ptr, memapi_layout l)
 {
     return l.size == 0 && ptr == memapi_layout_dangling(l);
 }
