@@ -146,6 +146,56 @@ static memapi_status tracking_table_s(memapi_allocator a, memapi_error *err)
     return st;
 }
 
+/*
+ * Resizes through a tracking allocator whose table grows from `a` (tracking.h: "Resizes are
+ * forwarded to the inner allocator's dispatch (`memapi_grow` ...) and the entry is updated on
+ * success"). A failed resize must leave the block live in the table with its old layout: the final
+ * free with that layout then succeeds, and the table is empty afterwards.
+ */
+static memapi_status tracked_resize_scenario(memapi_allocator a, memapi_error *err,
+                                             void *(*op)(memapi_allocator, void *, memapi_layout, memapi_layout,
+                                                         memapi_error *),
+                                             memapi_layout old_l, memapi_layout new_l, bool zero_tail)
+{
+    memapi_tracking t;
+    cr_assert_eq(memapi_tracking_init(&t, a, NULL), MEMAPI_OK);
+    memapi_status st = resize_scenario(memapi_tracking_allocator(&t), err, op, old_l, new_l, zero_tail);
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    cr_assert_eq(memapi_tracking_live_bytes(&t), 0);
+    memapi_tracking_destroy(&t);
+    return st;
+}
+static memapi_status tracked_grow_s(memapi_allocator a, memapi_error *err)
+{
+    return tracked_resize_scenario(a, err, memapi_grow, L(24, 8), L(200, 64), false);
+}
+static memapi_status tracked_rezalloc_s(memapi_allocator a, memapi_error *err)
+{
+    return tracked_resize_scenario(a, err, memapi_rezalloc, L(40, 16), L(4000, 16), true);
+}
+
+/* Growing a size-0 dangling block through a fresh tracking allocator: the first recorded block, so
+ * the table is allocated too ("the table starts empty, is allocated on the first allocation"). */
+static memapi_status tracked_grow_from_dangling_s(memapi_allocator a, memapi_error *err)
+{
+    memapi_tracking t;
+    cr_assert_eq(memapi_tracking_init(&t, a, NULL), MEMAPI_OK);
+    memapi_allocator ta = memapi_tracking_allocator(&t);
+    memapi_status st = MEMAPI_OK;
+    char *g = memapi_zgrow(ta, (void *)16, L(0, 16), L(96, 16), err);
+    if (g == NULL) {
+        st = MEMAPI_ERROR;
+        cr_assert_eq(memapi_tracking_live_blocks(&t), 0, "a failed grow recorded a block");
+    } else {
+        cr_assert_eq(memapi_tracking_live_blocks(&t), 1);
+        cr_assert(all_eq(g, 96, 0));
+        memapi_dealloc(ta, g, L(96, 16));
+    }
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    memapi_tracking_destroy(&t);
+    return st;
+}
+
 /* The example workload: a vector of 100 ints grown by doubling with memapi_realloc. */
 static memapi_status vector_s(memapi_allocator a, memapi_error *err)
 {
@@ -247,6 +297,18 @@ Test(fault_sweep, tracking_table_growth)
 {
     /* 40 blocks + the first table (16 entries) + two reallocations (32, 64). */
     cr_assert_eq(sweep("tracking table", tracking_table_s, false), 43);
+}
+
+/*
+ * Counted allocations (failing.h: "Every allocating call counts as one call"; "a resize is exactly
+ * one counted allocation"): the block and the first table (tracking.h: allocated "on the first
+ * allocation"), then the resize; from a dangling block, the table and the resize.
+ */
+Test(fault_sweep, resizes_through_a_tracking_allocator)
+{
+    cr_assert_eq(sweep("tracked grow", tracked_grow_s, false), 3);
+    cr_assert_eq(sweep("tracked rezalloc", tracked_rezalloc_s, false), 3);
+    cr_assert_eq(sweep("tracked zgrow from dangling", tracked_grow_from_dangling_s, false), 2);
 }
 
 Test(fault_sweep, vector_of_100_with_realloc)
