@@ -9,9 +9,102 @@
 
 static const char not_owned[] = "pointer not owned by this allocator";
 
+static void note_bytes(memapi_tracking *t)
+{
+    if (t->live_bytes > t->peak_bytes)
+        t->peak_bytes = t->live_bytes;
+}
+
 static memapi_status table_layout(size_t n, memapi_layout *out, memapi_error *err)
 {
     return memapi_layout_array(sizeof(memapi_tracking_entry), _Alignof(memapi_tracking_entry), n, out, err);
+}
+
+/*
+ * The hash index lives in the table itself: slot b's `bucket_` heads bucket b (b <= mask), each
+ * entry's `next_` chains it to the next entry of its bucket; both hold 1 + an index, 0 for none.
+ * The live entries stay dense in [0, len), so the leak report keeps walking them in order.
+ */
+static size_t bucket_of(const memapi_tracking *t, const void *ptr)
+{
+    uintptr_t x = (uintptr_t)ptr;
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    x *= (uintptr_t)0x9E3779B97F4A7C15u;
+    x ^= x >> 32;
+#else
+    x *= (uintptr_t)0x9E3779B9u;
+    x ^= x >> 16;
+#endif
+    return (size_t)x & t->mask;
+}
+
+/* Links entry i into the bucket of its block. */
+static void link_entry(memapi_tracking *t, size_t i)
+{
+    size_t b = bucket_of(t, t->table[i].ptr);
+    t->table[i].next_ = t->table[b].bucket_;
+    t->table[b].bucket_ = i + 1;
+}
+
+/* The link (a bucket head or a next_ field) that points at entry i. */
+static size_t *link_to(memapi_tracking *t, size_t i)
+{
+    size_t *link = &t->table[bucket_of(t, t->table[i].ptr)].bucket_;
+    while (*link != i + 1)
+        link = &t->table[*link - 1].next_;
+    return link;
+}
+
+/* Rebuilds the index for the current capacity (after init or growth): O(cap). */
+static void rehash(memapi_tracking *t)
+{
+    size_t buckets = 1;
+    while (buckets <= t->cap / 2)
+        buckets *= 2;
+    t->mask = buckets - 1;
+    for (size_t b = 0; b < buckets; b++)
+        t->table[b].bucket_ = 0;
+    for (size_t i = 0; i < t->len; i++)
+        link_entry(t, i);
+}
+
+/* Records a block in the next free slot; the caller has made room (reserve). */
+static void insert(memapi_tracking *t, void *ptr, memapi_layout l)
+{
+    size_t i = t->len++;
+    /* Field by field: the slot's bucket_ belongs to the bucket it heads, not to this entry. */
+    t->table[i].ptr = ptr;
+    t->table[i].layout = l;
+    link_entry(t, i);
+    t->live_bytes += l.size;
+    note_bytes(t);
+}
+
+/* Removes entry i; the last entry moves into its slot. */
+static void remove_entry(memapi_tracking *t, size_t i)
+{
+    size_t *link = link_to(t, i);
+    *link = t->table[i].next_;
+    size_t last = t->len - 1;
+    if (i != last) {
+        *link_to(t, last) = i + 1;
+        t->table[i].ptr = t->table[last].ptr;
+        t->table[i].layout = t->table[last].layout;
+        t->table[i].next_ = t->table[last].next_;
+    }
+    t->len--;
+}
+
+/* Entry i now describes `ptr` with `l` (after a resize). */
+static void update_entry(memapi_tracking *t, size_t i, void *ptr, memapi_layout l)
+{
+    if (ptr != t->table[i].ptr) {
+        size_t *link = link_to(t, i);
+        *link = t->table[i].next_;
+        t->table[i].ptr = ptr;
+        link_entry(t, i);
+    }
+    t->table[i].layout = l;
 }
 
 /* Makes room for one more entry, growing the table from the inner allocator when allowed. */
@@ -40,41 +133,47 @@ static memapi_status reserve(memapi_tracking *t, memapi_layout block, memapi_err
         return MEMAPI_ERROR;
     t->table = p;
     t->cap = new_cap;
+    rehash(t);
     return MEMAPI_OK;
 }
 
-static bool find(const memapi_tracking *t, const void *ptr, size_t *index)
+/* Where a lookup landed: the live entry with this address and layout, or failing that the first
+ * one with this address. */
+typedef enum found { FOUND_NONE, FOUND_OTHER_LAYOUT, FOUND } found;
+
+static found find(const memapi_tracking *t, const void *ptr, memapi_layout layout, size_t *index)
 {
-    for (size_t i = 0; i < t->len; i++) {
-        if (t->table[i].ptr == ptr) {
-            *index = i;
-            return true;
+    found f = FOUND_NONE;
+    if (t->len == 0)
+        return f;
+    for (size_t k = t->table[bucket_of(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
+        const memapi_tracking_entry *e = &t->table[k - 1];
+        if (e->ptr != ptr)
+            continue;
+        if (memapi_layout_eq(e->layout, layout)) {
+            *index = k - 1;
+            return FOUND;
+        }
+        if (f == FOUND_NONE) {
+            *index = k - 1;
+            f = FOUND_OTHER_LAYOUT;
         }
     }
-    return false;
+    return f;
 }
 
-/* The block must be live with exactly `layout`; *index gets its entry. */
-static memapi_status lookup(const memapi_tracking *t, const void *ptr, memapi_layout layout, size_t *index,
-                            memapi_error *err)
+/* The error for a lookup that did not find the block with exactly `layout`. */
+static memapi_status lookup_failed(const memapi_tracking *t, found f, const void *ptr, memapi_layout layout,
+                                   size_t index, memapi_error *err)
 {
-    if (!find(t, ptr, index))
+    if (f == FOUND_NONE)
         return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, not_owned);
-    memapi_layout rec = t->table[*index].layout;
-    if (!memapi_layout_eq(rec, layout))
-        return memapi__fail_mismatch(err, ptr, layout, rec);
-    return MEMAPI_OK;
+    return memapi__fail_mismatch(err, ptr, layout, t->table[index].layout);
 }
 
 static bool is_untracked(const void *ptr, memapi_layout l)
 {
     return l.size == 0 && ptr == memapi_layout_dangling(l);
-}
-
-static void note_bytes(memapi_tracking *t)
-{
-    if (t->live_bytes > t->peak_bytes)
-        t->peak_bytes = t->live_bytes;
 }
 
 static void *track_alloc(memapi_tracking *t, memapi_layout l, bool zero, memapi_error *err)
@@ -87,11 +186,7 @@ static void *track_alloc(memapi_tracking *t, memapi_layout l, bool zero, memapi_
             (void)t->inner.vt->try_dealloc(t->inner.self, p, l, NULL);
             return NULL;
         }
-        t->table[t->len].ptr = p;
-        t->table[t->len].layout = l;
-        t->len++;
-        t->live_bytes += l.size;
-        note_bytes(t);
+        insert(t, p, l);
     }
     t->total_allocs++;
     return p;
@@ -111,15 +206,17 @@ static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, mema
 {
     memapi_tracking *t = self;
     size_t i = 0;
-    if (!find(t, ptr, &i) && is_untracked(ptr, l))
+    found f = find(t, ptr, l, &i);
+    /* DESIGN decision 3: a size-0 layout or the dangling pointer is never a live block; the inner
+     * allocator decides (a no-op for the heap allocators). */
+    if (f == FOUND_NONE && (l.size == 0 || ptr == memapi_layout_dangling(l)))
         return memapi_try_dealloc(t->inner, ptr, l, err);
-    if (lookup(t, ptr, l, &i, err) != MEMAPI_OK)
-        return MEMAPI_ERROR;
+    if (f != FOUND)
+        return lookup_failed(t, f, ptr, l, i, err);
     if (memapi_try_dealloc(t->inner, ptr, l, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
     t->live_bytes -= l.size;
-    t->table[i] = t->table[t->len - 1];
-    t->len--;
+    remove_entry(t, i);
     return MEMAPI_OK;
 }
 
@@ -129,36 +226,31 @@ static void *track_resize(memapi_tracking *t, void *ptr, memapi_layout old_l, me
                           inner_resize_fn op, memapi_error *err)
 {
     size_t i = 0;
-    if (is_untracked(ptr, old_l) && !find(t, ptr, &i)) {
+    found f = find(t, ptr, old_l, &i);
+    if (f == FOUND_NONE && is_untracked(ptr, old_l)) {
         /* Growing from a size-0 dangling block is a fresh allocation that must be recorded. */
         if (reserve(t, new_l, err) != MEMAPI_OK)
             return NULL;
         void *p = op(t->inner, ptr, old_l, new_l, err);
         if (p == NULL)
             return NULL;
-        if (!is_untracked(p, new_l)) {
-            t->table[t->len].ptr = p;
-            t->table[t->len].layout = new_l;
-            t->len++;
-            t->live_bytes += new_l.size;
-            note_bytes(t);
-        }
+        if (!is_untracked(p, new_l))
+            insert(t, p, new_l);
         return p;
     }
-    if (lookup(t, ptr, old_l, &i, err) != MEMAPI_OK)
+    if (f != FOUND) {
+        (void)lookup_failed(t, f, ptr, old_l, i, err);
         return NULL;
+    }
     void *p = op(t->inner, ptr, old_l, new_l, err);
     if (p == NULL)
         return NULL;
     t->live_bytes = t->live_bytes - old_l.size + new_l.size;
     note_bytes(t);
-    if (is_untracked(p, new_l)) {
-        t->table[i] = t->table[t->len - 1];
-        t->len--;
-    } else {
-        t->table[i].ptr = p;
-        t->table[i].layout = new_l;
-    }
+    if (is_untracked(p, new_l))
+        remove_entry(t, i);
+    else
+        update_entry(t, i, p, new_l);
     return p;
 }
 
@@ -191,9 +283,12 @@ static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memap
 {
     const memapi_tracking *t = self;
     size_t i = 0;
-    if (l.size == 0 && ptr == memapi_layout_dangling(l) && !find(t, ptr, &i))
+    found f = find(t, ptr, l, &i);
+    if (f == FOUND)
         return MEMAPI_OK;
-    return lookup(t, ptr, l, &i, err);
+    if (f == FOUND_NONE && is_untracked(ptr, l))
+        return MEMAPI_OK;
+    return lookup_failed(t, f, ptr, l, i, err);
 }
 
 memapi_status memapi_tracking_init_table(memapi_tracking *t, memapi_allocator inner, memapi_tracking_entry *entries,
@@ -223,6 +318,9 @@ memapi_status memapi_tracking_init_table(memapi_tracking *t, memapi_allocator in
     t->table = entries;
     t->len = 0;
     t->cap = capacity;
+    t->mask = 0;
+    if (capacity > 0)
+        rehash(t);
     t->grows = false;
     t->live_bytes = 0;
     t->peak_bytes = 0;
@@ -247,6 +345,7 @@ void memapi_tracking_destroy(memapi_tracking *t)
     }
     t->table = NULL;
     t->cap = 0;
+    t->mask = 0;
     t->len = 0;
 }
 

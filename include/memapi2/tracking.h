@@ -9,9 +9,15 @@
  * table makes further allocations fail) or memory from the inner allocator
  * (`memapi_tracking_init`; the table starts empty, is allocated on the first allocation, and
  * doubles with `memapi_realloc` when full). The table's own memory is not counted as a block.
+ * The live blocks occupy the first `live_blocks` entries (a freed block's entry is replaced by the
+ * last one), and the same array doubles as a chained hash table keyed by the block address: every
+ * free, resize and ownership check finds its entry in O(1) expected time, and growing the table
+ * re-links the entries in O(live blocks).
  * When recording a new block fails, the block is freed back to the inner allocator and the
  * allocation fails with the table's error: nothing leaks. A block of size 0 that is the layout's
- * dangling pointer owns nothing and is not recorded; freeing it is forwarded as is.
+ * dangling pointer owns nothing and is not recorded. Freeing an untracked pointer with a size-0
+ * layout, or the layout's dangling pointer with any size, is forwarded to the inner allocator as is
+ * (DESIGN decision 3: such a free is a no-op for the heap allocators).
  *
  * ## Errors of the operations on a block (try_dealloc, grow, zgrow, shrink, realloc, rezalloc, owns)
  * - `MEMAPI_E_INVALID_POINTER` (msg `pointer not owned by this allocator`): `ptr` is not a live
@@ -34,10 +40,16 @@
 extern "C" {
 #endif
 
-/** @brief One live block: its address and the layout it was allocated (or last resized) with. */
+/**
+ * @brief One slot of the table: a live block (its address and the layout it was allocated, or last
+ * resized, with) and the hash links. Declare arrays of it for `memapi_tracking_init_table`; only
+ * read `ptr` and `layout`, and only for the first `memapi_tracking_live_blocks` slots.
+ */
 typedef struct memapi_tracking_entry {
     void *ptr;            /**< the block */
     memapi_layout layout; /**< its layout */
+    size_t bucket_;       /**< private: 1 + index of the first entry of hash bucket (this slot's index), 0 = none */
+    size_t next_;         /**< private: 1 + index of the next entry in this entry's bucket, 0 = none */
 } memapi_tracking_entry;
 
 /** @brief The tracking allocator's state. Use the functions below; do not write the fields. */
@@ -47,6 +59,7 @@ typedef struct memapi_tracking {
     memapi_tracking_entry *table;   /**< live blocks, `len` of them, room for `cap` */
     size_t len;                     /**< live blocks recorded */
     size_t cap;                     /**< table capacity in entries */
+    size_t mask;                    /**< hash buckets - 1 (buckets: the largest power of two <= cap) */
     bool grows;                     /**< the table comes from `inner` (and is freed by destroy) */
     size_t live_bytes;              /**< sum of the sizes of the live blocks */
     size_t peak_bytes;              /**< highest live_bytes seen */
