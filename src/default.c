@@ -39,14 +39,33 @@ static __attribute__((noinline)) void *heap_alloc_aligned(memapi_layout l, bool 
     return p;
 }
 
+/* The size-0 result: the layout's dangling pointer (the dispatch validated the layout already). */
+static inline void *dangling(memapi_layout l)
+{
+    return (void *)(uintptr_t)l.align;
+}
+
+/* malloc or calloc, filling *err on failure: out of line, as the caller must be kept across the call. */
+static __attribute__((noinline)) void *heap_malloc_reporting(memapi_layout l, bool zero, memapi_error *err)
+{
+    void *p = zero ? calloc(1, l.size) : malloc(l.size);
+    return p != NULL ? p : fail_os(l, errno, err);
+}
+
+/*
+ * Every path ends in a tail call, so that the entries keep no frame: without an error to fill,
+ * malloc's (calloc's) result is the answer as it stands.
+ */
 static inline void *heap_alloc(memapi_layout l, bool zero, memapi_error *err)
 {
-    if (l.size == 0)
-        return memapi_layout_dangling(l);
-    if (malloc_can_serve(l)) {
-        void *p = zero ? calloc(1, l.size) : malloc(l.size);
-        return p != NULL ? p : fail_os(l, errno, err);
+    /* malloc_can_serve excludes size 0 (align >= 1 > size), so the common path tests it once. */
+    if (MEMAPI_LIKELY(malloc_can_serve(l))) {
+        if (err != NULL)
+            return heap_malloc_reporting(l, zero, err);
+        return zero ? calloc(1, l.size) : malloc(l.size);
     }
+    if (l.size == 0)
+        return dangling(l);
     return heap_alloc_aligned(l, zero, err);
 }
 
@@ -66,22 +85,38 @@ static memapi_status default_try_dealloc(void *self, void *ptr, memapi_layout l,
 {
     (void)self;
     (void)err;
-    if (l.size == 0 || ptr == memapi_layout_dangling(l))
-        return MEMAPI_OK;
-    free(ptr);
+    if (MEMAPI_LIKELY(l.size != 0 && ptr != dangling(l)))
+        free(ptr);
     return MEMAPI_OK;
 }
 
-static void *heap_resize(void *ptr, memapi_layout old_l, memapi_layout new_l, bool zero, memapi_error *err)
+/* The library's allocate-copy-free path, for what realloc cannot do (size 0, over-aligned). */
+static __attribute__((noinline)) void *resize_by_copy(void *ptr, memapi_layout old_l, memapi_layout new_l, bool zero,
+                                                      memapi_error *err)
 {
-    if (old_l.size == 0 || new_l.size == 0 || !malloc_can_serve(new_l))
-        return memapi_default_resize(memapi_default(), ptr, old_l, new_l, zero, err);
+    return memapi_default_resize(memapi_default(), ptr, old_l, new_l, zero, err);
+}
+
+/* realloc with an error to fill or a tail to zero: out of line, as the caller must be kept across it. */
+static __attribute__((noinline)) void *heap_realloc_full(void *ptr, memapi_layout old_l, memapi_layout new_l,
+                                                         bool zero, memapi_error *err)
+{
     void *p = realloc(ptr, new_l.size);
     if (p == NULL)
         return fail_os(new_l, errno, err);
     if (zero && new_l.size > old_l.size)
         memset((char *)p + old_l.size, 0, new_l.size - old_l.size);
     return p;
+}
+
+/* As heap_alloc: every path is a tail call; a plain resize without an error to fill is realloc itself. */
+static inline void *heap_resize(void *ptr, memapi_layout old_l, memapi_layout new_l, bool zero, memapi_error *err)
+{
+    if (old_l.size == 0 || new_l.size == 0 || !malloc_can_serve(new_l))
+        return resize_by_copy(ptr, old_l, new_l, zero, err);
+    if (!zero && err == NULL)
+        return realloc(ptr, new_l.size);
+    return heap_realloc_full(ptr, old_l, new_l, zero, err);
 }
 
 static void *default_resize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
