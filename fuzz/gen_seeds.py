@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Deterministic starting seeds for the core harnesses, encoded for fuzz/fuzz_input.h's decoder:
-the spec's examples (reference-behaviour.md sections 1-3) and every error kind. They were grown by
+"""Deterministic starting seeds for the harnesses, encoded for fuzz/fuzz_input.h's decoder:
+the spec's examples (reference-behaviour.md sections 1-3) and every error kind; for fuzz_alloc.c,
+operation sequences over every allocator and mode (encoded for its decoder, see Seq below). They were grown by
 fuzzing and merge-minimised (`make fuzz-merge`) into fuzz/corpus/; this script only documents and
 reproduces the starting point:  python3 fuzz/gen_seeds.py OUTDIR  (writes OUTDIR/<harness>/)."""
 import hashlib
@@ -102,9 +103,156 @@ def error_format_seeds():
     return seeds
 
 
+# ---- fuzz_alloc.c: allocator operation sequences -------------------------------------------------
+(A_DEFAULT, A_SYSTEM, A_C_ALLOC, A_STACK, A_LOCKED, A_BUMP, A_FAILING, A_TRACKING, A_TRACKING_TABLE,
+ A_GUARD) = range(10)
+(OP_ALLOC, OP_ZALLOC, OP_DEALLOC, OP_TRY_DEALLOC, OP_GROW, OP_ZGROW, OP_SHRINK, OP_REALLOC, OP_REZALLOC,
+ OP_TEMP, OP_ZTEMP, OP_CHECKED_DEALLOC, OP_CHECKED_RESIZE, OP_NEGATIVE, OP_VERIFY, OP_SPECIAL) = range(16)
+GROW, ZGROW, SHRINK, REALLOC, REZALLOC = range(5)
+
+
+def a_size(v):
+    """rd_size: 0..63 in one byte, 64..319 in two, anything up to 4096 in three."""
+    if v < 64:
+        return bytes([v])
+    if v < 320:
+        return bytes([0x40, v - 64])
+    return bytes([0x80, v & 0xFF, v >> 8])
+
+
+def a_align(a):
+    return bytes([a.bit_length() - 1])
+
+
+def a_layout(s, a):
+    return bytes([0]) + a_size(s) + a_align(a)
+
+
+def a_forged(kind):
+    """rd_forged behind the marker byte: align 0, align 6, or (MAX - 7 + 1, 8)."""
+    if kind == 0:
+        return bytes([0x0F, 0, 1, 0, 40])
+    if kind == 1:
+        return bytes([0x0F, 1, 1, 0, 6]) + a_size(24)
+    return bytes([0x0F, 2, 3, 0])
+
+
+def a_new(rel, d=0, s=0, a=1, forged=0):
+    """rd_new_layout: 0 same, 1 size + d + 1, 2 size - d - 1, 3 align * 2, 4 align / 2, 5 (s, a), 6 forged, 7 size 0."""
+    head = bytes([rel, d])
+    if rel == 5:
+        return head + a_size(s) + a_align(a)
+    if rel == 6:
+        return head + a_forged(forged)[1:]
+    return head
+
+
+class Seq:
+    """One input: header, then operations; in fault mode each operation starts with its fault byte."""
+
+    def __init__(self, alloc, fault=False, c1=0, c2=0, rules=None):
+        self.fault = fault
+        self.b = bytes([alloc, 1 if fault else 0, c1, c2])
+        if alloc == A_FAILING and not fault:
+            self.b += bytes(rules or [0, 0, 0, 0])
+        self.fb = 0
+
+    def op(self, code, slot=0, args=b"", fb=None):
+        if self.fault:
+            self.b += bytes([self.fb if fb is None else fb])
+            self.fb = (self.fb + 1) % 4
+        self.b += bytes([code, slot]) + args
+        return self
+
+    def alloc(self, slot, s, a, zero=False):
+        return self.op(OP_ZALLOC if zero else OP_ALLOC, slot, a_layout(s, a))
+
+    def resize(self, kind, slot, new, empty_align=None, checked=False):
+        args = a_align(empty_align) if empty_align else b""
+        if checked:
+            return self.op(OP_CHECKED_RESIZE, slot, bytes([kind]) + args + new)
+        return self.op(OP_GROW + kind, slot, args + new)
+
+
+def tour(alloc, fault=False, c1=0, c2=0, rules=None):
+    """Every operation once or twice on a handful of blocks."""
+    q = Seq(alloc, fault, c1, c2, rules)
+    q.alloc(0, 24, 8).alloc(1, 100, 16, zero=True).alloc(2, 0, 4).alloc(3, 4096, 4096 if alloc != A_STACK else 64)
+    q.resize(GROW, 0, a_new(1, 40)).resize(ZGROW, 1, a_new(1, 200)).resize(SHRINK, 0, a_new(2, 10))
+    q.resize(REALLOC, 1, a_new(3)).resize(REZALLOC, 0, a_new(5, s=300, a=64)).resize(REALLOC, 3, a_new(7))
+    q.resize(GROW, 4, a_new(1, 16), empty_align=8).resize(REZALLOC, 5, a_new(5, s=17, a=32), empty_align=16)
+    q.resize(GROW, 0, a_new(0)).resize(SHRINK, 1, a_new(1, 5)).resize(GROW, 1, a_new(2, 5))
+    q.resize(GROW, 1, a_new(4)).resize(SHRINK, 0, a_new(6, forged=1))
+    q.op(OP_TEMP, 0, a_layout(64, 8) + b"\x00").op(OP_ZTEMP, 0, a_layout(64, 64) + b"\x00")
+    q.op(OP_TEMP, 0, a_layout(0, 16) + b"\x00").op(OP_TEMP, 0, a_layout(8, 8) + b"\x1f")
+    q.op(OP_ZTEMP, 0, a_forged(2) + b"\x00")
+    q.resize(GROW, 0, a_new(1, 8), checked=True).resize(SHRINK, 1, a_new(2, 8), checked=True)
+    q.resize(ZGROW, 6, a_new(1, 8), empty_align=8, checked=True)
+    q.op(OP_ALLOC, 7, a_forged(0)).op(OP_ZALLOC, 7, a_forged(1)).op(OP_ALLOC, 7, a_forged(2))
+    q.op(OP_NEGATIVE, 0, bytes([0, 0]) + a_layout(8, 8)).op(OP_NEGATIVE, 0, bytes([0, 0]) + a_forged(1))
+    q.op(OP_NEGATIVE, 0, bytes([1, 0x40]) + a_new(1, 4)).op(OP_NEGATIVE, 0, bytes([1, 0xC1]) + a_new(1, 4))
+    q.op(OP_NEGATIVE, 1, bytes([2, 3]) + a_forged(0)[1:] + a_new(1, 4))
+    q.op(OP_NEGATIVE, 0, bytes([3, 1]) + a_forged(2)[1:]).op(OP_NEGATIVE, 1, bytes([3, 2]))
+    q.op(OP_NEGATIVE, 0, bytes([4, 0])).op(OP_NEGATIVE, 0, bytes([4, 0x82]) + a_new(1, 4))
+    q.op(OP_NEGATIVE, 0, bytes([5, 1])).op(OP_NEGATIVE, 1, bytes([5, 0x80]) + a_new(1, 4))
+    q.op(OP_NEGATIVE, 0, bytes([7, 3]) + a_align(16)).op(OP_NEGATIVE, 0, bytes([8, 0]) + a_align(32))
+    q.op(OP_SPECIAL, 0, b"\x01").op(OP_SPECIAL, 1, b"\x02").op(OP_VERIFY, 0)
+    q.op(OP_NEGATIVE, 1, bytes([6, 1])).op(OP_NEGATIVE, 0, bytes([6, 0x80]) + a_new(1, 4))
+    q.op(OP_CHECKED_DEALLOC, 2).op(OP_DEALLOC, 3).op(OP_TRY_DEALLOC, 4).alloc(0, 3000, 2)
+    return q.b
+
+
+def lifo(alloc, fault=False, c1=0, c2=0):
+    """Bump-friendly: the most recent block resized in place, freed, and the space reused."""
+    q = Seq(alloc, fault, c1, c2)
+    q.alloc(0, 10, 1).alloc(1, 33, 32).resize(GROW, 1, a_new(1, 100)).resize(SHRINK, 1, a_new(2, 50))
+    q.resize(REALLOC, 1, a_new(3)).op(OP_TRY_DEALLOC, 1).alloc(2, 7, 8).op(OP_DEALLOC, 2)
+    q.alloc(3, 4000, 16).alloc(4, 4000, 16).op(OP_NEGATIVE, 4, bytes([6, 0])).op(OP_NEGATIVE, 3, bytes([6, 0]))
+    q.op(OP_TEMP, 0, a_layout(500, 128) + b"\x00").op(OP_SPECIAL, 0, b"\x00")
+    return q.b
+
+
+def fill_up(alloc, n, fault=False, c1=0, c2=0):
+    """Allocate until a fixed table (or an arena) is full, then resize from size 0 both ways."""
+    q = Seq(alloc, fault, c1, c2)
+    for i in range(n):
+        q.alloc(i, 16 + i, 8)
+    q.resize(GROW, 15, a_new(1, 8), empty_align=8).resize(GROW, 15, a_new(3), empty_align=8)
+    q.op(OP_TEMP, 0, a_layout(16, 8) + b"\x00").op(OP_TRY_DEALLOC, 0).alloc(14, 16, 8)
+    return q.b
+
+
+def alloc_seeds():
+    seeds = []
+    plain = [A_DEFAULT, A_SYSTEM, A_C_ALLOC, A_LOCKED, A_TRACKING]
+    for a in plain:
+        seeds += [tour(a), tour(a, fault=True)]
+    seeds += [tour(A_STACK), tour(A_STACK, c1=0, c2=0) + bytes([OP_TEMP, 0, 0x0E]) + a_size(8) + a_align(8) + b"\x00"]
+    seeds.append(Seq(A_STACK).op(OP_TEMP, 0, bytes([0x8E]) + a_size(8) + a_align(1) + b"\x00").b)
+    seeds.append(Seq(A_LOCKED).op(OP_TEMP, 0, a_layout(32, 8) + b"\x1e").b)
+    for c1 in (0x06, 0x17, 0x34, 0x47):  # caps 16384, BUMP_BYTES - 7, 4096, BUMP_BYTES; base offsets
+        seeds += [tour(A_BUMP, c1=c1, c2=0x21), lifo(A_BUMP, c1=c1, c2=0x10 if c1 & 1 else 0x21)]
+    seeds += [tour(A_BUMP, fault=True, c1=0x06), lifo(A_BUMP, fault=True, c1=0x17, c2=1)]
+    seeds += [fill_up(A_BUMP, 14, c1=0x03), tour(A_BUMP, c1=0x08), tour(A_BUMP, c1=0x01)]
+    for rules in ([0, 0, 0, 0], [3, 0, 0, 0], [0, 140, 0, 0], [0, 0, 8, 0], [5, 0, 0, 0x9F]):
+        seeds.append(tour(A_FAILING, rules=rules))
+    seeds.append(tour(A_FAILING, fault=True))
+    for cap in (0, 1, 3, 8):
+        seeds += [tour(A_TRACKING_TABLE, c1=cap), fill_up(A_TRACKING_TABLE, cap, c1=cap)]
+    seeds += [tour(A_TRACKING_TABLE, fault=True, c1=4), fill_up(A_TRACKING, 15), fill_up(A_TRACKING, 15, fault=True)]
+    # the first tracked block comes from a resize of a size-0 block, and allocating the table fails
+    seeds.append(Seq(A_TRACKING, fault=True).op(OP_GROW, 0, a_align(8) + a_new(1, 8), fb=1).alloc(1, 8, 8).b)
+    # guard: quarantine {0,1,16,100}, guard before, no guard after, no canary, sampling; fill bytes
+    for c1, c2 in ((0x00, 0x00), (0x01, 0x01), (0x06, 0x02), (0x0B, 0x07), (0x13, 0x03), (0x40, 0x00),
+                   (0x62, 0x04)):
+        seeds.append(tour(A_GUARD, c1=c1, c2=c2))
+    seeds += [tour(A_GUARD, fault=True, c1=0x01), lifo(A_GUARD, c1=0x02)]
+    return seeds
+
+
 def main(out):
     for name, seeds in (("layout", layout_seeds()), ("arith", arith_seeds()),
-                        ("error_format", error_format_seeds())):
+                        ("error_format", error_format_seeds()), ("alloc", alloc_seeds())):
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)
         for s in seeds:

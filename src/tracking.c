@@ -228,8 +228,9 @@ static void *track_resize(memapi_tracking *t, void *ptr, memapi_layout old_l, me
     size_t i = 0;
     found f = find(t, ptr, old_l, &i);
     if (f == FOUND_NONE && is_untracked(ptr, old_l)) {
-        /* Growing from a size-0 dangling block is a fresh allocation that must be recorded. */
-        if (reserve(t, new_l, err) != MEMAPI_OK)
+        /* Growing from a size-0 dangling block is a fresh allocation that must be recorded (a
+         * size-0 result is not recorded, so it needs no table room). */
+        if (new_l.size > 0 && reserve(t, new_l, err) != MEMAPI_OK)
             return NULL;
         void *p = op(t->inner, ptr, old_l, new_l, err);
         if (p == NULL)

@@ -1,0 +1,1914 @@
+/*
+ * The allocator-operation harness: an interpreter of operation sequences over a table of live
+ * blocks, for every allocator of the library, with a shadow model checked after every step.
+ *
+ * Input: [allocator][flags][config 1][config 2] ([4 rule bytes] for the failing allocator), then
+ * operations until the input ends: [fault byte, fault mode only][op][slot][arguments...].
+ *
+ * Allocators: default, System, c_alloc, stack (scoped allocation only), locked(default),
+ * bump (over a static buffer), failing(default) with fixed rules, tracking(default) with a grown
+ * table, tracking(default) with a caller table, guard (few slots: it maps every block).
+ * Fault-injection mode (flags bit 0) adds a failing allocator driven per operation by the fault
+ * byte: outside the allocator, or, for the wrappers (tracking, locked), between the wrapper and the
+ * default allocator, so that the tracking table's growth can fail too.
+ *
+ * What the model checks, on every operation (each mismatch prints and aborts):
+ * - results aligned to the layout; size 0 gives the layout's dangling pointer (address == align);
+ * - a new block overlaps no live block (and lies inside the arena for bump); zalloc gives zeros; a
+ *   guarded block is filled with fill_byte and ends flush against its trailing page as far as its
+ *   alignment allows;
+ * - each live block holds its own fill pattern, preserved over min(old, new) by every resize, with
+ *   zeros in [old, new) after zgrow and a growing rezalloc;
+ * - a failed operation leaves the block live and intact (pattern), and every counter unchanged;
+ * - invalid requests fail with the exact error, field by field, in alloc.h's order: layouts
+ *   (old, then new), pointer, smaller alignment, grow smaller / shrink larger; for the checked
+ *   operations the old layout, then owns, then the rest;
+ * - allocator-specific behaviour predicted exactly: the bump arena's block addresses and used
+ *   bytes (padding, in-place resize of the most recent block, give-back on its free, out of
+ *   memory); tracking's live blocks, live bytes, peak, total allocations and table-full errors;
+ *   the guard's statistics (sampling, quarantine), its double-free, foreign-pointer, mismatch and
+ *   canary errors; the failing allocator's call and failure counters; stack's size cap;
+ * - injected failures are ALLOC_FAILED(layout, out of memory) for the request's layout, and
+ *   nothing else changes; no leak: every block is freed at the end (LeakSanitizer), tracking's
+ *   counts return to 0, and the bump arena rewinds to its mark with the block below it intact.
+ * Misuse that the library answers with the fatal hook (memapi_dealloc of a bad pointer) is never
+ * performed: negative cases go through try_dealloc, owns and the checked operations only.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stdbool.h>
+#include <unistd.h>
+#include "fuzz_oracle.h"
+
+#define NSLOTS 16
+#define GUARD_SLOTS 4
+#define MAX_BLOCK 4096u
+#define MAX_STEPS 256
+#define TABLE_MAX 8
+#define BUMP_BYTES 65536u
+#define NOT_OWNED "pointer not owned by this allocator"
+
+enum alloc_id {
+    A_DEFAULT,
+    A_SYSTEM,
+    A_C_ALLOC,
+    A_STACK,
+    A_LOCKED,
+    A_BUMP,
+    A_FAILING,
+    A_TRACKING,
+    A_TRACKING_TABLE,
+    A_GUARD,
+    A_COUNT
+};
+
+static const char *const alloc_names[A_COUNT] = {"default", "system", "c_alloc", "stack", "locked",
+                                                 "bump", "failing", "tracking", "tracking_table", "guard"};
+
+typedef enum resize_kind { RK_GROW, RK_ZGROW, RK_SHRINK, RK_REALLOC, RK_REZALLOC, RK_COUNT } resize_kind;
+
+static const char *const resize_names[RK_COUNT] = {"grow", "zgrow", "shrink", "realloc", "rezalloc"};
+
+/* A live block: address, layout, pattern seed; `guarded` for the guard allocator's own blocks. */
+typedef struct slot {
+    bool live;
+    void *ptr;
+    memapi_layout l;
+    uint8_t seed;
+    bool guarded;
+} slot;
+
+/* The counters the model predicts. Copied before each operation, committed when it succeeds. */
+typedef struct model {
+    size_t t_live, t_bytes, t_peak; /* tracking */
+    uint64_t t_total;
+    size_t b_used;                  /* bump: used bytes, the most recent block and what was used before it */
+    char *b_recent;
+    size_t b_recent_size, b_recent_prev;
+    size_t g_seq, g_live, g_quar, g_guarded, g_sampled; /* guard */
+} model;
+
+typedef struct state {
+    int id;
+    bool fault;        /* fault-injection mode */
+    bool fail_outer;   /* the failing allocator is the outermost layer (counts one call per request) */
+    memapi_allocator a;
+    size_t nslots;
+    unsigned max_log2; /* largest alignment: 1 << max_log2 */
+    bool has_owns, detects_foreign, detects_mismatch;
+    memapi_failing fail;
+    bool has_fail;
+    uint64_t nth, after; /* the failing allocator's rules, as set */
+    size_t max_size;
+    uint32_t ppm;
+    memapi_locked lock, lock_stack;
+    bool has_lock;
+    memapi_tracking trk;
+    bool has_trk, trk_grows;
+    size_t trk_cap;
+    memapi_tracking_entry table[TABLE_MAX];
+    memapi_bump bump;
+    bool has_bump;
+    char *bump_base;
+    size_t bump_cap, bump_mark;
+    void *prefix;
+    memapi_layout prefix_l;
+    memapi_guard guard;
+    bool has_guard;
+    memapi_guard_options gopt;
+    size_t page;
+    model m;
+    uint8_t next_seed;
+    slot s[NSLOTS];
+} state;
+
+static state S;
+static _Alignas(4096) char bump_buf[BUMP_BYTES + 64];
+static _Alignas(4096) char foreign_buf[8192];
+
+/* ---- small helpers --------------------------------------------------------------------------- */
+
+/* FUZZ_ALLOC_TRACE=1 in the environment prints every operation (to read a finding's input). */
+static int trace = -1;
+
+static void tracef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void tracef(const char *fmt, ...)
+{
+    if (trace < 0) {
+        const char *v = getenv("FUZZ_ALLOC_TRACE");
+        trace = v != NULL && v[0] == '1';
+    }
+    if (!trace)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+static _Noreturn void failf(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static _Noreturn void failf(const char *what, const char *fmt, ...)
+{
+    char detail[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "allocator %s%s\n", alloc_names[S.id], S.fault ? " (fault mode)" : "");
+    fuzz_fail(what, detail);
+}
+
+static uint8_t pat(uint8_t seed, size_t i)
+{
+    return (uint8_t)(((unsigned)seed * 7u + (unsigned)(i % 251u) * 13u + (unsigned)(i / 251u)) & 0xFFu);
+}
+
+static void fill(void *p, size_t from, size_t to, uint8_t seed)
+{
+    unsigned char *c = p;
+    for (size_t i = from; i < to; i++)
+        c[i] = pat(seed, i);
+}
+
+static void require_pattern(const char *what, const void *p, size_t from, size_t to, uint8_t seed)
+{
+    const unsigned char *c = p;
+    for (size_t i = from; i < to; i++)
+        if (c[i] != pat(seed, i))
+            failf(what, "fill pattern damaged at byte %zu (0x%02x, expected 0x%02x)", i, c[i], pat(seed, i));
+}
+
+static void require_bytes(const char *what, const void *p, size_t from, size_t to, unsigned char v)
+{
+    const unsigned char *c = p;
+    for (size_t i = from; i < to; i++)
+        if (c[i] != v)
+            failf(what, "byte %zu is 0x%02x, not the expected 0x%02x", i, c[i], v);
+}
+
+static void *dangling(size_t align)
+{
+    return (void *)(uintptr_t)align;
+}
+
+static bool is_dangling(const void *p, memapi_layout l)
+{
+    return l.size == 0 && p == dangling(l.align);
+}
+
+static memapi_layout lay(size_t size, size_t align)
+{
+    memapi_layout l = {size, align};
+    return l;
+}
+
+static bool lay_eq(memapi_layout a, memapi_layout b)
+{
+    return a.size == b.size && a.align == b.align;
+}
+
+static void poison(memapi_error *e)
+{
+    memset(e, FUZZ_POISON, sizeof *e);
+}
+
+/* ---- expected errors ------------------------------------------------------------------------- */
+
+static memapi_error x_ptr(memapi_error_kind kind, const void *ptr, const char *msg)
+{
+    memapi_error e = fuzz_err_zero(kind);
+    e.ptr = ptr;
+    e.msg = msg;
+    return e;
+}
+
+static memapi_error x_resize(memapi_error_kind kind, size_t o, size_t n)
+{
+    memapi_error e = fuzz_err_zero(kind);
+    e.old_val = o;
+    e.new_val = n;
+    return e;
+}
+
+static memapi_error x_alloc(memapi_layout l, memapi_cause_kind cause, const char *msg)
+{
+    memapi_error e = fuzz_err_zero(MEMAPI_E_ALLOC_FAILED);
+    e.layout = l;
+    e.cause.kind = cause;
+    e.cause.msg = msg;
+    return e;
+}
+
+static memapi_error x_mismatch(const void *ptr, memapi_layout given, memapi_layout rec)
+{
+    memapi_error e = fuzz_err_zero(MEMAPI_E_LAYOUT_MISMATCH);
+    e.ptr = ptr;
+    e.layout = given;
+    e.recorded = rec;
+    return e;
+}
+
+static memapi_error x_other(const char *msg)
+{
+    memapi_error e = fuzz_err_zero(MEMAPI_E_OTHER);
+    e.msg = msg;
+    return e;
+}
+
+/* from_size_align's checks in the spec's order (1.1): zero, power of two, rounded size. */
+static bool model_layout_err(memapi_layout l, memapi_error *x)
+{
+    if (l.align == 0) {
+        *x = fuzz_err_layout(MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+        return true;
+    }
+    if (!fuzz_pow2(l.align)) {
+        *x = fuzz_err_layout(MEMAPI_LE_NON_POW2_ALIGN, 0, l.align, 0);
+        return true;
+    }
+    if ((fuzz_u128)l.size + l.align - 1 > FUZZ_MAX) {
+        *x = fuzz_err_layout(MEMAPI_LE_EXCEEDS_MAX, l.size, l.align, 1);
+        return true;
+    }
+    return false;
+}
+
+/* What an operation is expected to do, and what the failing allocator should see of it. */
+typedef struct expect {
+    bool ok;
+    memapi_error err;     /* when !ok */
+    bool ptr_known;       /* when ok: the exact result */
+    void *ptr;
+    bool reaches;         /* makes one allocating call through the outer failing allocator */
+    memapi_layout req;    /* the layout of that call */
+} expect;
+
+static expect x_ok(void)
+{
+    expect x;
+    memset(&x, 0, sizeof x);
+    x.ok = true;
+    return x;
+}
+
+static expect x_fail(memapi_error e)
+{
+    expect x;
+    memset(&x, 0, sizeof x);
+    x.err = e;
+    return x;
+}
+
+/* ---- input decoding -------------------------------------------------------------------------- */
+
+static size_t rd_size(fuzz_in *in)
+{
+    static const size_t edge[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 255, 256,
+                                  257, 511, 512, 1000, 1023, 1024, 1025, 2047, 2048, 4000, 4095, 4096};
+    uint8_t b = fin_u8(in);
+    switch (b >> 6) {
+    case 0: return b & 63u;
+    case 1: return 64u + fin_u8(in);
+    case 2: return (size_t)(fin_le(in, 2) % (MAX_BLOCK + 1u));
+    default: return edge[(b & 63u) % (sizeof edge / sizeof edge[0])];
+    }
+}
+
+static size_t rd_align(fuzz_in *in)
+{
+    return (size_t)1 << (fin_u8(in) % (S.max_log2 + 1u));
+}
+
+/* A layout no valid constructor makes: align 0, align not a power of two, size too large. */
+static memapi_layout rd_forged(fuzz_in *in)
+{
+    uint8_t b = fin_u8(in);
+    memapi_layout l;
+    switch (b % 3u) {
+    case 0:
+        l.align = 0;
+        l.size = fin_size(in);
+        break;
+    case 1:
+        l.align = fin_size(in);
+        if (l.align == 0 || fuzz_pow2(l.align))
+            l.align = (size_t)(b / 3u) * 2u + 3u;
+        l.size = rd_size(in);
+        break;
+    default: {
+        size_t a = (size_t)1 << (fin_u8(in) % FUZZ_SIZE_BITS);
+        size_t k = fin_u8(in);
+        size_t lim = FUZZ_MAX - (a - 1); /* the largest valid size for a */
+        l.align = a;
+        l.size = k < SIZE_MAX - lim ? lim + 1u + k : SIZE_MAX;
+        break;
+    }
+    }
+    return l;
+}
+
+/* A layout for a new block: mostly valid (bounded), sometimes forged, for stack also its size cap's edge. */
+static memapi_layout rd_layout(fuzz_in *in)
+{
+    uint8_t b = fin_u8(in);
+    if (b % 16u == 15u)
+        return rd_forged(in);
+    memapi_layout l;
+    l.size = rd_size(in);
+    l.align = rd_align(in);
+#if MEMAPI_STACK_ALLOC
+    if (S.id == A_STACK && b % 16u == 14u)
+        l.size = MEMAPI_STACK_ALLOC_MAX - (l.align - 1u) + (size_t)(b >> 7);
+#endif
+    return l;
+}
+
+/* The new layout of a resize, mostly derived from the old one so that every relation shows up. */
+static memapi_layout rd_new_layout(fuzz_in *in, memapi_layout old)
+{
+    uint8_t b = fin_u8(in);
+    size_t d = fin_u8(in);
+    d = d < 128u ? d + 1u : (d - 127u) * 32u;
+    size_t max_align = (size_t)1 << S.max_log2;
+    bool old_ok = memapi_layout_is_valid(old) && old.size <= MAX_BLOCK;
+    memapi_layout n = old_ok ? old : lay(0, 1);
+    switch (b % 8u) {
+    case 0: break; /* identical */
+    case 1: n.size = n.size + d <= MAX_BLOCK ? n.size + d : MAX_BLOCK; break;
+    case 2: n.size = n.size > d ? n.size - d : 0; break;
+    case 3: n.align = n.align < max_align ? n.align * 2u : n.align; break;
+    case 4: n.align = n.align > 1u ? n.align / 2u : 1u; break;
+    case 5:
+        n.size = rd_size(in);
+        n.align = rd_align(in);
+        break;
+    case 6: return rd_forged(in);
+    default:
+        n.size = 0;
+        n.align = (b & 8u) ? rd_align(in) : n.align;
+        break;
+    }
+    return n;
+}
+
+/* ---- the model's allocator events ------------------------------------------------------------ */
+
+static bool is_tracking(void)
+{
+    return S.id == A_TRACKING || S.id == A_TRACKING_TABLE;
+}
+
+static void t_add(model *m, size_t bytes)
+{
+    m->t_bytes += bytes;
+    if (m->t_bytes > m->t_peak)
+        m->t_peak = m->t_bytes;
+}
+
+/*
+ * One allocation of `l` by the allocator under test (not counting the failing wrapper, whose
+ * injections the caller handles). Fills the expectation and updates *m as success would.
+ */
+static expect ev_alloc(model *m, memapi_layout l, bool *guarded)
+{
+    expect x = x_ok();
+    *guarded = false;
+    if (S.id == A_STACK)
+        return x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+    if (l.size == 0) {
+        x.ptr_known = true;
+        x.ptr = dangling(l.align);
+        if (is_tracking())
+            m->t_total++;
+        return x;
+    }
+    switch (S.id) {
+    case A_BUMP: {
+        /* bump.h: the first address at or after the offset that is a multiple of the alignment. */
+        uintptr_t at = (uintptr_t)S.bump_base + m->b_used;
+        size_t start = m->b_used + (size_t)((l.align - at % l.align) % l.align);
+        if (start > S.bump_cap || l.size > S.bump_cap - start)
+            return x_fail(x_alloc(l, MEMAPI_CAUSE_OUT_OF_MEMORY, NULL));
+        x.ptr_known = true;
+        x.ptr = S.bump_base + start;
+        m->b_recent = S.bump_base + start;
+        m->b_recent_size = l.size;
+        m->b_recent_prev = m->b_used;
+        m->b_used = start + l.size;
+        return x;
+    }
+    case A_TRACKING:
+    case A_TRACKING_TABLE:
+        if (!S.trk_grows && m->t_live == S.trk_cap)
+            return x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER, "tracking table full"));
+        m->t_live++;
+        t_add(m, l.size);
+        m->t_total++;
+        return x;
+    case A_GUARD:
+        /* guard.h: one allocation in sample_every is guarded, the first included. */
+        if (m->g_seq++ % S.gopt.sample_every == 0) {
+            *guarded = true;
+            m->g_live++;
+            m->g_guarded++;
+        } else {
+            m->g_sampled++;
+        }
+        return x;
+    default:
+        return x;
+    }
+}
+
+/* The free of a live block (or of a size-0 dangling one). */
+static void ev_free(model *m, void *p, memapi_layout l, bool guarded)
+{
+    if (l.size == 0)
+        return;
+    switch (S.id) {
+    case A_BUMP:
+        /* bump.h: freeing the most recent block gives its space back, padding included. */
+        if ((char *)p == m->b_recent && l.size == m->b_recent_size) {
+            m->b_used = m->b_recent_prev;
+            m->b_recent = NULL;
+        }
+        break;
+    case A_TRACKING:
+    case A_TRACKING_TABLE:
+        m->t_live--;
+        m->t_bytes -= l.size;
+        break;
+    case A_GUARD:
+        if (guarded) {
+            m->g_live--;
+            if (S.gopt.quarantine > 0 && m->g_quar < S.gopt.quarantine)
+                m->g_quar++;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * A resize that passed the dispatch's checks and is not the identical layout: the allocator's
+ * own resize or the library default (allocate, copy, free the old block).
+ */
+static expect ev_resize(model *m, void *p, memapi_layout o, memapi_layout n, bool old_guarded, bool *guarded)
+{
+    *guarded = false;
+    if (S.id == A_STACK)
+        return x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+    if (is_tracking()) {
+        expect x = x_ok();
+        if (is_dangling(p, o)) {
+            /* tracking.h: a size-0 dangling block is not recorded; the result is, when it is not one. */
+            if (n.size > 0) {
+                if (!S.trk_grows && m->t_live == S.trk_cap)
+                    return x_fail(x_alloc(n, MEMAPI_CAUSE_OTHER, "tracking table full"));
+                m->t_live++;
+            }
+        } else if (n.size == 0) {
+            m->t_live--;
+        }
+        m->t_bytes -= o.size;
+        t_add(m, n.size);
+        if (n.size == 0) {
+            x.ptr_known = true;
+            x.ptr = dangling(n.align);
+        }
+        return x;
+    }
+    if (S.id == A_BUMP && !S.fault && o.size > 0 && n.size > 0 && (char *)p == m->b_recent &&
+        o.size == m->b_recent_size && (uintptr_t)p % n.align == 0) {
+        /* bump.h: the most recent block grows and shrinks in place. */
+        size_t off = (size_t)((char *)p - S.bump_base);
+        if (n.size > S.bump_cap - off)
+            return x_fail(x_alloc(n, MEMAPI_CAUSE_OUT_OF_MEMORY, NULL));
+        expect x = x_ok();
+        x.ptr_known = true;
+        x.ptr = p;
+        m->b_used = off + n.size;
+        m->b_recent_size = n.size;
+        return x;
+    }
+    expect x = ev_alloc(m, n, guarded);
+    if (!x.ok)
+        return x;
+    ev_free(m, p, o, old_guarded);
+    return x;
+}
+
+/* ---- checks of the whole state ---------------------------------------------------------------- */
+
+static void require_no_overlap(const char *what, const void *p, size_t size, int self)
+{
+    if (size == 0)
+        return;
+    uintptr_t a = (uintptr_t)p;
+    for (size_t i = 0; i < S.nslots; i++) {
+        const slot *t = &S.s[i];
+        if (!t->live || (int)i == self || t->l.size == 0)
+            continue;
+        uintptr_t b = (uintptr_t)t->ptr;
+        if (a < b + t->l.size && b < a + size)
+            failf(what, "new block overlaps the live block in slot %zu (size %zu)", i, t->l.size);
+    }
+    if (S.prefix != NULL) {
+        uintptr_t b = (uintptr_t)S.prefix;
+        if (a < b + S.prefix_l.size && b < a + size)
+            failf(what, "new block overlaps the block below the mark");
+    }
+    if (S.has_bump && (a < (uintptr_t)S.bump_base || a - (uintptr_t)S.bump_base > S.bump_cap ||
+                       size > S.bump_cap - (a - (uintptr_t)S.bump_base)))
+        failf(what, "block outside the arena (size %zu, cap %zu)", size, S.bump_cap);
+}
+
+/* A block the allocator just returned for `l`: aligned; dangling for size 0; in no live block. */
+static void require_fresh(const char *what, const void *p, memapi_layout l, int self)
+{
+    if (p == NULL)
+        failf(what, "success with a NULL block (size %zu, align %zu)", l.size, l.align);
+    if ((uintptr_t)p % l.align != 0)
+        failf(what, "block not aligned to %zu (address %% align = %zu)", l.align, (size_t)((uintptr_t)p % l.align));
+    if (l.size == 0 && p != dangling(l.align))
+        failf(what, "size 0 did not give the dangling pointer (align %zu, got 0x%zx)", l.align, (size_t)(uintptr_t)p);
+    require_no_overlap(what, p, l.size, self);
+}
+
+/* guard.h: the block ends flush against the end of its data pages as far as its alignment allows. */
+static void require_guard_placement(const char *what, const void *p, memapi_layout l)
+{
+    if (l.size == 0 || l.align > S.page)
+        return;
+    uintptr_t end = (uintptr_t)p + l.size;
+    size_t gap = (size_t)((S.page - end % S.page) % S.page);
+    if (gap >= l.align)
+        failf(what, "guarded block ends %zu bytes before its page end (align %zu)", gap, l.align);
+}
+
+static void check_counters(const char *what)
+{
+    const model *m = &S.m;
+    if (S.has_trk) {
+        if (memapi_tracking_live_blocks(&S.trk) != m->t_live || memapi_tracking_live_bytes(&S.trk) != m->t_bytes)
+            failf(what, "tracking live blocks/bytes differ from the model (blocks %zu, bytes %zu)",
+                  memapi_tracking_live_blocks(&S.trk), memapi_tracking_live_bytes(&S.trk));
+        if (memapi_tracking_peak_bytes(&S.trk) != m->t_peak || memapi_tracking_total_allocs(&S.trk) != m->t_total)
+            failf(what, "tracking peak/total differ from the model (peak %zu, total %zu)",
+                  memapi_tracking_peak_bytes(&S.trk), (size_t)memapi_tracking_total_allocs(&S.trk));
+    }
+    if (S.has_bump) {
+        if (!memapi_bump_is_valid(&S.bump))
+            failf(what, "the arena breaks its invariant (used %zu)", memapi_bump_used(&S.bump));
+        if (memapi_bump_used(&S.bump) != m->b_used)
+            failf(what, "bump used %zu, model %zu", memapi_bump_used(&S.bump), m->b_used);
+        if (memapi_bump_remaining(&S.bump) != S.bump_cap - m->b_used || memapi_bump_peak(&S.bump) < m->b_used ||
+            memapi_bump_peak(&S.bump) > S.bump_cap)
+            failf(what, "bump remaining %zu / peak %zu inconsistent", memapi_bump_remaining(&S.bump),
+                  memapi_bump_peak(&S.bump));
+    }
+    if (S.has_guard) {
+        memapi_guard_statistics st = memapi_guard_stats(&S.guard);
+        if (st.live_blocks != m->g_live || st.quarantined_blocks != m->g_quar)
+            failf(what, "guard live/quarantined blocks %zu/%zu differ from the model", st.live_blocks,
+                  st.quarantined_blocks);
+        if (st.guarded_allocs != m->g_guarded || st.sampled_out_allocs != m->g_sampled)
+            failf(what, "guard guarded/sampled-out allocations %zu/%zu differ from the model", st.guarded_allocs,
+                  st.sampled_out_allocs);
+        size_t mapped_blocks = st.live_blocks + st.quarantined_blocks;
+        size_t per_block = (S.gopt.guard_before + S.gopt.guard_after + 1u) * S.page;
+        if ((mapped_blocks == 0) != (st.mapped_bytes == 0) || st.mapped_bytes % S.page != 0 ||
+            st.mapped_bytes < mapped_blocks * per_block)
+            failf(what, "guard mapped bytes %zu inconsistent with %zu mapped blocks", st.mapped_bytes, mapped_blocks);
+    }
+    /* The ends of every live block: cheap, and they catch writes past a neighbour. */
+    for (size_t i = 0; i < S.nslots; i++) {
+        const slot *t = &S.s[i];
+        if (t->live && t->l.size > 0) {
+            require_pattern(what, t->ptr, 0, 1, t->seed);
+            require_pattern(what, t->ptr, t->l.size - 1u, t->l.size, t->seed);
+        }
+    }
+}
+
+static void verify_all(const char *what)
+{
+    for (size_t i = 0; i < S.nslots; i++)
+        if (S.s[i].live)
+            require_pattern(what, S.s[i].ptr, 0, S.s[i].l.size, S.s[i].seed);
+    if (S.prefix != NULL)
+        require_pattern(what, S.prefix, 0, S.prefix_l.size, 0x5C);
+}
+
+/* ---- the failing allocator's view of one operation --------------------------------------------- */
+
+typedef struct fault_snap {
+    uint64_t calls, failures;
+} fault_snap;
+
+static fault_snap fault_before(void)
+{
+    fault_snap f = {0, 0};
+    if (S.has_fail) {
+        f.calls = memapi_failing_calls(&S.fail);
+        f.failures = memapi_failing_failures(&S.fail);
+    }
+    return f;
+}
+
+static bool rule_fails(uint64_t k, size_t size, bool size_known)
+{
+    return (S.nth != 0 && k == S.nth) || k > S.after || (size_known && size > S.max_size);
+}
+
+/*
+ * Checks the failing allocator's counters against the request and returns whether a failure was
+ * injected into this operation. Outermost: exactly one counted call when the request reaches an
+ * allocation, none otherwise, and the rules decide it. Inside tracking: the calls it makes (the
+ * block, the table) are not predicted, but each failure must be one the rules call for.
+ */
+static bool fault_after(const char *what, fault_snap f, const expect *x)
+{
+    if (!S.has_fail)
+        return false;
+    uint64_t calls = memapi_failing_calls(&S.fail) - f.calls;
+    uint64_t failures = memapi_failing_failures(&S.fail) - f.failures;
+    uint64_t want = 0;
+    if (S.fail_outer) {
+        if (calls != (x->reaches ? 1u : 0u))
+            failf(what, "failing allocator counted %zu calls, the request makes %u", (size_t)calls,
+                  x->reaches ? 1u : 0u);
+        want = x->reaches && rule_fails(f.calls + 1u, x->req.size, true) ? 1u : 0u;
+        if (S.ppm != 0 && x->reaches && want == 0 && failures == 1) /* the generator's draw is not modelled */
+            want = 1;
+    } else {
+        for (uint64_t k = f.calls + 1u; k <= f.calls + calls; k++)
+            want += rule_fails(k, 0, false) ? 1u : 0u;
+    }
+    if (failures != want)
+        failf(what, "failing allocator injected %zu failures, its rules call for %zu", (size_t)failures, (size_t)want);
+    return failures != 0;
+}
+
+/* Per-operation rules of the fault-injection mode: the fuzzer picks which call of this operation fails. */
+static void fault_rules(uint8_t fb)
+{
+    memapi_failing_clear(&S.fail);
+    memapi_failing_reset_counters(&S.fail);
+    S.nth = 0;
+    S.after = UINT64_MAX;
+    switch (fb % 4u) {
+    case 1: S.nth = 1; break;
+    case 2: S.nth = 2; break;
+    case 3: S.after = 0; break;
+    default: break;
+    }
+    memapi_failing_set_nth(&S.fail, S.nth);
+    memapi_failing_set_after(&S.fail, S.after);
+}
+
+/*
+ * The verdict on one operation: `got_ok` and *e against the expectation, with injected failures
+ * turning an expected success into ALLOC_FAILED(request, out of memory).
+ */
+static bool judge(const char *what, fault_snap f, expect *x, bool got_ok, const memapi_error *e, bool err_null)
+{
+    bool injected = fault_after(what, f, x);
+    tracef("  %s: %s%s, model %s (kind %u)\n", what, got_ok ? "ok" : "error", injected ? " (injected)" : "",
+           x->ok ? "ok" : "error", x->ok ? 0u : (unsigned)x->err.kind);
+    if (injected) {
+        if (got_ok)
+            failf(what, "succeeded although a failure was injected");
+        if (err_null)
+            return false;
+        memapi_error want = x_alloc(x->req, MEMAPI_CAUSE_OUT_OF_MEMORY, NULL);
+        /* Inside tracking the failed call may be the growth of its table: an array of entries. */
+        if (is_tracking() && !S.fail_outer && e->layout.align == _Alignof(memapi_tracking_entry) &&
+            e->layout.size > 0 && e->layout.size % sizeof(memapi_tracking_entry) == 0)
+            want.layout = e->layout;
+        fuzz_require_err(what, e, &want);
+        return false;
+    }
+    if (x->ok) {
+        if (!got_ok) {
+            if (!err_null)
+                fuzz_print_err("got ", e);
+            failf(what, "failed; the model expects success");
+        }
+        if (!err_null && !fuzz_is_poisoned(e, sizeof *e))
+            failf(what, "*err written by a successful call");
+        return true;
+    }
+    if (got_ok)
+        failf(what, "succeeded; the model expects error kind %u", (unsigned)x->err.kind);
+    if (!err_null)
+        fuzz_require_err(what, e, &x->err);
+    return false;
+}
+
+/* ---- owns, as each allocator documents it ------------------------------------------------------- */
+
+/* The slot holding the live block at p, or -1. */
+static int find_live(const void *p)
+{
+    for (size_t i = 0; i < S.nslots; i++)
+        if (S.s[i].live && S.s[i].ptr == p && S.s[i].l.size > 0)
+            return (int)i;
+    return -1;
+}
+
+/*
+ * owns(p, l) for the pointers the harness asks about: live blocks (exact or mismatched layout),
+ * size-0 dangling pointers, NULL, a foreign buffer, an interior (misaligned) pointer of a live
+ * block, and a block freed just before (`stale`).
+ */
+static memapi_error owns_expect(const void *p, memapi_layout l, bool stale, bool *ok)
+{
+    *ok = false;
+    if (!S.has_owns)
+        return fuzz_err_zero(MEMAPI_E_UNSUPPORTED);
+    if (is_dangling(p, l)) {
+        *ok = true;
+        return fuzz_err_zero(MEMAPI_E_OTHER);
+    }
+    int k = find_live(p);
+    if (k >= 0 && lay_eq(S.s[k].l, l) && (S.id != A_GUARD || S.s[k].guarded)) {
+        *ok = true;
+        return fuzz_err_zero(MEMAPI_E_OTHER);
+    }
+    switch (S.id) {
+    case A_GUARD:
+        /* guard.h: its own blocks, then interior pointers; unknown ones go to the fallback when sampling */
+        if (k >= 0 && S.s[k].guarded)
+            return x_mismatch(p, l, S.s[k].l);
+        if (stale && S.gopt.quarantine > 0)
+            return x_ptr(MEMAPI_E_INVALID_POINTER, p, "block already freed");
+        /* With align <= page the block ends within align of its data pages' end, so
+         * (ptr, ptr + max(size, align)) lies inside its mapping. */
+        for (size_t i = 0; i < S.nslots; i++) {
+            const slot *t = &S.s[i];
+            size_t reach = t->l.size > t->l.align ? t->l.size : t->l.align;
+            if (t->live && t->guarded && t->l.size > 0 && t->l.align <= S.page && (uintptr_t)p > (uintptr_t)t->ptr &&
+                (uintptr_t)p < (uintptr_t)t->ptr + reach)
+                return x_ptr(MEMAPI_E_INVALID_POINTER, p, "interior pointer");
+        }
+        if (S.gopt.sample_every > 1)
+            return fuzz_err_zero(MEMAPI_E_UNSUPPORTED); /* the fallback (default) has no owns */
+        return x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED);
+    case A_TRACKING:
+    case A_TRACKING_TABLE:
+        if (k >= 0)
+            return x_mismatch(p, l, S.s[k].l);
+        return x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED);
+    default: /* bump: [p, p + size) inside the used part and p aligned; the harness only asks outside it */
+        return x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED);
+    }
+}
+
+/* ---- the operations ------------------------------------------------------------------------------ */
+
+static void *do_resize(resize_kind k, bool checked, void *p, memapi_layout o, memapi_layout n, memapi_error *e)
+{
+    memapi_allocator a = S.a;
+#if MEMAPI_CHECKED_OPS
+    if (checked) {
+        switch (k) {
+        case RK_GROW: return memapi_checked_grow(a, p, o, n, e);
+        case RK_ZGROW: return memapi_checked_zgrow(a, p, o, n, e);
+        case RK_SHRINK: return memapi_checked_shrink(a, p, o, n, e);
+        case RK_REALLOC: return memapi_checked_realloc(a, p, o, n, e);
+        default: return memapi_checked_rezalloc(a, p, o, n, e);
+        }
+    }
+#else
+    (void)checked;
+#endif
+    switch (k) {
+    case RK_GROW: return memapi_grow(a, p, o, n, e);
+    case RK_ZGROW: return memapi_zgrow(a, p, o, n, e);
+    case RK_SHRINK: return memapi_shrink(a, p, o, n, e);
+    case RK_REALLOC: return memapi_realloc(a, p, o, n, e);
+    default: return memapi_rezalloc(a, p, o, n, e);
+    }
+}
+
+/* The checks of alloc.h in order; true when the request passes them (x then untouched). */
+static bool model_resize_checks(resize_kind k, bool checked, const void *p, memapi_layout o, memapi_layout n,
+                                bool stale, expect *x)
+{
+    memapi_error e;
+    if (model_layout_err(o, &e)) {
+        *x = x_fail(e);
+        return false;
+    }
+    if (checked) {
+        bool owned;
+        e = owns_expect(p, o, stale, &owned);
+        if (!owned) {
+            *x = x_fail(e);
+            return false;
+        }
+    }
+    if (model_layout_err(n, &e)) {
+        *x = x_fail(e);
+        return false;
+    }
+    if (p == NULL) {
+        *x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null pointer"));
+        return false;
+    }
+    if ((uintptr_t)p % o.align != 0) {
+        *x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, "pointer not aligned to its layout"));
+        return false;
+    }
+    if (n.align < o.align) {
+        *x = x_fail(x_resize(MEMAPI_E_REALLOC_SMALLER_ALIGN, o.align, n.align));
+        return false;
+    }
+    if ((k == RK_GROW || k == RK_ZGROW) && n.size < o.size) {
+        *x = x_fail(x_resize(MEMAPI_E_GROW_SMALLER, o.size, n.size));
+        return false;
+    }
+    if (k == RK_SHRINK && n.size > o.size) {
+        *x = x_fail(x_resize(MEMAPI_E_SHRINK_LARGER, o.size, n.size));
+        return false;
+    }
+    return true;
+}
+
+#define WHAT_LEN 64
+
+static const char *what_of(char *buf, const char *op, size_t slot_index)
+{
+    snprintf(buf, WHAT_LEN, "%s (slot %zu)", op, slot_index);
+    return buf;
+}
+
+static memapi_status do_try_dealloc(void *p, memapi_layout l, memapi_error *e)
+{
+    return memapi_try_dealloc(S.a, p, l, e);
+}
+
+/* Frees a live slot through dealloc, try_dealloc or checked_dealloc, with the model's checks. */
+static void free_slot(size_t i, unsigned how, bool err_null)
+{
+    slot *t = &S.s[i];
+    char wb[WHAT_LEN];
+    const char *what = what_of(wb, how == 0 ? "dealloc" : how == 1 ? "try_dealloc" : "checked_dealloc", i);
+    require_pattern(what, t->ptr, 0, t->l.size, t->seed);
+    model m = S.m;
+    fault_snap f = fault_before();
+    expect x = x_ok();
+    memapi_error e;
+    poison(&e);
+    bool ok = true;
+    if (how == 0) {
+        memapi_dealloc(S.a, t->ptr, t->l); /* cannot fail: a failure stops the program */
+    } else if (how == 1) {
+        if (S.id == A_STACK)
+            x = x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+        ok = do_try_dealloc(t->ptr, t->l, err_null ? NULL : &e) == MEMAPI_OK;
+    } else {
+#if MEMAPI_CHECKED_OPS
+        bool owned;
+        memapi_error oe = owns_expect(t->ptr, t->l, false, &owned);
+        if (!owned)
+            x = x_fail(oe);
+        ok = memapi_checked_dealloc(S.a, t->ptr, t->l, err_null ? NULL : &e) == MEMAPI_OK;
+#endif
+    }
+    if (judge(what, f, &x, ok, &e, err_null)) {
+        ev_free(&m, t->ptr, t->l, t->guarded);
+        S.m = m;
+        t->live = false;
+    } else {
+        require_pattern(what, t->ptr, 0, t->l.size, t->seed);
+    }
+    check_counters(what);
+}
+
+static void op_alloc(fuzz_in *in, size_t i, bool zero, bool err_null)
+{
+    memapi_layout l = rd_layout(in);
+    if (S.s[i].live)
+        free_slot(i, 0, false);
+    char wb[WHAT_LEN];
+    const char *what = what_of(wb, zero ? "zalloc" : "alloc", i);
+    model m = S.m;
+    expect x;
+    memapi_error le;
+    bool guarded = false;
+    if (model_layout_err(l, &le)) {
+        x = x_fail(le);
+    } else {
+        x = ev_alloc(&m, l, &guarded);
+        x.reaches = S.id != A_STACK;
+        x.req = l;
+    }
+    fault_snap f = fault_before();
+    memapi_error e;
+    poison(&e);
+    void *p = zero ? memapi_zalloc(S.a, l, err_null ? NULL : &e) : memapi_alloc(S.a, l, err_null ? NULL : &e);
+    if (!judge(what, f, &x, p != NULL, &e, err_null)) {
+        if (p != NULL)
+            failf(what, "failure with a non-NULL result");
+        check_counters(what);
+        return;
+    }
+    require_fresh(what, p, l, (int)i);
+    if (x.ptr_known && p != x.ptr)
+        failf(what, "block at 0x%zx, the model predicts 0x%zx", (size_t)(uintptr_t)p, (size_t)(uintptr_t)x.ptr);
+    if (zero)
+        require_bytes(what, p, 0, l.size, 0);
+    else if (guarded && S.gopt.fill_byte >= 0)
+        require_bytes(what, p, 0, l.size, (unsigned char)S.gopt.fill_byte);
+    if (guarded)
+        require_guard_placement(what, p, l);
+    S.m = m;
+    slot *t = &S.s[i];
+    t->live = true;
+    t->ptr = p;
+    t->l = l;
+    t->seed = S.next_seed++;
+    t->guarded = guarded;
+    fill(p, 0, l.size, t->seed);
+    check_counters(what);
+}
+
+/* A resize of slot i (an empty slot is the size-0 dangling block of the old layout's alignment). */
+static void op_resize(fuzz_in *in, size_t i, resize_kind k, bool checked, bool err_null)
+{
+    slot *t = &S.s[i];
+    memapi_layout o;
+    void *p;
+    if (t->live) {
+        o = t->l;
+        p = t->ptr;
+    } else {
+        o = lay(0, rd_align(in));
+        p = dangling(o.align);
+    }
+    memapi_layout n = rd_new_layout(in, o);
+    char name[40];
+    snprintf(name, sizeof name, "%s%s", checked ? "checked_" : "", resize_names[k]);
+    char wb[WHAT_LEN];
+    const char *what = what_of(wb, name, i);
+    bool zero = k == RK_ZGROW || k == RK_REZALLOC;
+    model m = S.m;
+    expect x;
+    bool guarded = false;
+    bool identical = false;
+    if (model_resize_checks(k, checked, p, o, n, false, &x)) {
+        if (lay_eq(o, n)) {
+            identical = true; /* alloc.h: the same pointer, nothing else */
+            x = x_ok();
+            x.ptr_known = true;
+            x.ptr = p;
+            guarded = t->guarded;
+        } else {
+            x = ev_resize(&m, p, o, n, t->guarded, &guarded);
+            x.reaches = S.id != A_STACK;
+            x.req = n;
+        }
+    }
+    fault_snap f = fault_before();
+    memapi_error e;
+    poison(&e);
+    void *r = do_resize(k, checked, p, o, n, err_null ? NULL : &e);
+    if (!judge(what, f, &x, r != NULL, &e, err_null)) {
+        if (r != NULL)
+            failf(what, "failure with a non-NULL result");
+        if (t->live) /* the old block is intact and still ours */
+            require_pattern(what, p, 0, o.size, t->seed);
+        check_counters(what);
+        return;
+    }
+    if (t->live)
+        t->live = false; /* the old block is gone (or came back as r) */
+    require_fresh(what, r, n, (int)i);
+    if (x.ptr_known && r != x.ptr)
+        failf(what, "block at 0x%zx, the model predicts 0x%zx", (size_t)(uintptr_t)r, (size_t)(uintptr_t)x.ptr);
+    size_t keep = o.size < n.size ? o.size : n.size;
+    uint8_t seed = o.size > 0 ? t->seed : S.next_seed++;
+    require_pattern(what, r, 0, keep, seed);
+    if (n.size > o.size && !identical) {
+        if (zero)
+            require_bytes(what, r, o.size, n.size, 0);
+        else if (guarded && S.gopt.fill_byte >= 0)
+            require_bytes(what, r, o.size, n.size, (unsigned char)S.gopt.fill_byte);
+    }
+    if (guarded && !identical)
+        require_guard_placement(what, r, n);
+    S.m = m;
+    t->live = true;
+    t->ptr = r;
+    t->l = n;
+    t->seed = seed;
+    t->guarded = guarded;
+    fill(r, keep, n.size, seed);
+    check_counters(what);
+}
+
+#if MEMAPI_ALLOC_TEMP
+typedef struct temp_ctx {
+    memapi_layout l;
+    bool zero, guarded;
+    unsigned ran;
+    void *mem;
+    const char *what;
+    bool reenter; /* locked(stack): use the wrapper again from inside the callback */
+} temp_ctx;
+
+static void temp_cb(void *ctx, void *mem)
+{
+    temp_ctx *c = ctx;
+    c->ran++;
+    c->mem = mem;
+    require_fresh(c->what, mem, c->l, -1);
+    if (c->zero)
+        require_bytes(c->what, mem, 0, c->l.size, 0);
+    else if (c->guarded && S.gopt.fill_byte >= 0)
+        require_bytes(c->what, mem, 0, c->l.size, (unsigned char)S.gopt.fill_byte);
+    fill(mem, 0, c->l.size, 0xA7);
+    require_pattern(c->what, mem, 0, c->l.size, 0xA7);
+    if (c->reenter) {
+        /* locked.h: a re-entrant call from the thread holding the mutex fails with `lock failed`. */
+        memapi_allocator w = memapi_locked_allocator(&S.lock_stack);
+        temp_ctx inner = {lay(8, 8), false, false, 0, NULL, c->what, false};
+        memapi_error e;
+        poison(&e);
+        memapi_error want = x_other("lock failed");
+        if (memapi_alloc_temp(w, lay(8, 8), temp_cb, &inner, &e) == MEMAPI_OK || inner.ran != 0)
+            failf(c->what, "re-entrant alloc_temp through the locked wrapper succeeded");
+        fuzz_require_err(c->what, &e, &want);
+        poison(&e);
+        if (memapi_alloc(w, lay(8, 8), &e) != NULL)
+            failf(c->what, "re-entrant alloc through the locked wrapper succeeded");
+        fuzz_require_err(c->what, &e, &want);
+        poison(&e);
+        if (memapi_zalloc(w, lay(8, 8), &e) != NULL)
+            failf(c->what, "re-entrant zalloc through the locked wrapper succeeded");
+        fuzz_require_err(c->what, &e, &want);
+    }
+}
+
+static void op_temp(fuzz_in *in, bool zero, bool err_null)
+{
+    memapi_layout l = rd_layout(in);
+    uint8_t sel = fin_u8(in);
+    bool null_cb = sel % 32u == 31u;
+    bool reenter = MEMAPI_STACK_ALLOC && S.id == A_LOCKED && sel % 32u == 30u;
+    const char *what = zero ? "zalloc_temp" : "alloc_temp";
+    memapi_allocator a = reenter ? memapi_locked_allocator(&S.lock_stack) : S.a;
+    model m = S.m;
+    expect x;
+    memapi_error le;
+    bool guarded = false;
+    if (model_layout_err(l, &le)) {
+        x = x_fail(le);
+    } else if (null_cb) {
+        x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null callback"));
+    } else if (S.id == A_STACK || reenter) {
+        x = x_ok();
+#if MEMAPI_STACK_ALLOC
+        /* stack.h: size + (align - 1) above the cap fails before the callback */
+        if (l.size > 0 && (fuzz_u128)l.size + l.align - 1u > MEMAPI_STACK_ALLOC_MAX)
+            x = x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER, "request exceeds the stack allocator's size cap"));
+#endif
+    } else {
+        x = ev_alloc(&m, l, &guarded);
+        x.reaches = true;
+        x.req = l;
+        if (x.ok) /* alloc, call, try_dealloc of the same block */
+            ev_free(&m, x.ptr_known ? x.ptr : NULL, l, guarded);
+    }
+    temp_ctx c = {l, zero, guarded, 0, NULL, what, reenter};
+    fault_snap f = fault_before();
+    memapi_error e;
+    poison(&e);
+    memapi_status st = zero ? memapi_zalloc_temp(a, l, null_cb ? NULL : temp_cb, &c, err_null ? NULL : &e)
+                            : memapi_alloc_temp(a, l, null_cb ? NULL : temp_cb, &c, err_null ? NULL : &e);
+    bool ok = judge(what, f, &x, st == MEMAPI_OK, &e, err_null);
+    if (c.ran != (ok ? 1u : 0u))
+        failf(what, "the callback ran %u times, expected %u", c.ran, ok ? 1u : 0u);
+    if (ok) {
+        if (x.ptr_known && c.mem != x.ptr)
+            failf(what, "block at 0x%zx, the model predicts 0x%zx", (size_t)(uintptr_t)c.mem, (size_t)(uintptr_t)x.ptr);
+        S.m = m;
+    }
+    check_counters(what);
+}
+#endif
+
+/* A user allocator with alloc and try_dealloc only: every other operation is the library default. */
+static void *minimal_alloc(void *self, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    return memapi_alloc(memapi_default(), l, err);
+}
+
+static memapi_status minimal_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    return memapi_try_dealloc(memapi_default(), ptr, l, err);
+}
+
+static const memapi_alloc_vtable minimal_vt = {
+    .name = "minimal", .caps = MEMAPI_CAP_DEALLOC, .alloc = minimal_alloc, .try_dealloc = minimal_try_dealloc};
+static const memapi_alloc_vtable no_alloc_vt = {.name = "no alloc", .caps = 0};
+
+#if MEMAPI_ALLOC_TEMP
+static void temp_cb_unused(void *ctx, void *mem)
+{
+    (void)ctx;
+    (void)mem;
+    fuzz_fail("alloc_temp", "the callback ran although the request fails");
+}
+#endif
+
+/* Invalid requests whose answer is a structured error. */
+static void op_negative(fuzz_in *in, size_t i, bool err_null)
+{
+    slot *t = &S.s[i];
+    uint8_t sub = fin_u8(in);
+    uint8_t arg = fin_u8(in);
+    resize_kind k = (resize_kind)(arg % RK_COUNT);
+    bool checked = (arg & 0x80u) != 0;
+#if !MEMAPI_CHECKED_OPS
+    checked = false;
+#endif
+    char wb[WHAT_LEN];
+    const char *what = what_of(wb, "negative", i);
+    memapi_error e;
+    expect x;
+    fault_snap f;
+    switch (sub % 11u) {
+    case 0: { /* try_dealloc(NULL, layout): the layout first, then the pointer */
+        memapi_layout l = rd_layout(in);
+        memapi_error le;
+        x = model_layout_err(l, &le) ? x_fail(le) : x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null pointer"));
+        f = fault_before();
+        poison(&e);
+        judge(what, f, &x, do_try_dealloc(NULL, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
+        break;
+    }
+    case 1:   /* a resize of NULL, or of a misaligned pointer into a live block */
+    case 2: { /* a resize of a live block with a forged old layout */
+        memapi_layout o = t->live ? t->l : lay(0, rd_align(in));
+        void *p = NULL;
+        if (sub % 11u == 2) {
+            o = rd_forged(in);
+            p = t->live ? t->ptr : dangling(8);
+        } else if (t->live && t->l.align > 1 && t->l.size > 0 && (arg & 0x40u)) {
+            p = (char *)t->ptr + 1u + (arg & 0x3Fu) % (t->l.align - 1u);
+        }
+        memapi_layout n = rd_new_layout(in, o);
+        if (model_resize_checks(k, checked, p, o, n, false, &x)) /* else x holds the expected error */
+            failf(what, "a negative resize passed the model's checks");
+        f = fault_before();
+        poison(&e);
+        judge(what, f, &x, do_resize(k, checked, p, o, n, err_null ? NULL : &e) != NULL, &e, err_null);
+        if (t->live)
+            require_pattern(what, t->ptr, 0, t->l.size, t->seed);
+        break;
+    }
+    case 3: { /* try_dealloc of a live block with a forged layout, or through a misaligned pointer */
+        if (!t->live)
+            return;
+        memapi_layout l = t->l;
+        void *p = t->ptr;
+        memapi_error le;
+        if ((arg & 4u) && t->l.size > t->l.align && (is_tracking() || (S.id == A_GUARD && t->guarded))) {
+            /* an aligned pointer inside the block: guard.h "interior pointer", tracking.h not owned */
+            p = (char *)t->ptr + t->l.align * (1u + (arg >> 3) % ((t->l.size - 1u) / t->l.align));
+            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, S.id == A_GUARD ? "interior pointer" : NOT_OWNED));
+        } else if ((arg & 1u) || t->l.align == 1) {
+            l = rd_forged(in);
+            (void)model_layout_err(l, &le);
+            x = x_fail(le);
+        } else {
+            p = (char *)t->ptr + 1u + (arg >> 1) % (t->l.align - 1u);
+            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, "pointer not aligned to its layout"));
+        }
+        f = fault_before();
+        poison(&e);
+        judge(what, f, &x, do_try_dealloc(p, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
+        require_pattern(what, t->ptr, 0, t->l.size, t->seed);
+        break;
+    }
+    case 4: { /* a pointer the allocator never returned */
+        if (!S.detects_foreign && !checked)
+            return;
+        memapi_layout l = lay(16u << (arg % 4u), 16u << (arg % 4u));
+        void *p = foreign_buf + 512u * (arg % 8u);
+        bool owned;
+        (void)owns_expect(p, l, false, &owned);
+        if (checked) {
+            if (owned)
+                failf(what, "the model says a foreign pointer is owned");
+            memapi_layout n = rd_new_layout(in, l);
+            if (model_resize_checks(k, true, p, l, n, false, &x))
+                failf(what, "a foreign checked resize passed the model's checks");
+            f = fault_before();
+            poison(&e);
+            judge(what, f, &x, do_resize(k, true, p, l, n, err_null ? NULL : &e) != NULL, &e, err_null);
+        } else {
+            if (S.id == A_GUARD && S.gopt.sample_every > 1)
+                return; /* handed to the fallback, which cannot tell */
+            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED));
+            f = fault_before();
+            poison(&e);
+            judge(what, f, &x, do_try_dealloc(p, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
+            if (is_tracking() && (arg & 0x40u)) {
+                /* tracking.h: a resize of a pointer it does not know fails before the inner allocator */
+                memapi_layout n = rd_new_layout(in, l);
+                expect y;
+                if (model_resize_checks(k, false, p, l, n, false, &y) && !lay_eq(l, n)) {
+                    f = fault_before();
+                    poison(&e);
+                    judge(what, f, &x, do_resize(k, false, p, l, n, err_null ? NULL : &e) != NULL, &e, err_null);
+                }
+            }
+        }
+        break;
+    }
+    case 5: { /* the layout differs from the allocation's */
+        if (!S.detects_mismatch || !t->live || t->l.size == 0 || (S.id == A_GUARD && !t->guarded))
+            return;
+        memapi_layout l = t->l;
+        if ((arg & 1u) && l.size < MAX_BLOCK)
+            l.size++;
+        else if (l.size > 1)
+            l.size--;
+        else if ((uintptr_t)t->ptr % (l.align * 2u) == 0)
+            l.align *= 2u;
+        else
+            l.size++;
+        x = x_fail(x_mismatch(t->ptr, l, t->l));
+        f = fault_before();
+        poison(&e);
+        if (checked) {
+            memapi_layout n = rd_new_layout(in, l);
+            expect y;
+            if (model_resize_checks(k, true, t->ptr, l, n, false, &y))
+                failf(what, "a mismatched checked resize passed the model's checks");
+            judge(what, f, &y, do_resize(k, true, t->ptr, l, n, err_null ? NULL : &e) != NULL, &e, err_null);
+        } else if (is_tracking() && (arg & 2u)) {
+            /* tracking.h: a resize with the wrong layout fails before the inner allocator */
+            memapi_layout n = rd_new_layout(in, l);
+            expect y;
+            if (model_resize_checks(k, false, t->ptr, l, n, false, &y) && !lay_eq(l, n))
+                judge(what, f, &x, do_resize(k, false, t->ptr, l, n, err_null ? NULL : &e) != NULL, &e, err_null);
+        } else {
+            judge(what, f, &x, do_try_dealloc(t->ptr, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
+        }
+        require_pattern(what, t->ptr, 0, t->l.size, t->seed);
+        break;
+    }
+    case 6: { /* free a block, then free it again, or use it in a checked operation */
+        if (!t->live || t->l.size == 0)
+            return;
+        bool bump_recent = S.id == A_BUMP && (char *)t->ptr == S.m.b_recent && t->l.size == S.m.b_recent_size;
+        if (S.id == A_GUARD && (!t->guarded || S.gopt.sample_every > 1))
+            return;
+        if (S.id != A_GUARD && S.id != A_BUMP && !is_tracking())
+            return; /* a second free is undefined behaviour there */
+        void *p = t->ptr;
+        memapi_layout l = t->l;
+        free_slot(i, arg % 3u == 2u && S.has_owns ? 2u : 1u, false);
+        if (t->live)
+            return; /* the free failed (an error was checked) */
+        if (checked && S.id != A_BUMP) {
+            memapi_layout n = rd_new_layout(in, l);
+            if (model_resize_checks(k, true, p, l, n, true, &x))
+                failf(what, "a checked resize of a freed block passed the model's checks");
+            f = fault_before();
+            poison(&e);
+            judge(what, f, &x, do_resize(k, true, p, l, n, err_null ? NULL : &e) != NULL, &e, err_null);
+            break;
+        }
+        if (S.id == A_BUMP)
+            x = bump_recent ? x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED)) : x_ok(); /* bump.h: no-op */
+        else if (S.id == A_GUARD && S.gopt.quarantine > 0)
+            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, "double free"));
+        else
+            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED));
+        f = fault_before();
+        poison(&e);
+        judge(what, f, &x, do_try_dealloc(p, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
+        break;
+    }
+    case 7: { /* the dangling pointer with a nonzero size: a no-op free (tracking.h: forwarded as is) */
+        memapi_layout l = lay(1u + arg % 64u, rd_align(in));
+        void *p = dangling(l.align);
+        if (find_live(p) >= 0)
+            return;
+        x = S.id == A_STACK ? x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED)) : x_ok();
+        f = fault_before();
+        poison(&e);
+        judge(what, f, &x, do_try_dealloc(p, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
+        memapi_dealloc(S.a, p, l); /* alloc.h: does nothing for the dangling pointer */
+        break;
+    }
+    case 9: { /* no vtable, or one without alloc: every operation is UNSUPPORTED after the argument checks */
+        memapi_allocator none = {(arg & 1u) ? &no_alloc_vt : NULL, NULL};
+        memapi_layout l = rd_layout(in);
+        memapi_error le;
+        bool bad = model_layout_err(l, &le);
+        expect u = x_fail(bad ? le : fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+        f = fault_before();
+        poison(&e);
+        judge(what, f, &u, memapi_alloc(none, l, err_null ? NULL : &e) != NULL, &e, err_null);
+        poison(&e);
+        judge(what, f, &u, memapi_zalloc(none, l, err_null ? NULL : &e) != NULL, &e, err_null);
+        memapi_layout z = lay(0, bad ? 1 : l.align);
+        void *d = dangling(z.align);
+        memapi_layout n = rd_new_layout(in, z);
+        if (checked) /* the old layout is valid; then the missing owns entry */
+            x = x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+        else if (model_resize_checks(k, false, d, z, n, false, &x)) /* identical: the same pointer */
+            x = lay_eq(z, n) ? x_ok() : x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+        memapi_allocator saved = S.a;
+        S.a = none;
+        poison(&e);
+        judge(what, f, &x, do_resize(k, checked, d, z, n, err_null ? NULL : &e) != NULL, &e, err_null);
+        if (!bad) {
+            x = x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+            poison(&e);
+            judge(what, f, &x, do_try_dealloc(dangling(l.align), l, err_null ? NULL : &e) == MEMAPI_OK, &e,
+                  err_null);
+        }
+        S.a = saved;
+#if MEMAPI_ALLOC_TEMP
+        poison(&e);
+        judge(what, f, &u, memapi_alloc_temp(none, l, temp_cb_unused, NULL, err_null ? NULL : &e) == MEMAPI_OK, &e,
+              err_null);
+#endif
+        if (!bad && l.size > 0) {
+            /* alloc.h: without a zalloc entry, zalloc is alloc and zeroing; freed through try_dealloc */
+            memapi_allocator mini = {&minimal_vt, NULL};
+            unsigned char *q = memapi_zalloc(mini, l, NULL);
+            if (q == NULL || (uintptr_t)q % l.align != 0)
+                failf(what, "zalloc through a vtable without zalloc entry failed (size %zu)", l.size);
+            require_bytes(what, q, 0, l.size, 0);
+            if (memapi_try_dealloc(mini, q, l, NULL) != MEMAPI_OK)
+                failf(what, "try_dealloc through the minimal vtable failed (size %zu)", l.size);
+        }
+        break;
+    }
+    case 10: { /* size-0 frees of a pointer that is not dangling; c_alloc's unadjustable layouts */
+        void *p = foreign_buf + 64u * (arg % 8u);
+        memapi_layout l = lay(0, 16u << (arg % 3u));
+        /* alloc.h: deallocating a size-0 layout is a no-op (tracking.h: forwarded as is) */
+        x = S.id == A_STACK ? x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED)) : x_ok();
+        f = fault_before();
+        poison(&e);
+        judge(what, f, &x, do_try_dealloc(p, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
+#if MEMAPI_C_ALLOC
+        if (S.id == A_C_ALLOC) {
+            /* c_alloc.h: (size, PTR) cannot be formed for size > MAX - (PTR - 1): a layout error before
+             * any C call, in alloc and in try_dealloc (which then frees nothing) */
+            memapi_layout big = lay(FUZZ_MAX - (arg % (MEMAPI_PTR_SIZE - 1u)), 1);
+            x = x_fail(fuzz_err_layout(MEMAPI_LE_EXCEEDS_MAX, big.size, MEMAPI_PTR_SIZE, 1));
+            f = fault_before();
+            poison(&e);
+            judge(what, f, &x, do_try_dealloc(p, big, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
+            x.reaches = true;
+            x.req = big;
+            f = fault_before();
+            poison(&e);
+            judge(what, f, &x, memapi_alloc(S.a, big, err_null ? NULL : &e) != NULL, &e, err_null);
+        }
+#endif
+        break;
+    }
+    default: { /* checked operations without owns, or on a size-0 dangling block */
+#if MEMAPI_CHECKED_OPS
+        memapi_layout l = lay(0, rd_align(in));
+        void *p = dangling(l.align);
+        bool owned;
+        memapi_error oe = owns_expect(p, l, false, &owned);
+        x = owned ? x_ok() : x_fail(oe);
+        f = fault_before();
+        poison(&e);
+        bool ok = memapi_checked_dealloc(S.a, p, l, err_null ? NULL : &e) == MEMAPI_OK;
+        judge(what, f, &x, ok, &e, err_null);
+#endif
+        break;
+    }
+    }
+    check_counters(what);
+}
+
+/* memapi_tracking_leaks' callback: each block it reports is a live slot with that layout. */
+static void leak_cb(void *ctx, void *ptr, memapi_layout layout)
+{
+    size_t *seen = ctx;
+    int k = find_live(ptr);
+    if (k < 0 || !lay_eq(S.s[k].l, layout))
+        failf("tracking leaks", "reported block (size %zu, align %zu) is not a live block", layout.size,
+              layout.align);
+    (*seen)++;
+}
+
+/* Checks of one allocator's own API. */
+static void op_special(fuzz_in *in, size_t i)
+{
+    slot *t = &S.s[i];
+    uint8_t arg = fin_u8(in);
+    char wb[WHAT_LEN];
+    const char *what = what_of(wb, "special", i);
+    memapi_error e;
+    poison(&e);
+    switch (S.id) {
+    case A_BUMP: {
+        /* bump.h: a mark beyond the current offset is refused and nothing changes */
+        memapi_error want = x_other("bump mark beyond the current offset");
+        if (memapi_bump_rewind(&S.bump, S.m.b_used + 1u + arg, &e) == MEMAPI_OK)
+            failf(what, "rewind beyond the offset succeeded (used %zu, +%u)", S.m.b_used, 1u + arg);
+        fuzz_require_err(what, &e, &want);
+        /* the direct entries check their layout as the dispatch does */
+        memapi_layout l = rd_forged(in);
+        (void)model_layout_err(l, &want);
+        poison(&e);
+        if (memapi_bump_alloc(&S.bump, l, &e) != NULL)
+            failf(what, "bump alloc of a forged layout succeeded");
+        fuzz_require_err(what, &e, &want);
+        poison(&e);
+        if (memapi_bump_zalloc(&S.bump, l, &e) != NULL)
+            failf(what, "bump zalloc of a forged layout succeeded");
+        fuzz_require_err(what, &e, &want);
+        void *p = t->live ? t->ptr : foreign_buf;
+        poison(&e);
+        if (memapi_bump_try_dealloc(&S.bump, p, l, &e) == MEMAPI_OK)
+            failf(what, "bump try_dealloc with a forged layout succeeded");
+        fuzz_require_err(what, &e, &want);
+        poison(&e);
+        if (memapi_bump_owns(&S.bump, p, l, &e) == MEMAPI_OK)
+            failf(what, "bump owns with a forged layout succeeded");
+        fuzz_require_err(what, &e, &want);
+        if (t->live) {
+            /* bump.h: owns accepts a live block; a pointer outside the used part is not owned */
+            if (memapi_bump_owns(&S.bump, t->ptr, t->l, &e) != MEMAPI_OK)
+                failf(what, "bump owns refused a live block (size %zu)", t->l.size);
+        }
+        want = x_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
+        poison(&e);
+        if (memapi_bump_owns(&S.bump, foreign_buf, lay(8, 8), &e) == MEMAPI_OK)
+            failf(what, "bump owns accepted a foreign pointer");
+        fuzz_require_err(what, &e, &want);
+        break;
+    }
+    case A_GUARD: {
+        /* guard.h: a damaged canary is CORRUPTION on free, and the block stays allocated */
+        if (!t->live || !t->guarded || !S.gopt.canary || t->l.size == 0)
+            break;
+        unsigned char *c;
+        if ((arg & 1u) && (uintptr_t)t->ptr % S.page != 0)
+            c = (unsigned char *)t->ptr - 1u;
+        else if (((uintptr_t)t->ptr + t->l.size) % S.page != 0)
+            c = (unsigned char *)t->ptr + t->l.size;
+        else
+            break;
+        unsigned char saved = *c;
+        *c = (unsigned char)(saved ^ (1u + (unsigned)(arg >> 2)));
+        expect x = x_fail(x_ptr(MEMAPI_E_CORRUPTION, t->ptr, "canary overwritten"));
+        fault_snap f = fault_before();
+        if (arg & 2u) {
+            /* A resize is allocate, copy, free the old block; that free fails, so the new block is
+             * freed again and the old one stays (alloc.h, memapi_default_resize). */
+            memapi_layout n = lay(t->l.size + 1u, t->l.align);
+            model m = S.m;
+            bool g;
+            expect y = ev_alloc(&m, n, &g);
+            x.reaches = true;
+            x.req = n;
+            void *r = memapi_realloc(S.a, t->ptr, t->l, n, &e);
+            (void)judge(what, f, &x, r != NULL, &e, false);
+            if (y.ok && e.kind == MEMAPI_E_CORRUPTION) {
+                ev_free(&m, NULL, n, g);
+                S.m = m;
+            }
+        } else {
+            judge(what, f, &x, memapi_try_dealloc(S.a, t->ptr, t->l, &e) == MEMAPI_OK, &e, false);
+        }
+        *c = saved;
+        require_pattern(what, t->ptr, 0, t->l.size, t->seed);
+        break;
+    }
+    case A_TRACKING:
+    case A_TRACKING_TABLE: {
+        /* tracking.h: the leak report lists exactly the live blocks */
+        char head[64], text[2048];
+        size_t n = memapi_tracking_report(&S.trk, text, sizeof text);
+        int hl = snprintf(head, sizeof head, "%zu leaked blocks, %zu bytes\n", S.m.t_live, S.m.t_bytes);
+        if (hl < 0 || strncmp(text, head, (size_t)hl) != 0 || n < (size_t)hl)
+            failf(what, "tracking report header differs from the model (%zu blocks, %zu bytes)", S.m.t_live,
+                  S.m.t_bytes);
+        if (memapi_tracking_leaks(&S.trk, NULL, NULL) != S.m.t_live)
+            failf(what, "tracking leaks() counts %zu, model %zu", memapi_tracking_leaks(&S.trk, NULL, NULL),
+                  S.m.t_live);
+        size_t seen = 0;
+        if (memapi_tracking_leaks(&S.trk, leak_cb, &seen) != S.m.t_live || seen != S.m.t_live)
+            failf(what, "tracking leaks() called back %zu times, model %zu", seen, S.m.t_live);
+        break;
+    }
+#if MEMAPI_STACK_ALLOC
+    case A_STACK: {
+        /* stack.h: the direct entry checks the layout, then the callback, then the cap */
+        memapi_layout l = rd_layout(in);
+        memapi_error le;
+        bool null_cb = (arg & 1u) != 0;
+        expect x = x_ok();
+        if (model_layout_err(l, &le))
+            x = x_fail(le);
+        else if (null_cb)
+            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null callback"));
+        else if (l.size > 0 && (fuzz_u128)l.size + l.align - 1u > MEMAPI_STACK_ALLOC_MAX)
+            x = x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER, "request exceeds the stack allocator's size cap"));
+        temp_ctx c = {l, false, false, 0, NULL, what, false};
+        fault_snap f = fault_before();
+        bool ok = judge(what, f, &x, memapi_stack_alloc_temp(l, null_cb ? NULL : temp_cb, &c, &e) == MEMAPI_OK, &e,
+                        false);
+        if (c.ran != (ok ? 1u : 0u))
+            failf(what, "the callback ran %u times", c.ran);
+        break;
+    }
+#endif
+    default:
+        (void)in;
+        break;
+    }
+    check_counters(what);
+}
+
+/* ---- setup and teardown --------------------------------------------------------------------------- */
+
+static void require_init_err(const char *what, memapi_status st, const memapi_error *e, memapi_error want)
+{
+    if (st == MEMAPI_OK)
+        failf(what, "initialisation with invalid arguments succeeded");
+    fuzz_require_err(what, e, &want);
+}
+
+static bool setup_failing(memapi_allocator inner)
+{
+    memapi_error e;
+    memapi_allocator none = {NULL, NULL};
+    memapi_failing spare;
+    poison(&e); /* failing.h: an inner allocator without alloc entry */
+    require_init_err("failing_init", memapi_failing_init(&spare, none, &e), &e, fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+    if (memapi_failing_init(&S.fail, inner, &e) != MEMAPI_OK)
+        fuzz_fail("setup", "memapi_failing_init failed");
+    S.has_fail = true;
+    S.nth = 0;
+    S.after = UINT64_MAX;
+    S.max_size = SIZE_MAX;
+    S.ppm = 0;
+    return true;
+}
+
+static bool setup(fuzz_in *in)
+{
+    uint8_t id = fin_u8(in), flags = fin_u8(in), c1 = fin_u8(in), c2 = fin_u8(in);
+    memapi_error e;
+    memset(&S, 0, sizeof S);
+    S.id = id % A_COUNT;
+    S.fault = (flags & 1u) != 0 && S.id != A_STACK;
+    S.nslots = NSLOTS;
+    S.max_log2 = 12;
+    S.next_seed = (uint8_t)(flags ^ c1);
+    long ps = sysconf(_SC_PAGESIZE);
+    S.page = ps > 0 ? (size_t)ps : 4096u;
+    memapi_allocator leaf = memapi_default();
+    switch (S.id) {
+    case A_SYSTEM: leaf = memapi_system(); break;
+#if MEMAPI_C_ALLOC
+    case A_C_ALLOC: leaf = memapi_c_alloc(); break;
+#else
+    case A_C_ALLOC: return false;
+#endif
+#if MEMAPI_STACK_ALLOC
+    case A_STACK:
+        leaf = memapi_stack();
+        S.max_log2 = 10;
+        break;
+#else
+    case A_STACK: return false;
+#endif
+    case A_BUMP: {
+        static const size_t caps[8] = {0, 1, 64, 1000, 4096, 16384, BUMP_BYTES, BUMP_BYTES - 7u};
+        S.bump_cap = caps[c1 % 8u];
+        S.bump_base = S.bump_cap == 0 && (c1 & 8u) ? NULL : bump_buf + (c1 >> 4);
+        /* bump.h: a NULL buffer with a nonzero capacity is refused */
+        memapi_error want = x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null buffer");
+        poison(&e);
+        if (memapi_bump_init(&S.bump, NULL, 5, &e) == MEMAPI_OK)
+            fuzz_fail("setup", "memapi_bump_init(NULL, 5) succeeded");
+        fuzz_require_err("bump_init", &e, &want);
+        /* a capacity above MAX; a buffer that would wrap around the address space */
+        poison(&e);
+        require_init_err("bump_init", memapi_bump_init(&S.bump, bump_buf, FUZZ_HIGH, &e), &e,
+                         fuzz_err_layout(MEMAPI_LE_EXCEEDS_MAX, FUZZ_HIGH, 1, 1));
+        void *top = (void *)(UINTPTR_MAX - 15u);
+        poison(&e);
+        require_init_err("bump_init", memapi_bump_init(&S.bump, top, 64, &e), &e,
+                         x_ptr(MEMAPI_E_INVALID_POINTER, top, "buffer wraps around the address space"));
+        if (memapi_bump_init(&S.bump, S.bump_base, S.bump_cap, &e) != MEMAPI_OK)
+            fuzz_fail("setup", "memapi_bump_init failed");
+        S.has_bump = true;
+        leaf = memapi_bump_allocator(&S.bump);
+        S.has_owns = S.detects_foreign = true;
+        break;
+    }
+    case A_GUARD: {
+        static const size_t quarantine[4] = {0, 1, 16, 100}; /* 100: the block table grows */
+        static const size_t sample[4] = {1, 1, 2, 3};
+        S.gopt = memapi_guard_options_default();
+        S.gopt.quarantine = quarantine[c1 % 4u];
+        S.gopt.guard_before = (c1 >> 2) & 1u;
+        S.gopt.guard_after = (c1 & 8u) ? 0u : 1u;
+        S.gopt.canary = (c1 & 16u) == 0;
+        S.gopt.sample_every = sample[(c1 >> 5) % 4u];
+        S.gopt.fill_byte = (c2 % 4u) == 0 ? 0xAA : (c2 % 4u) == 1 ? -1 : (c2 % 4u) == 2 ? 0 : 0x11;
+        S.gopt.free_fill = (c2 & 4u) ? 0x5A : -1;
+        /* guard.h: each invalid option, with its message */
+        memapi_guard_options bad = S.gopt;
+        bad.sample_every = 0;
+        poison(&e);
+        require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
+                         x_other("guard options: sample_every must be at least 1"));
+        bad = S.gopt;
+        if (c2 & 8u)
+            bad.free_fill = 256;
+        else
+            bad.fill_byte = -2;
+        poison(&e);
+        require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
+                         x_other("guard options: fill_byte and free_fill must be -1 or 0..255"));
+        bad = S.gopt;
+        bad.guard_after = 65537;
+        poison(&e);
+        require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
+                         x_other("guard options: guard_before and guard_after must be at most 65536 pages"));
+        bad = S.gopt;
+        bad.sample_every = 2;
+        bad.fallback.vt = NULL;
+        poison(&e);
+        require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
+                         x_other("guard options: the fallback needs alloc and try_dealloc"));
+        if (memapi_guard_init(&S.guard, &S.gopt, &e) != MEMAPI_OK)
+            fuzz_fail("setup", "memapi_guard_init failed");
+        S.has_guard = true;
+        leaf = memapi_guard_allocator(&S.guard);
+        S.nslots = GUARD_SLOTS;
+        S.has_owns = true;
+        S.detects_foreign = S.gopt.sample_every == 1;
+        S.detects_mismatch = true;
+        break;
+    }
+    default: break;
+    }
+
+    switch (S.id) {
+    case A_LOCKED:
+    case A_TRACKING:
+    case A_TRACKING_TABLE: {
+        memapi_allocator inner = memapi_default();
+        if (S.fault) {
+            setup_failing(inner);
+            inner = memapi_failing_allocator(&S.fail);
+            S.fail_outer = S.id == A_LOCKED; /* locked makes exactly the calls asked of it */
+        }
+        if (S.id == A_LOCKED) {
+            memapi_allocator none = {NULL, NULL};
+            poison(&e); /* locked.h: no state, or no alloc entry */
+            require_init_err("locked_init", memapi_locked_init(NULL, inner, &e), &e,
+                             x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null pointer"));
+            poison(&e);
+            require_init_err("locked_init", memapi_locked_init(&S.lock, none, &e), &e,
+                             fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+            if (memapi_locked_init(&S.lock, inner, &e) != MEMAPI_OK)
+                fuzz_fail("setup", "memapi_locked_init failed");
+            S.has_lock = true;
+            S.a = memapi_locked_allocator(&S.lock);
+#if MEMAPI_STACK_ALLOC
+            if (memapi_locked_init(&S.lock_stack, memapi_stack(), &e) != MEMAPI_OK)
+                fuzz_fail("setup", "memapi_locked_init(stack) failed");
+#endif
+        } else {
+            poison(&e); /* tracking.h: a NULL table with a capacity; an inner allocator without try_dealloc */
+            require_init_err("tracking_init_table", memapi_tracking_init_table(&S.trk, inner, NULL, 3, &e), &e,
+                             x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null table"));
+#if MEMAPI_STACK_ALLOC
+            poison(&e);
+            require_init_err("tracking_init", memapi_tracking_init(&S.trk, memapi_stack(), &e), &e,
+                             fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+#endif
+            memapi_status st;
+            if (S.id == A_TRACKING) {
+                S.trk_grows = true;
+                st = memapi_tracking_init(&S.trk, inner, &e);
+            } else {
+                S.trk_cap = c1 % (TABLE_MAX + 1u);
+                st = memapi_tracking_init_table(&S.trk, inner, S.table, S.trk_cap, &e);
+            }
+            if (st != MEMAPI_OK)
+                fuzz_fail("setup", "memapi_tracking_init failed");
+            S.has_trk = true;
+            S.a = memapi_tracking_allocator(&S.trk);
+            S.has_owns = S.detects_foreign = S.detects_mismatch = true;
+        }
+        break;
+    }
+    case A_FAILING:
+        setup_failing(leaf);
+        S.fail_outer = true;
+        S.a = memapi_failing_allocator(&S.fail);
+        if (!S.fault) {
+            /* fixed rules for the whole input */
+            uint8_t r0 = fin_u8(in), r1 = fin_u8(in), r2 = fin_u8(in), r3 = fin_u8(in);
+            S.nth = r0 % 32u;
+            S.after = r1 < 128u ? UINT64_MAX : (uint64_t)(r1 - 128u);
+            S.max_size = r2 == 0 ? SIZE_MAX : (size_t)r2 * 16u;
+            S.ppm = (r3 & 0x80u) ? (uint32_t)(r3 & 0x7Fu) * 7000u : 0u;
+            memapi_failing_set_nth(&S.fail, S.nth);
+            memapi_failing_set_after(&S.fail, S.after);
+            memapi_failing_set_max_size(&S.fail, S.max_size);
+            if (S.ppm != 0)
+                memapi_failing_set_probability(&S.fail, S.ppm, r0);
+        }
+        break;
+    default:
+        if (S.fault) {
+            setup_failing(leaf);
+            S.fail_outer = true;
+            S.a = memapi_failing_allocator(&S.fail);
+        } else {
+            S.a = leaf;
+        }
+        break;
+    }
+    /* bump: a block below the mark that must survive the rewind at the end */
+    if (S.has_bump) {
+        if (c2 & 1u) {
+            memapi_layout pl = lay((size_t)(c2 >> 1) % 48u + 1u, 8);
+            S.prefix = memapi_bump_alloc(&S.bump, pl, NULL);
+            if (S.prefix != NULL) {
+                S.prefix_l = pl;
+                fill(S.prefix, 0, pl.size, 0x5C);
+            }
+        }
+        S.m.b_used = memapi_bump_used(&S.bump);
+        S.bump_mark = memapi_bump_mark(&S.bump);
+    }
+    tracef("allocator %s%s, config 0x%02x 0x%02x\n", alloc_names[S.id], S.fault ? " (fault mode)" : "", c1, c2);
+    return true;
+}
+
+static void teardown(void)
+{
+    verify_all("teardown");
+    for (size_t i = 0; i < S.nslots; i++) {
+        if (S.s[i].live)
+            free_slot(i, (unsigned)(i % 3u == 2u && S.has_owns ? 2u : i % 2u), false);
+        if (S.s[i].live) /* checked_dealloc refused it (owns said so, and was checked): free it plainly */
+            free_slot(i, 0, false);
+    }
+    const char *what = "teardown";
+    if (S.has_fail) {
+        memapi_failing_clear(&S.fail);
+        S.nth = 0;
+        S.after = UINT64_MAX;
+        S.max_size = SIZE_MAX;
+        S.ppm = 0;
+    }
+    if (S.has_trk) {
+        char text[64];
+        if (memapi_tracking_live_blocks(&S.trk) != 0 || memapi_tracking_live_bytes(&S.trk) != 0 ||
+            memapi_tracking_leaks(&S.trk, NULL, NULL) != 0)
+            failf(what, "tracking still counts %zu blocks, %zu bytes", memapi_tracking_live_blocks(&S.trk),
+                  memapi_tracking_live_bytes(&S.trk));
+        (void)memapi_tracking_report(&S.trk, text, sizeof text);
+        if (strcmp(text, "0 leaked blocks, 0 bytes\n") != 0)
+            failf(what, "tracking report not empty: %s", text);
+        memapi_tracking_destroy(&S.trk);
+    }
+    if (S.has_bump) {
+        memapi_error e;
+        if (memapi_bump_used(&S.bump) < S.bump_mark)
+            failf(what, "bump used %zu below the mark %zu", memapi_bump_used(&S.bump), S.bump_mark);
+        if (memapi_bump_rewind(&S.bump, S.bump_mark, &e) != MEMAPI_OK)
+            failf(what, "rewind to the mark %zu failed", S.bump_mark);
+        if (memapi_bump_used(&S.bump) != S.bump_mark)
+            failf(what, "bump used %zu after the rewind to %zu", memapi_bump_used(&S.bump), S.bump_mark);
+        if (S.prefix != NULL)
+            require_pattern(what, S.prefix, 0, S.prefix_l.size, 0x5C);
+        memapi_bump_reset(&S.bump);
+        if (memapi_bump_used(&S.bump) != 0)
+            failf(what, "bump used %zu after reset", memapi_bump_used(&S.bump));
+        memapi_bump_release(&S.bump);
+    }
+    if (S.has_guard) {
+        memapi_guard_statistics st = memapi_guard_stats(&S.guard);
+        if (st.live_blocks != 0)
+            failf(what, "guard still has %zu live blocks", st.live_blocks);
+        memapi_guard_destroy(&S.guard);
+    }
+    if (S.has_lock) {
+        memapi_locked_destroy(&S.lock);
+#if MEMAPI_STACK_ALLOC
+        memapi_locked_destroy(&S.lock_stack);
+#endif
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_in in = {data, size};
+    if (!setup(&in))
+        return 0;
+    for (int steps = 0; in.n > 0 && steps < MAX_STEPS; steps++) {
+        if (S.fault)
+            fault_rules(fin_u8(&in));
+        uint8_t ob = fin_u8(&in);
+        size_t i = fin_u8(&in) % S.nslots;
+        bool err_null = (ob >> 4) == 15u;
+        switch (ob % 16u) {
+        case 0: op_alloc(&in, i, false, err_null); break;
+        case 1: op_alloc(&in, i, true, err_null); break;
+        case 2:
+            if (S.s[i].live)
+                free_slot(i, 0, err_null);
+            break;
+        case 3:
+            if (S.s[i].live)
+                free_slot(i, 1, err_null);
+            break;
+        case 4: op_resize(&in, i, RK_GROW, false, err_null); break;
+        case 5: op_resize(&in, i, RK_ZGROW, false, err_null); break;
+        case 6: op_resize(&in, i, RK_SHRINK, false, err_null); break;
+        case 7: op_resize(&in, i, RK_REALLOC, false, err_null); break;
+        case 8: op_resize(&in, i, RK_REZALLOC, false, err_null); break;
+#if MEMAPI_ALLOC_TEMP
+        case 9: op_temp(&in, false, err_null); break;
+        case 10: op_temp(&in, true, err_null); break;
+#endif
+#if MEMAPI_CHECKED_OPS
+        case 11:
+            if (S.s[i].live)
+                free_slot(i, 2, err_null);
+            break;
+        case 12: op_resize(&in, i, (resize_kind)(fin_u8(&in) % RK_COUNT), true, err_null); break;
+#endif
+        case 13: op_negative(&in, i, err_null); break;
+        case 14: verify_all("verify"); break;
+        default: op_special(&in, i); break;
+        }
+    }
+    teardown();
+    return 0;
+}
