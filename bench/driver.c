@@ -1,10 +1,19 @@
 /*
  * Benchmark driver: deterministic traces replayed against every row of `bench_rows`.
  *
- *   driver time      median ns/op of each operation kind (>= 5 runs), lines "T<TAB>trace<TAB>op<TAB>row<TAB>ns"
- *   driver cg mixed  one short pass of the mixed phases for callgrind, lines "C<TAB>...<TAB>fn<TAB>calls"
- *   driver cg small  the same for the small-size trace
- *   driver cg extra  the rows file's extra kernels (layout micro-benchmarks) for callgrind
+ *   driver time            median ns/op of each operation kind (>= 5 runs),
+ *                          lines "T<TAB>trace<TAB>op<TAB>row<TAB>ns"
+ *   driver rows            the row table: lines "R<TAB>index<TAB>traces<TAB>name"
+ *   driver cg mixed ROW    one short pass of the mixed phases of row ROW (an index) for callgrind,
+ *                          lines "C<TAB>trace<TAB>op<TAB>row<TAB>fn<TAB>calls<TAB>dump label"
+ *   driver cg small ROW    the same for the small-size trace
+ *   driver cg extra        the rows file's extra kernels (layout micro-benchmarks) for callgrind
+ *
+ * Callgrind runs one row per process, so that every row (raw libc included) starts from the same
+ * fresh heap and makes the same libc calls on the same sizes in the same order. Each phase is
+ * bracketed by callgrind client requests (zero the counters before, dump them after, labelled
+ * "trace/op"), so that each dump holds exactly one phase: report.py takes the entry function's
+ * inclusive cost from it and, separately, the inclusive cost of the calls into libc made inside it.
  *
  * Mixed distribution: sizes 8 B..64 KiB log-distributed, alignments 1..16 (85 %) or 32..4096 (15 %).
  * Per-kind phases work on a live set of 1000 blocks: alloc, grow, shrink, free; zalloc; over-aligned
@@ -18,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <valgrind/callgrind.h>
 #include "bench.h"
 
 #define LIVE 1000u
@@ -104,8 +114,26 @@ void bench_report_calls(const char *trace, const char *op, const char *row, cons
     printf("C\t%s\t%s\t%s\t%s\t%lu\n", trace, op, row, fn, calls);
 }
 
+/* Callgrind mode: no clock reads (they would be libc calls inside the measured phases). */
+static bool cg_mode;
+
+/* Phase brackets for callgrind: only the phase's own calls land in the dump labelled `label`. */
+static void phase_begin(void)
+{
+    if (cg_mode)
+        CALLGRIND_ZERO_STATS;
+}
+
+static void phase_end(const char *label)
+{
+    if (cg_mode)
+        CALLGRIND_DUMP_STATS_AT(label);
+}
+
 static double now_ns(void)
 {
+    if (cg_mode)
+        return 0;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
@@ -181,6 +209,7 @@ static void make_mixed_set(uint64_t seed)
 /* One round of every phase; adds each phase's elapsed ns to acc[] and its call count to calls[]. */
 static void mixed_round(const bench_row *r, double *acc, unsigned long *calls)
 {
+    phase_begin();
     double t0 = now_ns();
     for (unsigned i = 0; i < LIVE; i++) {
         if ((blk[i] = r->alloc(r->ctx, mset.l[i])) == NULL)
@@ -188,34 +217,49 @@ static void mixed_round(const bench_row *r, double *acc, unsigned long *calls)
         touch(blk[i], mset.l[i].size);
     }
     double t1 = now_ns();
+    phase_end("mixed/alloc");
+    phase_begin();
     for (unsigned i = 0; i < LIVE; i++)
         if ((blk[i] = r->grow(r->ctx, blk[i], mset.l[i], mset.g[i])) == NULL)
             bench_die(r->name, "grow");
     double t2 = now_ns();
+    phase_end("mixed/grow");
+    phase_begin();
     for (unsigned i = 0; i < LIVE; i++)
         if ((blk[i] = r->shrink(r->ctx, blk[i], mset.g[i], mset.s[i])) == NULL)
             bench_die(r->name, "shrink");
     double t3 = now_ns();
+    phase_end("mixed/shrink");
+    phase_begin();
     for (unsigned i = 0; i < LIVE; i++) {
         unsigned k = mset.perm[i];
         r->free(r->ctx, blk[k], mset.s[k]);
     }
     double t4 = now_ns();
+    phase_end("mixed/free");
+    phase_begin();
     for (unsigned i = 0; i < LIVE; i++)
         if ((blk[i] = r->zalloc(r->ctx, mset.z[i])) == NULL)
             bench_die(r->name, "zalloc");
     double t5 = now_ns();
+    phase_end("mixed/zalloc");
+    phase_begin();
     for (unsigned i = 0; i < LIVE; i++)
         r->free(r->ctx, blk[i], mset.z[i]);
     double t6 = now_ns();
+    phase_end("mixed/free");
+    phase_begin();
     for (unsigned i = 0; i < LIVE; i++) {
         if ((blk[i] = r->alloc_al(r->ctx, mset.a[i])) == NULL)
             bench_die(r->name, "alloc_aligned");
         touch(blk[i], mset.a[i].size);
     }
     double t7 = now_ns();
+    phase_end("mixed/alloc_aligned");
+    phase_begin();
     for (unsigned i = 0; i < LIVE; i++)
         r->free(r->ctx, blk[i], mset.a[i]);
+    phase_end("mixed/free");
     acc[K_ALLOC] += t1 - t0;
     acc[K_GROW] += t2 - t1;
     acc[K_SHRINK] += t3 - t2;
@@ -345,6 +389,7 @@ static void make_small_set(uint64_t seed)
 
 static void small_round(const bench_row *r, double *t_alloc, double *t_free, unsigned long *calls)
 {
+    phase_begin();
     double t0 = now_ns();
     for (unsigned i = 0; i < SMALL_BLOCKS; i++) {
         if ((sblk[i] = r->alloc(r->ctx, sset[i])) == NULL)
@@ -352,6 +397,8 @@ static void small_round(const bench_row *r, double *t_alloc, double *t_free, uns
         touch(sblk[i], sset[i].size);
     }
     double t1 = now_ns();
+    phase_end("small/alloc");
+    phase_begin();
     if (r->reset != NULL) {
         r->reset(r->ctx);
     } else {
@@ -360,6 +407,7 @@ static void small_round(const bench_row *r, double *t_alloc, double *t_free, uns
         calls[1] += SMALL_BLOCKS;
     }
     double t2 = now_ns();
+    phase_end(r->reset != NULL ? "small/free (reset)" : "small/free");
     *t_alloc += t1 - t0;
     *t_free += t2 - t1;
     calls[0] += SMALL_BLOCKS;
@@ -460,21 +508,43 @@ static void cg_small(bench_row *r)
         bench_report_calls("small", "free", r->name, fn_name(r, "free"), calls[1]);
 }
 
+static _Noreturn void usage(const char *prog)
+{
+    fprintf(stderr, "usage: %s time | rows | cg mixed|small ROW | cg extra\n", prog);
+    exit(2);
+}
+
 int main(int argc, char **argv)
 {
-    bool cg = argc > 1 && strcmp(argv[1], "cg") == 0;
-    const char *what = argc > 2 ? argv[2] : "all";
-    if (argc > 1 && !cg && strcmp(argv[1], "time") != 0) {
-        fprintf(stderr, "usage: %s time | cg mixed|small|extra\n", argv[0]);
-        return 2;
+    if (argc < 2)
+        usage(argv[0]);
+    if (strcmp(argv[1], "rows") == 0) {
+        for (size_t i = 0; i < bench_nrows; i++)
+            printf("R\t%zu\t%s%s\t%s\n", i, bench_rows[i].traces & BENCH_MIXED ? "mixed " : "",
+                   bench_rows[i].traces & BENCH_SMALL ? "small" : "", bench_rows[i].name);
+        return 0;
+    }
+    cg_mode = strcmp(argv[1], "cg") == 0;
+    if (!cg_mode && strcmp(argv[1], "time") != 0)
+        usage(argv[0]);
+    const char *what = argc > 2 ? argv[2] : "";
+    bool extra = cg_mode && strcmp(what, "extra") == 0;
+    size_t row = 0;
+    if (cg_mode && !extra) {
+        char *end = NULL;
+        if (argc < 4 || (strcmp(what, "mixed") != 0 && strcmp(what, "small") != 0))
+            usage(argv[0]);
+        row = (size_t)strtoul(argv[3], &end, 10);
+        if (*end != '\0' || row >= bench_nrows)
+            usage(argv[0]);
     }
     make_mixed_set(0x6D656D617069ull);
     make_trace(0x7472616365ull);
     make_small_set(0x736D616C6Cull);
-    if (!cg)
+    if (!cg_mode) {
         time_all();
-    for (size_t i = 0; cg && i < bench_nrows; i++) {
-        bench_row *r = &bench_rows[i];
+    } else if (!extra) {
+        bench_row *r = &bench_rows[row];
         if (r->open)
             r->open(r);
         if ((r->traces & BENCH_MIXED) && strcmp(what, "mixed") == 0)
@@ -485,7 +555,7 @@ int main(int argc, char **argv)
             r->close(r);
     }
     fflush(stdout);
-    if (!cg || strcmp(what, "extra") == 0)
-        bench_extra(cg, RUNS);
+    if (!cg_mode || extra)
+        bench_extra(cg_mode, RUNS);
     return 0;
 }

@@ -1,13 +1,11 @@
 /*
  * mimalloc (Debian libmimalloc 2.0.x, which also replaces malloc for the whole process, hence a
- * binary of its own) behind a bench-only vtable: mi_malloc / mi_malloc_aligned, mi_zalloc /
- * mi_zalloc_aligned, mi_realloc, mi_free. Same size-0 rule as the default allocator.
+ * binary of its own) behind a bench-only vtable (refalloc_rows.h): mi_malloc / mi_malloc_aligned,
+ * mi_zalloc / mi_zalloc_aligned, mi_realloc, mi_free.
  */
-#include <string.h>
+#include <stdbool.h>
 #include <mimalloc.h>
-#include "memapi2/alloc.h"
-
-static const memapi_alloc_vtable ref_vtable;
+#include "memapi2/layout.h"
 
 /* mimalloc's natural alignment is 16 for blocks of at least 16 B, the size class below: like malloc. */
 static bool natural(memapi_layout l)
@@ -26,80 +24,31 @@ static size_t aligned_size(memapi_layout l)
     return l.size % l.align == 0 ? l.size + 1 : l.size;
 }
 
-static void *ref_fail(memapi_layout l, memapi_error *err)
+static void *ref_heap_alloc(memapi_layout l, bool zero)
 {
-    if (err != NULL) {
-        memset(err, 0, sizeof *err);
-        err->kind = MEMAPI_E_ALLOC_FAILED;
-        err->layout = l;
-        err->cause.kind = MEMAPI_CAUSE_OUT_OF_MEMORY;
-    }
-    return NULL;
+    if (natural(l))
+        return zero ? mi_zalloc(l.size) : mi_malloc(l.size);
+    return zero ? mi_zalloc_aligned(aligned_size(l), l.align) : mi_malloc_aligned(aligned_size(l), l.align);
 }
 
-static void *ref_alloc_entry(void *self, memapi_layout l, memapi_error *err)
+static void ref_heap_free(void *p, memapi_layout l)
 {
-    (void)self;
-    if (l.size == 0)
-        return memapi_layout_dangling(l);
-    void *p = natural(l) ? mi_malloc(l.size) : mi_malloc_aligned(aligned_size(l), l.align);
-    return p != NULL ? p : ref_fail(l, err);
+    (void)l;
+    mi_free(p);
 }
 
-static void *ref_zalloc_entry(void *self, memapi_layout l, memapi_error *err)
+static bool ref_heap_can_resize(memapi_layout o, memapi_layout n)
 {
-    (void)self;
-    if (l.size == 0)
-        return memapi_layout_dangling(l);
-    void *p = natural(l) ? mi_zalloc(l.size) : mi_zalloc_aligned(aligned_size(l), l.align);
-    return p != NULL ? p : ref_fail(l, err);
+    (void)o;
+    return natural(n);
 }
 
-static memapi_status ref_dealloc_entry(void *self, void *p, memapi_layout l, memapi_error *err)
+static void *ref_heap_resize(void *p, memapi_layout o, memapi_layout n)
 {
-    (void)self;
-    (void)err;
-    if (l.size != 0 && p != memapi_layout_dangling(l))
-        mi_free(p);
-    return MEMAPI_OK;
+    (void)o;
+    return mi_realloc(p, n.size);
 }
-
-static void *resize(void *p, memapi_layout o, memapi_layout n, bool zero, memapi_error *err)
-{
-    if (o.size == 0 || n.size == 0 || !natural(n))
-        return memapi_default_resize((memapi_allocator){&ref_vtable, NULL}, p, o, n, zero, err);
-    char *q = mi_realloc(p, n.size);
-    if (q == NULL)
-        return ref_fail(n, err);
-    if (zero && n.size > o.size)
-        memset(q + o.size, 0, n.size - o.size);
-    return q;
-}
-
-static void *ref_resize_entry(void *self, void *p, memapi_layout o, memapi_layout n, memapi_error *err)
-{
-    (void)self;
-    return resize(p, o, n, false, err);
-}
-
-static void *ref_zresize_entry(void *self, void *p, memapi_layout o, memapi_layout n, memapi_error *err)
-{
-    (void)self;
-    return resize(p, o, n, true, err);
-}
-
-static const memapi_alloc_vtable ref_vtable = {
-    .name = "mimalloc",
-    .caps = MEMAPI_CAP_DEALLOC | MEMAPI_CAP_REALLOC | MEMAPI_CAP_SHARED,
-    .alloc = ref_alloc_entry,
-    .zalloc = ref_zalloc_entry,
-    .try_dealloc = ref_dealloc_entry,
-    .grow = ref_resize_entry,
-    .zgrow = ref_zresize_entry,
-    .shrink = ref_resize_entry,
-    .realloc = ref_resize_entry,
-    .rezalloc = ref_zresize_entry,
-};
 
 #define REF_NAME "mimalloc (via memapi)"
+#define REF_VT_NAME "mimalloc"
 #include "refalloc_rows.h"

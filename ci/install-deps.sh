@@ -13,7 +13,7 @@ pkgs=(
   afl++
   valgrind
   libmimalloc-dev libjemalloc-dev
-  python3
+  python3 xz-utils
 )
 # devscripts is installed without its ~235 recommended packages: we only need hardening-check.
 norec=(devscripts)
