@@ -13,7 +13,7 @@
 #include "internal/error_set.h"
 
 /* Never returns: the hook reports `msg`, then the library aborts (fatal.c). */
-/*@ requires valid_read_string(msg);
+/*@ requires msg != \null && \valid_read(msg);
     assigns \nothing;
     ensures \false;
 */

@@ -30,6 +30,7 @@ static memapi_status checked_pow(size_t l, size_t r, size_t *out)
         loop variant r - i;
     */
     for (size_t i = 0; i < r; i++) {
+        //@ assert acc > SIZE_MAX / l <==> acc * l > SIZE_MAX;
         if (acc > SIZE_MAX / l) {
             /* Proof only: the powers keep growing past SIZE_MAX, up to l^r (induction on k). */
             /*@ ghost
@@ -52,65 +53,16 @@ static memapi_status checked_pow(size_t l, size_t r, size_t *out)
 
 /*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
     assigns *out, *err;
-    behavior add_ok:
-      assumes op == MEMAPI_OP_ADD && l + r <= SIZE_MAX;
+    behavior ok:
+      assumes memapi_op_valid(op) && memapi_op_ok(l, op, r);
       assigns *out;
-      ensures \result == MEMAPI_OK && *out == l + r;
-    behavior add_overflow:
-      assumes op == MEMAPI_OP_ADD && l + r > SIZE_MAX;
-      assigns *err;
-      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
-    behavior sub_ok:
-      assumes op == MEMAPI_OP_SUB && r <= l;
-      assigns *out;
-      ensures \result == MEMAPI_OK && *out == l - r;
-    behavior sub_overflow:
-      assumes op == MEMAPI_OP_SUB && r > l;
-      assigns *err;
-      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
-    behavior mul_ok:
-      assumes op == MEMAPI_OP_MUL && l * r <= SIZE_MAX;
-      assigns *out;
-      ensures \result == MEMAPI_OK && *out == l * r;
-    behavior mul_overflow:
-      assumes op == MEMAPI_OP_MUL && l * r > SIZE_MAX;
-      assigns *err;
-      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
-    behavior div_ok:
-      assumes op == MEMAPI_OP_DIV && r != 0;
-      assigns *out;
-      ensures \result == MEMAPI_OK && *out == l / r;
-    behavior div_by_zero:
-      assumes op == MEMAPI_OP_DIV && r == 0;
-      assigns *err;
-      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
-    behavior rem_ok:
-      assumes op == MEMAPI_OP_REM && r != 0;
-      assigns *out;
-      ensures \result == MEMAPI_OK && *out == l % r;
-    behavior rem_by_zero:
-      assumes op == MEMAPI_OP_REM && r == 0;
-      assigns *err;
-      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
-    behavior div_ceil_ok:
-      assumes op == MEMAPI_OP_DIV_CEIL && r != 0;
-      assigns *out;
-      ensures \result == MEMAPI_OK && *out == memapi_div_ceil(l, r);
-    behavior div_ceil_by_zero:
-      assumes op == MEMAPI_OP_DIV_CEIL && r == 0;
-      assigns *err;
-      ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
-    behavior pow_ok:
-      assumes op == MEMAPI_OP_POW && r <= UINT32_MAX && memapi_ipow(l, r) <= SIZE_MAX;
-      assigns *out;
-      ensures \result == MEMAPI_OK && *out == memapi_ipow(l, r);
-    behavior pow_overflow:
-      assumes op == MEMAPI_OP_POW && (r > UINT32_MAX || memapi_ipow(l, r) > SIZE_MAX);
+      ensures \result == MEMAPI_OK && *out == memapi_op_value(l, op, r);
+    behavior overflow:
+      assumes memapi_op_valid(op) && !memapi_op_ok(l, op, r);
       assigns *err;
       ensures \result == MEMAPI_ERROR && (err != \null ==> memapi_err_arith(err, l, op, r));
     behavior invalid_op:
-      assumes op != MEMAPI_OP_ADD && op != MEMAPI_OP_SUB && op != MEMAPI_OP_MUL && op != MEMAPI_OP_DIV &&
-              op != MEMAPI_OP_REM && op != MEMAPI_OP_DIV_CEIL && op != MEMAPI_OP_POW;
+      assumes !memapi_op_valid(op);
       assigns *err;
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> err->kind == MEMAPI_E_OTHER && err->msg != \null && \valid_read(err->msg);
@@ -120,6 +72,7 @@ static memapi_status checked_pow(size_t l, size_t r, size_t *out)
 memapi_status memapi_checked_op(size_t l, memapi_arith_op op, size_t r, size_t *out, memapi_error *err)
 {
     size_t res;
+    memapi_status st;
     switch (op) {
     case MEMAPI_OP_ADD:
         if (l > SIZE_MAX - r)
@@ -132,6 +85,7 @@ memapi_status memapi_checked_op(size_t l, memapi_arith_op op, size_t r, size_t *
         *out = l - r;
         return MEMAPI_OK;
     case MEMAPI_OP_MUL:
+        //@ assert l != 0 ==> (r > SIZE_MAX / l <==> l * r > SIZE_MAX);
         if (l != 0 && r > SIZE_MAX / l)
             break;
         *out = l * r;
@@ -181,7 +135,9 @@ memapi_status memapi_checked_op(size_t l, memapi_arith_op op, size_t r, size_t *
         *out = res;
         return MEMAPI_OK;
     default:
-        return memapi__fail_other(err, "invalid arithmetic operation");
+        /* Through a variable of the function scope: WP mis-scopes the temporary of a return in a switch. */
+        st = memapi__fail_other(err, "invalid arithmetic operation");
+        return st;
     }
     return memapi__fail_arith(err, l, op, r);
 }
@@ -195,7 +151,6 @@ memapi_status memapi_checked_op(size_t l, memapi_arith_op op, size_t r, size_t *
       ensures err != \null ==> memapi_check_err(err, v, align);
     behavior ok:
       assumes memapi_valid_sa(v, align);
-      assigns *out;
       ensures \result == MEMAPI_OK && *out == memapi_pad_to(v, align);
     complete behaviors;
     disjoint behaviors;

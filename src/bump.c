@@ -222,9 +222,10 @@ static void *bump_resize(memapi_bump *b, void *ptr, memapi_layout old_l, memapi_
     return memapi_default_resize(memapi_bump_allocator(b), ptr, old_l, new_l, zero, err);
 }
 
+/* The dispatch validated the layout already; the inline fast path of bump.h serves the common case. */
 static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
 {
-    return memapi_bump_alloc_outline((memapi_bump *)self, l, err);
+    return memapi_bump_alloc((memapi_bump *)self, l, err);
 }
 
 static void *vt_zalloc(void *self, memapi_layout l, memapi_error *err)

@@ -61,7 +61,10 @@ memapi_status memapi__fail(memapi_error *err, memapi_error_kind kind)
 /*@ requires err == \null || \valid(err);
     assigns *err;
     ensures \result == MEMAPI_ERROR;
-    ensures err != \null ==> memapi_err_layout(err, kind, size, align, n);
+    ensures err != \null ==> memapi_err_layout_payload(err, kind, size, align, n);
+    ensures err != \null ==> memapi_zero_arith(err->layout_err.arith) && memapi_zero_arith(err->arith);
+    ensures err != \null ==> err->msg == \null;
+    ensures err != \null ==> memapi_zero_common(err);
 */
 memapi_status memapi__fail_layout(memapi_error *err, memapi_layout_err_kind kind, size_t size, size_t align,
                                   size_t n)
@@ -79,7 +82,10 @@ memapi_status memapi__fail_layout(memapi_error *err, memapi_layout_err_kind kind
 /*@ requires err == \null || \valid(err);
     assigns *err;
     ensures \result == MEMAPI_ERROR;
-    ensures err != \null ==> memapi_err_layout_arith(err, l, op, r);
+    ensures err != \null ==> memapi_err_layout_arith_payload(err, l, op, r);
+    ensures err != \null ==> err->layout_err.size == 0 && err->layout_err.align == 0 && err->layout_err.n == 0;
+    ensures err != \null ==> memapi_zero_arith(err->arith) && err->msg == \null;
+    ensures err != \null ==> memapi_zero_common(err);
 */
 memapi_status memapi__fail_layout_arith(memapi_error *err, size_t l, memapi_arith_op op, size_t r)
 {
@@ -96,7 +102,9 @@ memapi_status memapi__fail_layout_arith(memapi_error *err, size_t l, memapi_arit
 /*@ requires err == \null || \valid(err);
     assigns *err;
     ensures \result == MEMAPI_ERROR;
-    ensures err != \null ==> memapi_err_arith(err, l, op, r);
+    ensures err != \null ==> err->kind == MEMAPI_E_ARITH && err->arith.l == l && err->arith.op == op && err->arith.r == r;
+    ensures err != \null ==> memapi_zero_layout_err(err) && err->msg == \null;
+    ensures err != \null ==> memapi_zero_common(err);
 */
 memapi_status memapi__fail_arith(memapi_error *err, size_t l, memapi_arith_op op, size_t r)
 {
@@ -112,7 +120,9 @@ memapi_status memapi__fail_arith(memapi_error *err, size_t l, memapi_arith_op op
 /*@ requires err == \null || \valid(err);
     assigns *err;
     ensures \result == MEMAPI_ERROR;
-    ensures err != \null ==> memapi_err_other(err, msg);
+    ensures err != \null ==> err->kind == MEMAPI_E_OTHER && err->msg == msg;
+    ensures err != \null ==> memapi_zero_layout_err(err) && memapi_zero_arith(err->arith);
+    ensures err != \null ==> memapi_zero_common(err);
 */
 memapi_status memapi__fail_other(memapi_error *err, const char *msg)
 {
@@ -216,6 +226,13 @@ typedef struct writer {
       s == \null ||
       (valid_read_string(s) && strlen(s) < SIZE_MAX && \separated(s + (0 .. strlen(s)), buf + (0 .. cap - 1)));
 
+    // n readable bytes at s and its terminator (nothing when s is NULL), overlapping neither the
+    // buffer nor the writer.
+    predicate span_ok{L}(char *s, integer n, writer *w) =
+      (s == \null ==> n == 0) &&
+      (s != \null ==> \valid_read(s + (0 .. n)) && \separated(s + (0 .. n - 1), w->buf + (0 .. w->cap - 1)) &&
+                       \separated(s + (0 .. n - 1), w));
+
     // Bytes at positions >= from are the ones the writer had at label L1.
     predicate kept{L1, L2}(char *buf, integer cap, integer from) =
       \forall integer i; from <= i < cap ==> \at(buf[i], L1) == \at(buf[i], L2);
@@ -253,6 +270,30 @@ static void put_str(writer *w, const char *s)
     */
     for (size_t i = 0; s[i] != '\0'; i++)
         put_char(w, s[i]);
+}
+
+/*
+ * Length of a text that is printed after other writes: measured first, before any byte of the
+ * buffer changes, so that the later put_mem needs only the (memory-independent) validity of the
+ * span, not a strlen that the provers would have to carry across each write.
+ */
+/*@ requires s == \null || (valid_read_string(s) && strlen(s) < SIZE_MAX);
+    assigns \nothing;
+    ensures s == \null ==> \result == 0;
+    ensures s != \null ==> \result == strlen(s);
+*/
+static size_t text_len(const char *s)
+{
+    size_t n = 0;
+    if (s == NULL)
+        return 0;
+    /*@ loop invariant 0 <= n <= strlen(s);
+        loop assigns n;
+        loop variant strlen(s) - n;
+    */
+    while (s[n] != '\0')
+        n++;
+    return n;
 }
 
 /*@ requires writer_ok(w);
@@ -472,14 +513,12 @@ static void put_layout_err(writer *w, const memapi_layout_err *e)
 }
 
 /*@ requires writer_ok(w) && \valid_read(c) && \separated(c, w->buf + (0 .. w->cap - 1));
-    requires c->kind == MEMAPI_CAUSE_OTHER ==>
-             text_ok((char *)c->msg, w->buf, w->cap) &&
-             (c->msg != \null ==> \separated(w, c->msg + (0 .. strlen(c->msg))));
+    requires c->kind == MEMAPI_CAUSE_OTHER ==> span_ok((char *)c->msg, msg_len, w);
     assigns w->len, w->buf[0 .. w->cap - 1];
     ensures w->len >= \old(w->len);
     ensures kept{Pre, Post}(w->buf, w->cap, w->len);
 */
-static void put_cause(writer *w, const memapi_cause *c)
+static void put_cause(writer *w, const memapi_cause *c, size_t msg_len)
 {
     switch (c->kind) {
     case MEMAPI_CAUSE_UNKNOWN:
@@ -489,7 +528,7 @@ static void put_cause(writer *w, const memapi_cause *c)
         PUT_LIT(w, "out of memory");
         return;
     case MEMAPI_CAUSE_OTHER:
-        put_str(w, c->msg);
+        put_mem(w, c->msg, msg_len);
         return;
     case MEMAPI_CAUSE_OS_ERR:
 #if MEMAPI_OS_ERR_REPORTING
@@ -526,8 +565,11 @@ static void put_layout_paren(writer *w, memapi_layout l)
     put_char(w, ')');
 }
 
-/*@ // The texts an error prints verbatim are strings that do not overlap the output buffer.
+/*@ // The texts an error prints verbatim are strings that do not overlap the output buffer, and the
+    // block pointer it prints as a number is a pointer value C allows reading (not a freed one).
     predicate error_texts_ok{L}(memapi_error *e, char *buf, integer cap) =
+      ((e->kind == MEMAPI_E_INVALID_POINTER || e->kind == MEMAPI_E_LAYOUT_MISMATCH ||
+        e->kind == MEMAPI_E_CORRUPTION) ==> (e->ptr == \null || \object_pointer(e->ptr))) &&
       ((e->kind == MEMAPI_E_OTHER || e->kind == MEMAPI_E_INVALID_POINTER || e->kind == MEMAPI_E_CORRUPTION) ==>
          text_ok((char *)e->msg, buf, cap)) &&
       ((e->kind == MEMAPI_E_ALLOC_FAILED && e->cause.kind == MEMAPI_CAUSE_OTHER) ==>
@@ -545,12 +587,18 @@ static void put_layout_paren(writer *w, memapi_layout l)
 static void put_error(writer *w, const memapi_error *e)
 {
     switch (e->kind) {
-    case MEMAPI_E_ALLOC_FAILED:
+    case MEMAPI_E_ALLOC_FAILED: {
+        size_t n = e->cause.kind == MEMAPI_CAUSE_OTHER ? text_len(e->cause.msg) : 0;
         PUT_LIT(w, "allocation failed: ");
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         put_layout_paren(w, e->layout);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         PUT_LIT(w, ", cause: ");
-        put_cause(w, &e->cause);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
+        put_cause(w, &e->cause, n);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         return;
+    }
     case MEMAPI_E_LAYOUT:
         PUT_LIT(w, "layout error: ");
         put_layout_err(w, &e->layout_err);
@@ -585,26 +633,44 @@ static void put_error(writer *w, const memapi_error *e)
     case MEMAPI_E_OTHER:
         put_str(w, e->msg);
         return;
-    case MEMAPI_E_INVALID_POINTER:
+    case MEMAPI_E_INVALID_POINTER: {
+        size_t n = text_len(e->msg);
         PUT_LIT(w, "invalid pointer ");
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         put_hex(w, (uintptr_t)e->ptr);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         PUT_LIT(w, ": ");
-        put_str(w, e->msg);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
+        put_mem(w, e->msg, n);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         return;
+    }
     case MEMAPI_E_LAYOUT_MISMATCH:
         PUT_LIT(w, "layout mismatch for block at ");
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         put_hex(w, (uintptr_t)e->ptr);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         PUT_LIT(w, ": given ");
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         put_layout_paren(w, e->layout);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         PUT_LIT(w, ", allocated with ");
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         put_layout_paren(w, e->recorded);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         return;
-    case MEMAPI_E_CORRUPTION:
+    case MEMAPI_E_CORRUPTION: {
+        size_t n = text_len(e->msg);
         PUT_LIT(w, "memory corruption detected at ");
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         put_hex(w, (uintptr_t)e->ptr);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         PUT_LIT(w, ": ");
-        put_str(w, e->msg);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
+        put_mem(w, e->msg, n);
+        //@ assert kept{Pre, Here}(w->buf, w->cap, w->len);
         return;
+    }
     }
     PUT_LIT(w, "unknown error kind ");
     put_uint(w, (size_t)e->kind);
@@ -642,7 +708,7 @@ size_t memapi_error_format(const memapi_error *e, char *buf, size_t cap)
 size_t memapi_cause_format(const memapi_cause *c, char *buf, size_t cap)
 {
     writer w = {buf, cap, 0};
-    put_cause(&w, c);
+    put_cause(&w, c, c->kind == MEMAPI_CAUSE_OTHER ? text_len(c->msg) : 0);
     return finish(&w);
 }
 

@@ -38,6 +38,7 @@ static size_t round_up(size_t v, size_t align)
       assumes memapi_valid_sa(size, align);
       assigns \nothing;
       ensures \result == MEMAPI_OK;
+      ensures err != \null ==> *err == \old(*err);
     complete behaviors;
     disjoint behaviors;
 */
@@ -67,7 +68,6 @@ memapi_status memapi_layout_check(size_t size, size_t align, memapi_error *err)
       ensures err != \null ==> memapi_check_err(err, l.size, align);
     behavior ok:
       assumes memapi_valid_layout(l) && memapi_valid_sa(l.size, align);
-      assigns *out;
       ensures \result == MEMAPI_OK;
       ensures *out == memapi_pad_to(l.size, align) - l.size;
     complete behaviors;
@@ -92,7 +92,6 @@ memapi_status memapi_layout_padding_needed_for(memapi_layout l, size_t align, si
       ensures err != \null ==> memapi_check_err(err, l.size, l.align);
     behavior ok:
       assumes memapi_valid_layout(l);
-      assigns *out;
       ensures \result == MEMAPI_OK;
       ensures out->size == memapi_pad_to(l.size, l.align) && out->align == l.align;
     complete behaviors;
@@ -112,25 +111,27 @@ memapi_status memapi_layout_pad_to_align(memapi_layout l, memapi_layout *out, me
     requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
     assigns *out, *err;
     behavior mul_overflow:
-      assumes size * count > SIZE_MAX;
+      assumes memapi_mul(size, count) > SIZE_MAX;
       assigns *err;
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_err_layout_arith(err, size, MEMAPI_OP_MUL, count);
     behavior exceeds_max:
-      assumes size * count <= SIZE_MAX && size * count > memapi_max - (align - 1);
+      assumes memapi_mul(size, count) <= SIZE_MAX && memapi_mul(size, count) > memapi_max - (align - 1);
       assigns *err;
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
-      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, size * count, align, 1);
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, memapi_mul(size, count), align, 1);
     behavior ok:
-      assumes size * count <= memapi_max - (align - 1);
-      assigns *out;
+      assumes memapi_mul(size, count) <= memapi_max - (align - 1);
       ensures \result == MEMAPI_OK;
-      ensures out->size == size * count && out->align == align;
+      ensures out->size == memapi_mul(size, count) && out->align == align;
     complete behaviors;
     disjoint behaviors;
 */
 static memapi_status packed(size_t size, size_t align, size_t count, memapi_layout *out, memapi_error *err)
 {
+    //@ assert size != 0 ==> (count > SIZE_MAX / size <==> memapi_mul(size, count) > SIZE_MAX);
     if (size != 0 && count > SIZE_MAX / size)
         return memapi__fail_layout_arith(err, size, MEMAPI_OP_MUL, count);
     size_t total = size * count;
@@ -150,23 +151,23 @@ static memapi_status packed(size_t size, size_t align, size_t count, memapi_layo
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_check_err(err, l.size, l.align);
     behavior mul_overflow:
-      assumes memapi_valid_layout(l) && memapi_pad_to(l.size, l.align) * count > SIZE_MAX;
+      assumes memapi_valid_layout(l) && memapi_mul(memapi_pad_to(l.size, l.align), count) > SIZE_MAX;
       assigns *err;
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==>
               memapi_err_layout_arith(err, memapi_pad_to(l.size, l.align), MEMAPI_OP_MUL, count);
     behavior exceeds_max:
-      assumes memapi_valid_layout(l) && memapi_pad_to(l.size, l.align) * count <= SIZE_MAX &&
-              memapi_pad_to(l.size, l.align) * count > memapi_max - (l.align - 1);
+      assumes memapi_valid_layout(l) && memapi_mul(memapi_pad_to(l.size, l.align), count) <= SIZE_MAX &&
+              memapi_mul(memapi_pad_to(l.size, l.align), count) > memapi_max - (l.align - 1);
       assigns *err;
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==>
-              memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, memapi_pad_to(l.size, l.align) * count, l.align, 1);
+              memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, memapi_mul(memapi_pad_to(l.size, l.align), count), l.align, 1);
     behavior ok:
-      assumes memapi_valid_layout(l) && memapi_pad_to(l.size, l.align) * count <= memapi_max - (l.align - 1);
-      assigns *out, *stride;
+      assumes memapi_valid_layout(l) && memapi_mul(memapi_pad_to(l.size, l.align), count) <= memapi_max - (l.align - 1);
       ensures \result == MEMAPI_OK;
-      ensures out->size == memapi_pad_to(l.size, l.align) * count && out->align == l.align;
+      ensures out->size == memapi_mul(memapi_pad_to(l.size, l.align), count);
+      ensures out->align == l.align;
       ensures *stride == memapi_pad_to(l.size, l.align);
     complete behaviors;
     disjoint behaviors;
@@ -180,6 +181,7 @@ memapi_status memapi_layout_repeat(memapi_layout l, size_t count, memapi_layout 
     memapi_layout res;
     if (packed(padded, l.align, count, &res, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
+    //@ assert res.size == memapi_mul(padded, count) && res.align == l.align;
     *out = res;
     *stride = padded;
     return MEMAPI_OK;
@@ -189,24 +191,23 @@ memapi_status memapi_layout_repeat(memapi_layout l, size_t count, memapi_layout 
     assigns *out, *err;
     behavior invalid_layout:
       assumes !memapi_valid_layout(l);
-      assigns *err;
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_check_err(err, l.size, l.align);
     behavior mul_overflow:
-      assumes memapi_valid_layout(l) && l.size * count > SIZE_MAX;
-      assigns *err;
+      assumes memapi_valid_layout(l) && memapi_mul(l.size, count) > SIZE_MAX;
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_err_layout_arith(err, l.size, MEMAPI_OP_MUL, count);
     behavior exceeds_max:
-      assumes memapi_valid_layout(l) && l.size * count <= SIZE_MAX && l.size * count > memapi_max - (l.align - 1);
-      assigns *err;
+      assumes memapi_valid_layout(l) && memapi_mul(l.size, count) <= SIZE_MAX && memapi_mul(l.size, count) > memapi_max - (l.align - 1);
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
-      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, l.size * count, l.align, 1);
+      ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, memapi_mul(l.size, count), l.align, 1);
     behavior ok:
-      assumes memapi_valid_layout(l) && l.size * count <= memapi_max - (l.align - 1);
-      assigns *out;
+      assumes memapi_valid_layout(l) && memapi_mul(l.size, count) <= memapi_max - (l.align - 1);
       ensures \result == MEMAPI_OK;
-      ensures out->size == l.size * count && out->align == l.align;
+      ensures out->size == memapi_mul(l.size, count) && out->align == l.align;
     complete behaviors;
     disjoint behaviors;
 */
@@ -245,7 +246,6 @@ memapi_status memapi_layout_repeat_packed(memapi_layout l, size_t count, memapi_
     behavior ok:
       assumes memapi_valid_layout(l) && memapi_valid_layout(next) && memapi_valid_sa(l.size, next.align);
       assumes memapi_pad_to(l.size, next.align) + next.size <= memapi_max - (\max(l.align, next.align) - 1);
-      assigns *out, *offset;
       ensures \result == MEMAPI_OK;
       ensures out->size == memapi_pad_to(l.size, next.align) + next.size;
       ensures out->align == \max(l.align, next.align);
@@ -283,7 +283,6 @@ memapi_status memapi_layout_extend(memapi_layout l, memapi_layout next, memapi_l
       ensures err != \null ==> memapi_check_err(err, l.size, l.align);
     behavior keep:
       assumes memapi_valid_layout(l) && align <= l.align;
-      assigns *out;
       ensures \result == MEMAPI_OK;
       ensures out->size == l.size && out->align == l.align;
     behavior invalid_align:
@@ -293,7 +292,6 @@ memapi_status memapi_layout_extend(memapi_layout l, memapi_layout next, memapi_l
       ensures err != \null ==> memapi_check_err(err, l.size, align);
     behavior raise:
       assumes memapi_valid_layout(l) && align > l.align && memapi_valid_sa(l.size, align);
-      assigns *out;
       ensures \result == MEMAPI_OK;
       ensures out->size == l.size && out->align == align;
     complete behaviors;
@@ -329,7 +327,6 @@ memapi_status memapi_layout_align_to(memapi_layout l, size_t align, memapi_layou
       ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, align, 0);
     behavior keep:
       assumes memapi_valid_layout(l) && memapi_pow2(align) && l.align % align == 0;
-      assigns *out;
       ensures \result == MEMAPI_OK;
       ensures out->size == l.size && out->align == l.align;
     behavior exceeds_max:
@@ -341,7 +338,6 @@ memapi_status memapi_layout_align_to(memapi_layout l, size_t align, memapi_layou
     behavior raise:
       assumes memapi_valid_layout(l) && memapi_pow2(align) && l.align % align != 0 &&
               memapi_valid_sa(l.size, align);
-      assigns *out;
       ensures \result == MEMAPI_OK;
       ensures out->size == l.size && out->align == align;
     complete behaviors;
@@ -369,28 +365,31 @@ memapi_status memapi_layout_align_to_multiple_of(memapi_layout l, size_t align, 
     behavior zero_align:
       assumes align == 0;
       assigns *err;
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
     behavior non_pow2_align:
       assumes align != 0 && !memapi_pow2(align);
       assigns *err;
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, align, 0);
     behavior c_round_up:
       assumes memapi_pow2(align) && align > SIZE_MAX - (sizeof(void *) - 1);
       assigns *err;
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_C_ROUND_UP, 0, align, 0);
     behavior invalid_size:
       assumes memapi_pow2(align) && align <= SIZE_MAX - (sizeof(void *) - 1);
       assumes !memapi_valid_sa(size, memapi_pad_to(align, sizeof(void *)));
       assigns *err;
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_check_err(err, size, memapi_pad_to(align, sizeof(void *)));
     behavior ok:
       assumes memapi_pow2(align) && align <= SIZE_MAX - (sizeof(void *) - 1);
       assumes memapi_valid_sa(size, memapi_pad_to(align, sizeof(void *)));
-      assigns *out;
       ensures \result == MEMAPI_OK;
       ensures out->size == size && out->align == memapi_pad_to(align, sizeof(void *));
       ensures memapi_valid_layout(*out);
@@ -418,17 +417,16 @@ memapi_status memapi_layout_posix_memalign_compatible_from_size_align(size_t siz
     assigns *out, *err;
     behavior invalid_layout:
       assumes !memapi_valid_layout(l);
-      assigns *err;
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_check_err(err, l.size, l.align);
     behavior invalid_size:
       assumes memapi_valid_layout(l) && !memapi_valid_sa(l.size, memapi_pad_to(l.align, sizeof(void *)));
-      assigns *err;
+      ensures *out == \old(*out);
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_check_err(err, l.size, memapi_pad_to(l.align, sizeof(void *)));
     behavior ok:
       assumes memapi_valid_layout(l) && memapi_valid_sa(l.size, memapi_pad_to(l.align, sizeof(void *)));
-      assigns *out;
       ensures \result == MEMAPI_OK;
       ensures out->size == l.size && out->align == memapi_pad_to(l.align, sizeof(void *));
     complete behaviors;
@@ -452,11 +450,11 @@ memapi_status memapi_layout_to_posix_memalign_compatible(memapi_layout l, memapi
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, elem_align, 0);
     behavior exceeds_max:
-      assumes memapi_pow2(elem_align) && elem_size * n > memapi_high - elem_align;
+      assumes memapi_pow2(elem_align) && memapi_mul(elem_size, n) > memapi_high - elem_align;
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, elem_size, elem_align, n);
     behavior ok:
-      assumes memapi_pow2(elem_align) && elem_size * n <= memapi_high - elem_align;
+      assumes memapi_pow2(elem_align) && memapi_mul(elem_size, n) <= memapi_high - elem_align;
       assigns \nothing;
       ensures \result == MEMAPI_OK;
     complete behaviors;
@@ -468,6 +466,8 @@ memapi_status memapi_layout_array_check(size_t elem_size, size_t elem_align, siz
         return memapi__fail_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
     if ((elem_align & (elem_align - 1)) != 0)
         return memapi__fail_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, elem_align, 0);
+    //@ assert 0 <= memapi_mul(elem_size, n);
+    //@ assert elem_align <= HIGH && elem_size != 0 ==> (n > (HIGH - elem_align) / elem_size <==> memapi_mul(elem_size, n) > HIGH - elem_align);
     if (elem_align > HIGH || (elem_size != 0 && n > (HIGH - elem_align) / elem_size))
         return memapi__fail_layout(err, MEMAPI_LE_EXCEEDS_MAX, elem_size, elem_align, n);
     return MEMAPI_OK;
@@ -486,27 +486,27 @@ memapi_status memapi_layout_array_check(size_t elem_size, size_t elem_align, siz
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_err_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, struct_align, 0);
     behavior mul_overflow:
-      assumes memapi_pow2(struct_align) && elem_size * n > SIZE_MAX;
+      assumes memapi_pow2(struct_align) && memapi_mul(elem_size, n) > SIZE_MAX;
       assigns *err;
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_err_layout_arith(err, elem_size, MEMAPI_OP_MUL, n);
     behavior add_overflow:
-      assumes memapi_pow2(struct_align) && elem_size * n <= SIZE_MAX && offset + elem_size * n > SIZE_MAX;
+      assumes memapi_pow2(struct_align) && memapi_mul(elem_size, n) <= SIZE_MAX && offset + memapi_mul(elem_size, n) > SIZE_MAX;
       assigns *err;
       ensures \result == MEMAPI_ERROR;
-      ensures err != \null ==> memapi_err_layout_arith(err, offset, MEMAPI_OP_ADD, elem_size * n);
+      ensures err != \null ==> memapi_err_layout_arith(err, offset, MEMAPI_OP_ADD, memapi_mul(elem_size, n));
     behavior exceeds_max:
-      assumes memapi_pow2(struct_align) && offset + elem_size * n <= SIZE_MAX &&
-              offset + elem_size * n > memapi_max - (struct_align - 1);
+      assumes memapi_pow2(struct_align) && offset + memapi_mul(elem_size, n) <= SIZE_MAX &&
+              offset + memapi_mul(elem_size, n) > memapi_max - (struct_align - 1);
       assigns *err;
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==>
-              memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, offset + elem_size * n, struct_align, 1);
+              memapi_err_layout(err, MEMAPI_LE_EXCEEDS_MAX, offset + memapi_mul(elem_size, n), struct_align, 1);
     behavior ok:
-      assumes memapi_valid_sa(offset + elem_size * n, struct_align);
-      assigns *out;
+      assumes memapi_valid_sa(offset + memapi_mul(elem_size, n), struct_align);
       ensures \result == MEMAPI_OK;
-      ensures out->size == memapi_pad_to(offset + elem_size * n, struct_align) && out->align == struct_align;
+      ensures out->size == memapi_pad_to(offset + memapi_mul(elem_size, n), struct_align);
+      ensures out->align == struct_align;
     complete behaviors;
     disjoint behaviors;
 */
@@ -517,15 +517,27 @@ memapi_status memapi_layout_fam(size_t offset, size_t elem_size, size_t struct_a
         return memapi__fail_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
     if ((struct_align & (struct_align - 1)) != 0)
         return memapi__fail_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, struct_align, 0);
-    if (elem_size != 0 && n > SIZE_MAX / elem_size)
+    //@ assert elem_size != 0 ==> (n > SIZE_MAX / elem_size <==> memapi_mul(elem_size, n) > SIZE_MAX);
+    if (elem_size != 0 && n > SIZE_MAX / elem_size) {
+        //@ assert memapi_mul(elem_size, n) > SIZE_MAX;
         return memapi__fail_layout_arith(err, elem_size, MEMAPI_OP_MUL, n);
+    }
     size_t tail = elem_size * n;
-    if (offset > SIZE_MAX - tail)
+    //@ assert tail == memapi_mul(elem_size, n);
+    if (offset > SIZE_MAX - tail) {
+        //@ assert offset + memapi_mul(elem_size, n) > SIZE_MAX;
         return memapi__fail_layout_arith(err, offset, MEMAPI_OP_ADD, tail);
+    }
     size_t total = offset + tail;
-    if (memapi_layout_check(total, struct_align, err) != MEMAPI_OK)
+    //@ assert total == offset + memapi_mul(elem_size, n);
+    if (memapi_layout_check(total, struct_align, err) != MEMAPI_OK) {
+        //@ assert !memapi_valid_sa(offset + memapi_mul(elem_size, n), struct_align);
         return MEMAPI_ERROR;
-    out->size = round_up(total, struct_align);
+    }
+    //@ assert memapi_valid_sa(offset + memapi_mul(elem_size, n), struct_align);
+    size_t rounded = round_up(total, struct_align);
+    //@ assert rounded == memapi_pad_to(offset + memapi_mul(elem_size, n), struct_align);
+    out->size = rounded;
     out->align = struct_align;
     return MEMAPI_OK;
 }

@@ -67,7 +67,7 @@ memapi_align_up_checked(size_t v, size_t align, size_t *out, memapi_error *err);
 /*@ assigns \nothing;
     behavior ok:
       assumes memapi_pow2(align) && v + (align - 1) <= SIZE_MAX;
-      ensures \result == ((size_t)(v + (align - 1)) & (size_t)~(size_t)(align - 1));
+      ensures \result == ((v + (align - 1)) & (size_t)~(size_t)(align - 1));
     behavior precondition_violated:
       assumes !(memapi_pow2(align) && v + (align - 1) <= SIZE_MAX);
       ensures \false;
@@ -87,7 +87,6 @@ static inline size_t memapi_align_up(size_t v, size_t align)
  */
 /*@ assigns \nothing;
     ensures (uintptr_t)p == 0 ==> \result == 0;
-    ensures \result <= (uintptr_t)p;
 */
 static inline size_t memapi_ptr_max_align(const void *p)
 {

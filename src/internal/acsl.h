@@ -44,11 +44,35 @@
   lemma memapi_pad_to_multiple: \forall integer x, a; 0 <= x && 0 < a ==>
     memapi_pad_to(x, a) % a == 0;
 
+  // b > m / a (C division of the bound) is exactly a * b > m: how every overflow test is written.
+  lemma memapi_div_bound: \forall integer a, b, m; 0 < a && 0 <= b && 0 <= m ==> (b > m / a <==> a * b > m);
+
+  // a * b as a named term: contracts write products of sizes through it, so that the provers match
+  // equal products by congruence instead of re-deriving nonlinear facts.
+  logic integer memapi_mul(integer a, integer b) = a * b;
+  lemma memapi_mul_nonneg: \forall integer a, b; 0 <= a && 0 <= b ==> 0 <= memapi_mul(a, b);
+
   // Integer power (checked_op's POW).
   logic integer memapi_ipow(integer b, integer e) = e <= 0 ? 1 : b * memapi_ipow(b, e - 1);
 
   // The ceiling of l / r for l >= 0, r > 0.
   logic integer memapi_div_ceil(integer l, integer r) = l / r + (l % r != 0 ? 1 : 0);
+
+  // memapi_checked_op: the operations of the enum, their exact result over the integers, and
+  // when that result is defined and representable (divisors nonzero, POW exponent <= UINT32_MAX).
+  predicate memapi_op_valid(integer op) = MEMAPI_OP_ADD <= op <= MEMAPI_OP_POW;
+  logic integer memapi_op_value(integer l, integer op, integer r) =
+    op == MEMAPI_OP_ADD ? l + r :
+    op == MEMAPI_OP_SUB ? l - r :
+    op == MEMAPI_OP_MUL ? l * r :
+    op == MEMAPI_OP_DIV ? l / r :
+    op == MEMAPI_OP_REM ? l % r :
+    op == MEMAPI_OP_DIV_CEIL ? memapi_div_ceil(l, r) :
+    memapi_ipow(l, r);
+  predicate memapi_op_ok(integer l, integer op, integer r) =
+    ((op == MEMAPI_OP_DIV || op == MEMAPI_OP_REM || op == MEMAPI_OP_DIV_CEIL) ==> r != 0) &&
+    (op == MEMAPI_OP_POW ==> r <= UINT32_MAX) &&
+    0 <= memapi_op_value(l, op, r) <= SIZE_MAX;
 */
 
 /*
@@ -59,37 +83,39 @@
   predicate memapi_zero_layout(memapi_layout l) = l.size == 0 && l.align == 0;
   predicate memapi_zero_arith(memapi_arith_err a) = a.l == 0 && a.op == MEMAPI_OP_ADD && a.r == 0;
 
-  predicate memapi_err_layout{L}(memapi_error *e, integer k, integer size, integer align, integer n) =
-    e->kind == MEMAPI_E_LAYOUT && e->layout_err.kind == k &&
-    e->layout_err.size == size && e->layout_err.align == align && e->layout_err.n == n &&
-    memapi_zero_arith(e->layout_err.arith) && memapi_zero_arith(e->arith) &&
-    memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded) &&
-    e->old_val == 0 && e->new_val == 0 && e->msg == \null && e->ptr == \null &&
-    e->cause.kind == MEMAPI_CAUSE_UNKNOWN && e->cause.os_errno == 0 && e->cause.msg == \null;
-
-  predicate memapi_err_layout_arith{L}(memapi_error *e, integer l, integer op, integer r) =
-    e->kind == MEMAPI_E_LAYOUT && e->layout_err.kind == MEMAPI_LE_ARITH &&
-    e->layout_err.arith.l == l && e->layout_err.arith.op == op && e->layout_err.arith.r == r &&
-    e->layout_err.size == 0 && e->layout_err.align == 0 && e->layout_err.n == 0 &&
-    memapi_zero_arith(e->arith) && memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded) &&
-    e->old_val == 0 && e->new_val == 0 && e->msg == \null && e->ptr == \null &&
-    e->cause.kind == MEMAPI_CAUSE_UNKNOWN && e->cause.os_errno == 0 && e->cause.msg == \null;
-
-  predicate memapi_err_arith{L}(memapi_error *e, integer l, integer op, integer r) =
-    e->kind == MEMAPI_E_ARITH && e->arith.l == l && e->arith.op == op && e->arith.r == r &&
-    e->layout_err.kind == MEMAPI_LE_ZERO_SIZE && e->layout_err.size == 0 && e->layout_err.align == 0 &&
-    e->layout_err.n == 0 && memapi_zero_arith(e->layout_err.arith) &&
-    memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded) &&
-    e->old_val == 0 && e->new_val == 0 && e->msg == \null && e->ptr == \null &&
-    e->cause.kind == MEMAPI_CAUSE_UNKNOWN && e->cause.os_errno == 0 && e->cause.msg == \null;
-
-  predicate memapi_err_other{L}(memapi_error *e, char *msg) =
-    e->kind == MEMAPI_E_OTHER && e->msg == msg &&
-    e->layout_err.kind == MEMAPI_LE_ZERO_SIZE && e->layout_err.size == 0 && e->layout_err.align == 0 &&
-    e->layout_err.n == 0 && memapi_zero_arith(e->layout_err.arith) && memapi_zero_arith(e->arith) &&
+  // The fields every payload-carrying kind of the core leaves zero (error.h: unused fields are 0).
+  predicate memapi_zero_common{L}(memapi_error *e) =
     memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded) &&
     e->old_val == 0 && e->new_val == 0 && e->ptr == \null &&
     e->cause.kind == MEMAPI_CAUSE_UNKNOWN && e->cause.os_errno == 0 && e->cause.msg == \null;
+
+  predicate memapi_err_layout_payload{L}(memapi_error *e, integer k, integer size, integer align, integer n) =
+    e->kind == MEMAPI_E_LAYOUT && e->layout_err.kind == k &&
+    e->layout_err.size == size && e->layout_err.align == align && e->layout_err.n == n;
+  predicate memapi_err_layout{L}(memapi_error *e, integer k, integer size, integer align, integer n) =
+    memapi_err_layout_payload(e, k, size, align, n) &&
+    memapi_zero_arith(e->layout_err.arith) && memapi_zero_arith(e->arith) && e->msg == \null &&
+    memapi_zero_common(e);
+
+  predicate memapi_err_layout_arith_payload{L}(memapi_error *e, integer l, integer op, integer r) =
+    e->kind == MEMAPI_E_LAYOUT && e->layout_err.kind == MEMAPI_LE_ARITH &&
+    e->layout_err.arith.l == l && e->layout_err.arith.op == op && e->layout_err.arith.r == r;
+  predicate memapi_err_layout_arith{L}(memapi_error *e, integer l, integer op, integer r) =
+    memapi_err_layout_arith_payload(e, l, op, r) &&
+    e->layout_err.size == 0 && e->layout_err.align == 0 && e->layout_err.n == 0 &&
+    memapi_zero_arith(e->arith) && e->msg == \null && memapi_zero_common(e);
+
+  predicate memapi_zero_layout_err{L}(memapi_error *e) =
+    e->layout_err.kind == MEMAPI_LE_ZERO_SIZE && e->layout_err.size == 0 && e->layout_err.align == 0 &&
+    e->layout_err.n == 0 && memapi_zero_arith(e->layout_err.arith);
+
+  predicate memapi_err_arith{L}(memapi_error *e, integer l, integer op, integer r) =
+    e->kind == MEMAPI_E_ARITH && e->arith.l == l && e->arith.op == op && e->arith.r == r &&
+    memapi_zero_layout_err(e) && e->msg == \null && memapi_zero_common(e);
+
+  predicate memapi_err_other{L}(memapi_error *e, char *msg) =
+    e->kind == MEMAPI_E_OTHER && e->msg == msg && memapi_zero_layout_err(e) && memapi_zero_arith(e->arith) &&
+    memapi_zero_common(e);
 
   // The error memapi_layout_check(size, align, err) reports for an invalid pair.
   predicate memapi_check_err{L}(memapi_error *e, integer size, integer align) =
