@@ -13,8 +13,9 @@
 # Result cache: WP keys each prover result by a digest of the exact proof task sent to the prover
 # (the goal with all its hypotheses, the prover and its options). make prove starts from the
 # committed cache of the last complete run (PROVE_CACHE=replay: a task found in it is not sent to the
-# prover again; any other task is, and the cache is not modified), so an unchanged core is re-checked
-# in about a minute and any change to code or contracts is re-proved for real.
+# prover again; any other task is, and the cache is not modified), so an unchanged core costs only
+# task generation and the smoke tests (WP does not cache a timeout, the expected smoke answer), and
+# any change to code or contracts is re-proved for real.
 #
 # Variables: PROVE_SRCS (files proved together), PROVE_TIMEOUT (seconds per goal and prover),
 # PROVE_PAR (parallel prover jobs), PROVE_CACHE (replay | none), PROVE_EXTRA (more frama-c options,
