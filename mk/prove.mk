@@ -23,7 +23,7 @@
 # fails for the functions left out), FRAMAC. Outputs in $(BUILD)/prove: wp.log, wp-report.json,
 # report.json, why3.conf, cache/.
 
-PROVE_SRCS    ?= src/layout.c src/arith.c src/error.c
+PROVE_SRCS    ?= src/layout.c src/arith.c src/error.c src/alloc.c src/bump.c
 PROVE_CACHE   ?= replay
 PROVE_TIMEOUT ?= 40
 PROVE_PAR     ?= 2

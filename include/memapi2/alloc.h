@@ -107,18 +107,59 @@ typedef struct memapi_allocator {
 } memapi_allocator;
 
 /** @brief The allocator's capability bits (0 when it has no vtable). */
+/*@ requires a.vt == \null || \valid_read(a.vt);
+    assigns \nothing;
+    behavior no_vtable:
+      assumes a.vt == \null;
+      ensures \result == 0;
+    behavior vtable:
+      assumes a.vt != \null;
+      ensures \result == a.vt->caps;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static inline uint32_t memapi_caps(memapi_allocator a)
 {
     return a.vt ? a.vt->caps : 0u;
 }
 
 /** @brief True when `a` declares DEALLOC and has both alloc and try_dealloc (reference `BasicAlloc`). */
+/*@ requires a.vt == \null || \valid_read(a.vt);
+    assigns \nothing;
+    behavior basic:
+      assumes a.vt != \null && a.vt->alloc != \null && a.vt->try_dealloc != \null &&
+              (a.vt->caps & MEMAPI_CAP_DEALLOC) != 0;
+      ensures \result == 1;
+    behavior not_basic:
+      assumes !(a.vt != \null && a.vt->alloc != \null && a.vt->try_dealloc != \null &&
+                (a.vt->caps & MEMAPI_CAP_DEALLOC) != 0);
+      ensures \result == 0;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static inline bool memapi_is_basic_alloc(memapi_allocator a)
 {
-    return a.vt && a.vt->alloc && a.vt->try_dealloc && (a.vt->caps & MEMAPI_CAP_DEALLOC) != 0;
+    if (!a.vt)
+        return false;
+    /* Read by value: WP cannot test a function pointer read out of memory (proofs/README.md). */
+    const memapi_alloc_vtable vt = *a.vt;
+    return vt.alloc && vt.try_dealloc && (vt.caps & MEMAPI_CAP_DEALLOC) != 0;
 }
 
 /** @brief True when `a` is basic and declares every resize capability (reference `FullAlloc`). */
+/*@ requires a.vt == \null || \valid_read(a.vt);
+    assigns \nothing;
+    behavior full:
+      assumes a.vt != \null && a.vt->alloc != \null && a.vt->try_dealloc != \null &&
+              (a.vt->caps & MEMAPI_CAP_DEALLOC) != 0 && (a.vt->caps & MEMAPI_CAP_REALLOC) == MEMAPI_CAP_REALLOC;
+      ensures \result == 1;
+    behavior not_full:
+      assumes !(a.vt != \null && a.vt->alloc != \null && a.vt->try_dealloc != \null &&
+                (a.vt->caps & MEMAPI_CAP_DEALLOC) != 0 && (a.vt->caps & MEMAPI_CAP_REALLOC) == MEMAPI_CAP_REALLOC);
+      ensures \result == 0;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static inline bool memapi_is_full_alloc(memapi_allocator a)
 {
     return memapi_is_basic_alloc(a) && (a.vt->caps & MEMAPI_CAP_REALLOC) == MEMAPI_CAP_REALLOC;

@@ -63,6 +63,52 @@ typedef struct memapi_bump {
     size_t last;   /**< offset before the most recent block (its padding included), for LIFO frees */
 } memapi_bump;
 
+/*@ // ACSL vocabulary of the arena (proofs/README.md); compilers see only comments.
+  // The arena invariant: memapi_bump_is_valid's fields (memapi_bump_fields), plus what C cannot
+  // check: the buffer is valid over [base, base + cap) and does not overlap the arena itself.
+  predicate memapi_bump_fields{L}(memapi_bump *b) =
+    b->addr == (uintptr_t)b->base && b->cap <= memapi_max && b->cap <= UINTPTR_MAX - b->addr &&
+    b->last <= b->off && b->off <= b->cap && b->peak <= b->cap && (b->base != \null || b->cap == 0);
+  predicate memapi_bump_buffer{L}(memapi_bump *b) =
+    (b->base == \null || \object_pointer(b->base)) && \valid(b->base + (0 .. b->cap - 1)) &&
+    \separated(b, b->base + (0 .. b->cap - 1));
+  predicate memapi_bump_inv{L}(memapi_bump *b) =
+    \valid(b) && memapi_bump_fields(b) && memapi_bump_buffer(b);
+  // The same predicate on a read-only arena.
+  predicate memapi_bump_inv_read{L}(memapi_bump *b) =
+    \valid_read(b) && memapi_bump_fields(b) && memapi_bump_buffer(b);
+
+  // The buffer itself (base, addr, cap) is the same at L1 and L2.
+  predicate memapi_bump_same_buffer{L1, L2}(memapi_bump *b) =
+    \at(b->base, L1) == \at(b->base, L2) && \at(b->addr, L1) == \at(b->addr, L2) &&
+    \at(b->cap, L1) == \at(b->cap, L2);
+  // Nothing of the arena changed between L1 and L2.
+  predicate memapi_bump_unchanged{L1, L2}(memapi_bump *b) =
+    memapi_bump_same_buffer{L1, L2}(b) && \at(b->off, L1) == \at(b->off, L2) &&
+    \at(b->last, L1) == \at(b->last, L2) && \at(b->peak, L1) == \at(b->peak, L2);
+
+  // Where a block of alignment `align` allocated now would start.
+  logic integer memapi_bump_start{L}(memapi_bump *b, integer align) =
+    b->off + memapi_bump_pad(b->addr, b->off, align);
+
+  // p is a block of `size` bytes at offset `start` of the buffer: it lies inside [base, base + cap)
+  // and its address is a multiple of `align`.
+  predicate memapi_bump_block{L}(memapi_bump *b, char *p, integer start, integer size, integer align) =
+    0 <= start && start + size <= b->cap && p == b->base + start && (b->addr + start) % align == 0 &&
+    \valid(p + (0 .. size - 1));
+
+  // The address a (ptr as an integer) lies in the used part [base, base + off).
+  predicate memapi_bump_in_use{L}(memapi_bump *b, integer a) = b->addr <= a < b->addr + b->off;
+
+  // The block at offset o with layout l is the most recent one (what bump.c's is_recent tests): it
+  // starts right after the padding that followed `last` and ends at `off`.
+  predicate memapi_bump_is_recent{L}(memapi_bump *b, integer o, memapi_layout l) =
+    o == b->last + memapi_bump_pad(b->addr, b->last, l.align) && l.size == b->off - o;
+
+  // The peak after the offset moved down from the current one (memapi_bump_peak is then unchanged).
+  logic integer memapi_bump_peak_of{L}(memapi_bump *b) = b->peak > b->off ? b->peak : b->off;
+*/
+
 /**
  * @brief Initialises `b` over `buf[0 .. cap)`. The buffer must stay valid, and not be used
  * otherwise, as long as the arena is. Under ASan the whole buffer is poisoned.
@@ -83,6 +129,50 @@ MEMAPI_API bool memapi_bump_is_valid(const memapi_bump *b);
  * @brief The out-of-line allocation path; same contract as `memapi_bump_alloc` (which calls it
  * when its inline fast path does not apply).
  */
+/*@ requires memapi_bump_inv(b);
+    requires err == \null || \valid(err);
+    requires \separated(err, b);
+    assigns b->off, b->last, *err;
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(layout);
+      assigns *err;
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result == \null;
+      ensures memapi_bump_unchanged{Pre, Post}(b);
+      ensures err != \null ==> memapi_check_err(err, layout.size, layout.align);
+    behavior zero_size:
+      assumes memapi_valid_layout(layout) && layout.size == 0;
+      assigns \nothing;
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result == (void *)(uintptr_t)layout.align;
+      ensures memapi_bump_unchanged{Pre, Post}(b);
+    behavior out_of_memory:
+      assumes memapi_valid_layout(layout) && layout.size > 0 &&
+              memapi_bump_start(b, layout.align) + layout.size > b->cap;
+      assigns *err;
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result == \null;
+      ensures memapi_bump_unchanged{Pre, Post}(b);
+      ensures err != \null ==> memapi_bump_err_oom(err, layout);
+    behavior ok:
+      assumes memapi_valid_layout(layout) && layout.size > 0 &&
+              memapi_bump_start(b, layout.align) + layout.size <= b->cap;
+      assigns b->off, b->last;
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result != \null && \result == b->base + \old(memapi_bump_start(b, layout.align));
+      ensures memapi_bump_block(b, (char *)\result, \old(memapi_bump_start(b, layout.align)), layout.size,
+                                layout.align);
+      ensures \old(b->off) <= \old(memapi_bump_start(b, layout.align));
+      ensures \separated((char *)\result + (0 .. layout.size - 1), b->base + (0 .. \old(b->off) - 1));
+      ensures b->off == \old(memapi_bump_start(b, layout.align)) + layout.size;
+      ensures b->last == \old(b->off);
+    complete behaviors;
+    disjoint behaviors;
+*/
 MEMAPI_API void *memapi_bump_alloc_outline(memapi_bump *b, memapi_layout layout, memapi_error *err);
 
 /**
@@ -93,6 +183,46 @@ MEMAPI_API void *memapi_bump_alloc_outline(memapi_bump *b, memapi_layout layout,
  * is too small. On failure the arena is unchanged.
  * @param b a valid arena (precondition, not checked)
  */
+/*@ requires memapi_bump_inv(b);
+    requires err == \null || \valid(err);
+    requires \separated(err, b);
+    assigns b->off, b->last, *err;
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(layout);
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result == \null;
+      ensures memapi_bump_unchanged{Pre, Post}(b);
+      ensures err != \null ==> memapi_check_err(err, layout.size, layout.align);
+    behavior zero_size:
+      assumes memapi_valid_layout(layout) && layout.size == 0;
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result == (void *)(uintptr_t)layout.align;
+      ensures memapi_bump_unchanged{Pre, Post}(b);
+    behavior out_of_memory:
+      assumes memapi_valid_layout(layout) && layout.size > 0 &&
+              memapi_bump_start(b, layout.align) + layout.size > b->cap;
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result == \null;
+      ensures memapi_bump_unchanged{Pre, Post}(b);
+      ensures err != \null ==> memapi_bump_err_oom(err, layout);
+    behavior ok:
+      assumes memapi_valid_layout(layout) && layout.size > 0 &&
+              memapi_bump_start(b, layout.align) + layout.size <= b->cap;
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result != \null && \result == b->base + \old(memapi_bump_start(b, layout.align));
+      ensures memapi_bump_block(b, (char *)\result, \old(memapi_bump_start(b, layout.align)), layout.size,
+                                layout.align);
+      ensures \old(b->off) <= \old(memapi_bump_start(b, layout.align));
+      ensures \separated((char *)\result + (0 .. layout.size - 1), b->base + (0 .. \old(b->off) - 1));
+      ensures b->off == \old(memapi_bump_start(b, layout.align)) + layout.size;
+      ensures b->last == \old(b->off);
+    complete behaviors;
+    disjoint behaviors;
+*/
 static inline void *memapi_bump_alloc(memapi_bump *b, memapi_layout layout, memapi_error *err)
 {
 #if !MEMAPI__BUMP_ASAN
@@ -113,6 +243,47 @@ static inline void *memapi_bump_alloc(memapi_bump *b, memapi_layout layout, mema
 }
 
 /** @brief As `memapi_bump_alloc`, and the `layout.size` bytes of the block are zero. */
+/*@ requires memapi_bump_inv(b);
+    requires err == \null || \valid(err);
+    requires \separated(err, b) && \separated(err, b->base + (b->off .. b->cap - 1));
+    assigns b->off, b->last, *err, b->base[b->off .. b->cap - 1];
+    behavior invalid_layout:
+      assumes !memapi_valid_layout(layout);
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result == \null;
+      ensures memapi_bump_unchanged{Pre, Post}(b);
+      ensures err != \null ==> memapi_check_err(err, layout.size, layout.align);
+    behavior zero_size:
+      assumes memapi_valid_layout(layout) && layout.size == 0;
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result == (void *)(uintptr_t)layout.align;
+      ensures memapi_bump_unchanged{Pre, Post}(b);
+    behavior out_of_memory:
+      assumes memapi_valid_layout(layout) && layout.size > 0 &&
+              memapi_bump_start(b, layout.align) + layout.size > b->cap;
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result == \null;
+      ensures memapi_bump_unchanged{Pre, Post}(b);
+      ensures err != \null ==> memapi_bump_err_oom(err, layout);
+    behavior ok:
+      assumes memapi_valid_layout(layout) && layout.size > 0 &&
+              memapi_bump_start(b, layout.align) + layout.size <= b->cap;
+      ensures memapi_bump_inv(b);
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
+      ensures \result != \null && \result == b->base + \old(memapi_bump_start(b, layout.align));
+      ensures memapi_bump_block(b, (char *)\result, \old(memapi_bump_start(b, layout.align)), layout.size,
+                                layout.align);
+      ensures \old(b->off) <= \old(memapi_bump_start(b, layout.align));
+      ensures \separated((char *)\result + (0 .. layout.size - 1), b->base + (0 .. \old(b->off) - 1));
+      ensures b->off == \old(memapi_bump_start(b, layout.align)) + layout.size;
+      ensures b->last == \old(b->off);
+      ensures memapi_zero_bytes((char *)\result, 0, layout.size);
+    complete behaviors;
+    disjoint behaviors;
+*/
 MEMAPI_API void *memapi_bump_zalloc(memapi_bump *b, memapi_layout layout, memapi_error *err);
 
 /**
@@ -126,6 +297,10 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_bump_try_dealloc(memapi_bump *b
                                                                   memapi_error *err);
 
 /** @brief The current offset, to be given to `memapi_bump_rewind` later. */
+/*@ requires memapi_bump_inv_read(b);
+    assigns \nothing;
+    ensures \result == b->off && \result <= b->cap;
+*/
 static inline size_t memapi_bump_mark(const memapi_bump *b)
 {
     return b->off;
@@ -161,18 +336,30 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_bump_owns(const memapi_bump *b,
                                                            memapi_layout layout, memapi_error *err);
 
 /** @brief Bytes in use (alignment padding included). */
+/*@ requires memapi_bump_inv_read(b);
+    assigns \nothing;
+    ensures \result == b->off;
+*/
 static inline size_t memapi_bump_used(const memapi_bump *b)
 {
     return b->off;
 }
 
 /** @brief Bytes left at the end of the buffer (an allocation may need padding out of them). */
+/*@ requires memapi_bump_inv_read(b);
+    assigns \nothing;
+    ensures \result == b->cap - b->off;
+*/
 static inline size_t memapi_bump_remaining(const memapi_bump *b)
 {
     return b->cap - b->off;
 }
 
 /** @brief The highest number of bytes ever in use at once since init. */
+/*@ requires memapi_bump_inv_read(b);
+    assigns \nothing;
+    ensures \result == memapi_bump_peak_of(b) && b->off <= \result <= b->cap;
+*/
 static inline size_t memapi_bump_peak(const memapi_bump *b)
 {
     return b->peak > b->off ? b->peak : b->off;
@@ -186,6 +373,9 @@ MEMAPI_API extern const memapi_alloc_vtable memapi_bump_vtable;
  * rezalloc and owns as described above; capabilities `DEALLOC | CHECKED_REALLOC | CHECKED_DEALLOC`
  * (exclusive, not shared). `b` must outlive every use of the value.
  */
+/*@ assigns \nothing;
+    ensures \result.vt == (memapi_alloc_vtable const *)&memapi_bump_vtable;
+*/
 static inline memapi_allocator memapi_bump_allocator(memapi_bump *b)
 {
     memapi_allocator a = {&memapi_bump_vtable, b};

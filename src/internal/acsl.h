@@ -124,6 +124,107 @@
     (memapi_pow2(align) ==> memapi_err_layout(e, MEMAPI_LE_EXCEEDS_MAX, size, align, 1));
 */
 
+/*
+ * The bump arena (bump.h, bump.c): the logic that does not need the memapi_bump type. The arena
+ * predicates themselves (memapi_bump_inv, ...) are in bump.h, right after the struct.
+ */
+/*@
+  // Bytes from the address addr + off up to the next multiple of align (align > 0), written exactly
+  // as bump.c's pad_at and bump.h's fast path compute it: the modulo round-up.
+  logic integer memapi_bump_pad(integer addr, integer off, integer align) =
+    (align - (addr + off) % align) % align;
+
+  lemma memapi_bump_pad_bounds: \forall integer addr, off, align;
+    0 <= addr && 0 <= off && 0 < align ==> 0 <= memapi_bump_pad(addr, off, align) < align;
+  lemma memapi_bump_pad_aligned: \forall integer addr, off, align;
+    0 <= addr && 0 <= off && 0 < align ==> (addr + off + memapi_bump_pad(addr, off, align)) % align == 0;
+
+  // The arena's exhaustion error: ALLOC_FAILED(l, out of memory), every other field as
+  // memapi__fail_alloc leaves it (no errno, no messages, no pointer).
+  predicate memapi_bump_err_oom{L}(memapi_error *e, memapi_layout l) =
+    e->kind == MEMAPI_E_ALLOC_FAILED && e->layout.size == l.size && e->layout.align == l.align &&
+    e->cause.kind == MEMAPI_CAUSE_OUT_OF_MEMORY && e->cause.os_errno == 0 && e->cause.msg == \null &&
+    e->msg == \null && e->ptr == \null;
+
+  // INVALID_POINTER at ptr with message msg (memapi__fail_ptr).
+  predicate memapi_bump_err_ptr{L}(memapi_error *e, void *ptr, char *msg) =
+    e->kind == MEMAPI_E_INVALID_POINTER && e->ptr == ptr && e->msg == msg &&
+    memapi_zero_layout(e->layout) && memapi_zero_layout(e->recorded);
+*/
+
+/*
+ * The allocator interface (src/alloc.c, proofs/extern.h). The state of every allocator is one
+ * abstract value: the ghost integer `memapi_proof_heap` (declared in proofs/extern.h). Two abstract
+ * symbols describe it, without any axiom:
+ *   memapi_live(h, p, n)       p[0 .. n-1] is a live block in state h (the caller owns it);
+ *   memapi_proof_next(h, l)    the block an allocation of layout l returns in state h (allocators
+ *                              are deterministic functions of their whole state), so that a contract
+ *                              can name, in its pre-state, the block it is going to write.
+ */
+/*@
+  axiomatic MemapiProofHeap {
+    predicate memapi_live(integer h, char *p, integer n);
+    logic char *memapi_proof_next(integer h, memapi_layout l);
+  }
+
+  // A live block of state h, disjoint from every block the state would hand out next.
+  predicate memapi_owned(integer h, char *p, integer n) =
+    memapi_live(h, p, n) &&
+    \forall memapi_layout l; \separated(p + (0 .. n - 1), memapi_proof_next(h, l) + (0 .. l.size - 1));
+
+  // p is the block that state h0 hands out for l, now valid and live in h1, disjoint from every
+  // block live in h0 (which all stay live) and from the error record.
+  predicate memapi_new_block{L}(integer h0, integer h1, char *p, memapi_layout l, memapi_error *err) =
+    p == memapi_proof_next(h0, l) && \valid(p + (0 .. l.size - 1)) && memapi_owned(h1, p, l.size) &&
+    (err != \null ==> \separated(p + (0 .. l.size - 1), err)) &&
+    (\forall char *q, integer m; memapi_owned(h0, q, m) ==>
+       memapi_owned(h1, q, m) && \separated(q + (0 .. m - 1), p + (0 .. l.size - 1)));
+
+  // p[0 .. n-1] was freed between h0 and h1: no longer live (a size-0 block frees nothing), every
+  // other live block still is.
+  predicate memapi_freed(integer h0, integer h1, char *p, integer n) =
+    (n > 0 ==> !memapi_owned(h1, p, n)) &&
+    (\forall char *q, integer m; memapi_owned(h0, q, m) && (n == 0 || \separated(q + (0 .. m - 1), p + (0 .. n - 1))) ==>
+       memapi_owned(h1, q, m));
+
+  // Every block live in h0 is live in h1 (nothing the caller owns was freed).
+  predicate memapi_live_kept(integer h0, integer h1) =
+    \forall char *q, integer m; memapi_owned(h0, q, m) ==> memapi_owned(h1, q, m);
+
+  // A resize of p (layout ol) to r (layout nl) between L1 (state h0) and L2 (state h1): r is p
+  // itself or the state's next block, valid and live for nl.size bytes, holding the first
+  // min(ol.size, nl.size) bytes of p, zero from ol.size on when `zero`; a moved block's old
+  // block is freed; every other live block stays live and disjoint from r.
+  predicate memapi_resized{L1, L2}(integer h0, integer h1, char *p, memapi_layout ol, char *r,
+                                   memapi_layout nl, integer zero) =
+    (r == p || r == memapi_proof_next(h0, nl)) &&
+    \valid{L2}(r + (0 .. nl.size - 1)) && memapi_owned(h1, r, nl.size) &&
+    (\forall integer i; 0 <= i < \min(ol.size, nl.size) ==> \at(r[i], L2) == \at(p[i], L1)) &&
+    (zero != 0 ==> \forall integer i; ol.size <= i < nl.size ==> \at(r[i], L2) == 0) &&
+    (r != p && ol.size > 0 ==> !memapi_owned(h1, p, ol.size)) &&
+    (\forall char *q, integer m; memapi_owned(h0, q, m) && q != p && \separated(q + (0 .. m - 1), p + (0 .. ol.size - 1)) ==>
+       memapi_owned(h1, q, m) && \separated(q + (0 .. m - 1), r + (0 .. nl.size - 1)));
+
+  // p[0 .. n-1] holds the same bytes at L2 as at L1.
+  predicate memapi_same_bytes{L1, L2}(char *p, integer n) =
+    \forall integer i; 0 <= i < n ==> \at(p[i], L1) == \at(p[i], L2);
+
+  // p[from .. to-1] is zero.
+  predicate memapi_zero_bytes{L}(char *p, integer from, integer to) =
+    \forall integer i; from <= i < to ==> p[i] == 0;
+
+  // The texts an error record points to are readable (what memapi_error_format reads): the message
+  // of OTHER / INVALID_POINTER / CORRUPTION, the cause message of ALLOC_FAILED(OTHER), and the
+  // pointer printed by the pointer kinds is an object pointer or NULL.
+  predicate memapi_text{L}(char *s) = s == \null || (valid_read_string(s) && strlen(s) < SIZE_MAX);
+  predicate memapi_err_texts{L}(memapi_error *e) =
+    ((e->kind == MEMAPI_E_INVALID_POINTER || e->kind == MEMAPI_E_LAYOUT_MISMATCH ||
+      e->kind == MEMAPI_E_CORRUPTION) ==> (e->ptr == \null || \object_pointer((char *)e->ptr))) &&
+    ((e->kind == MEMAPI_E_OTHER || e->kind == MEMAPI_E_INVALID_POINTER || e->kind == MEMAPI_E_CORRUPTION) ==>
+       memapi_text((char *)e->msg)) &&
+    ((e->kind == MEMAPI_E_ALLOC_FAILED && e->cause.kind == MEMAPI_CAUSE_OTHER) ==> memapi_text((char *)e->cause.msg));
+*/
+
 #ifdef __FRAMAC__
 #include "extern.h"
 #endif

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include "memapi2/config.h"
+#include "internal/acsl.h" /* ACSL only: memapi_zero_bytes */
 
 /*
  * For a local buffer that is fully written before it is read: exempts it from
@@ -24,18 +25,59 @@
 #define MEMAPI__NO_AUTO_INIT
 #endif
 
-#if MEMAPI_FREESTANDING
+/*
+ * The contracts below are proved against the loops (src/alloc.c and src/bump.c are proved with
+ * them); under Frama-C the loops stand for the hosted build's memset/memcpy, which do the same.
+ */
+#if MEMAPI_FREESTANDING || defined(__FRAMAC__)
+/*@ requires \valid((char *)dst + (0 .. n - 1));
+    assigns ((char *)dst)[0 .. n - 1];
+    ensures memapi_zero_bytes((char *)dst, 0, n);
+*/
 static inline void memapi__zero(void *dst, size_t n)
 {
     char *d = (char *)dst;
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant memapi_zero_bytes(d, 0, i);
+        loop assigns i, d[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         d[i] = 0;
 }
 
+/* Zeroes dst[from .. to - 1]: a block's tail, stated over the block's own indices. */
+/*@ requires from <= to && \valid((char *)dst + (from .. to - 1));
+    assigns ((char *)dst)[from .. to - 1];
+    ensures memapi_zero_bytes((char *)dst, from, to);
+*/
+static inline void memapi__zero_range(void *dst, size_t from, size_t to)
+{
+    char *d = (char *)dst;
+    /*@ loop invariant from <= i <= to;
+        loop invariant memapi_zero_bytes(d, from, i);
+        loop assigns i, d[from .. to - 1];
+        loop variant to - i;
+    */
+    for (size_t i = from; i < to; i++)
+        d[i] = 0;
+}
+
+/*@ requires \valid((char *)dst + (0 .. n - 1));
+    requires \valid_read((char *)src + (0 .. n - 1));
+    requires \separated((char *)dst + (0 .. n - 1), (char *)src + (0 .. n - 1));
+    assigns ((char *)dst)[0 .. n - 1] \from ((char *)src)[0 .. n - 1];
+    ensures \forall integer i; 0 <= i < n ==> ((char *)dst)[i] == ((char *)src)[i];
+*/
 static inline void memapi__copy(void *dst, const void *src, size_t n)
 {
     char *d = (char *)dst;
     const char *s = (const char *)src;
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant \forall integer j; 0 <= j < i ==> d[j] == s[j];
+        loop assigns i, d[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         d[i] = s[i];
 }
@@ -44,6 +86,11 @@ static inline void memapi__copy(void *dst, const void *src, size_t n)
 static inline void memapi__zero(void *dst, size_t n)
 {
     memset(dst, 0, n);
+}
+
+static inline void memapi__zero_range(void *dst, size_t from, size_t to)
+{
+    memset((char *)dst + from, 0, to - from);
 }
 
 static inline void memapi__copy(void *dst, const void *src, size_t n)
