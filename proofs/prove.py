@@ -26,14 +26,22 @@ replayed the whole core in about 25 minutes. So:
 
 A wide scheduler also means many provers at once for a task that is *not* in the cache, and a
 prover sharing the CPU may time out: a goal would then fail (safe), but a smoke test would pass
-without having had its time. That is why the wide replay needs the recorded inputs: the digest of
-the proved sources, every header they can include, the WP flags and the tool versions must equal
-the one in the ledger, written by the complete from-scratch run that filled the cache, so every
-smoke test and goal has its result there, obtained at full prover strength.
+without having had its time. Two things keep that from happening:
+
+- the wide replay needs the recorded inputs: the digest of the proved sources, every header they
+  can include, the WP flags and the tool versions must equal the one in the ledger, written by the
+  complete from-scratch run that filled the cache, so every smoke test and goal has its result
+  there, obtained at full prover strength;
+- it is checked, not assumed: the wide replay writes what the provers answer into the build
+  directory's copy of the cache, and every answer obtained during the run must be "valid" (a
+  prover proving a goal the cache already had from the other prover, which contention cannot make
+  wrong). Any other answer (timeout, unknown, failure) is removed from the copy and the whole run
+  is done again one process at a time with `--par`, as a from-scratch run.
 """
 import argparse
 import hashlib
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -42,6 +50,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ledger  # noqa: E402  (proofs/ledger.py)
 
+VERDICT = re.compile(r'"verdict"\s*:\s*"(\w+)"')
 TOOLS = (["frama-c", "-version"], ["why3", "--version"], ["z3", "--version"],
          ["cvc4", "--version"])
 
@@ -100,6 +109,84 @@ def split(ledger_path, jobs):
     return shard({n: e[1] for n, e in fns.items()}, jobs)[:-1]
 
 
+def cache_snapshot(cache):
+    """{entry: mtime} of a WP cache directory."""
+    return {e.name: e.stat().st_mtime_ns for e in os.scandir(cache)}
+
+
+def live_results(cache, before):
+    """{entry: verdict} of the cache entries written since `before` (a cache_snapshot)."""
+    out = {}
+    for name, mtime in cache_snapshot(cache).items():
+        if before.get(name) == mtime:
+            continue
+        # WP writes entries such as { "prover": "Z3:4.8.12", "verdict": "timeout", "time": 2. },
+        # not always valid JSON: read the verdict field only. Unreadable counts as not valid.
+        try:
+            with open(os.path.join(cache, name), encoding="utf-8") as f:
+                m = VERDICT.search(f.read())
+        except OSError:
+            m = None
+        out[name] = m.group(1) if m else "?"
+    return out
+
+
+def run_processes(args, flags, gate, srcs, jobs, functions, par, parallel, cache_mode):
+    """Run the Frama-C processes of one WP run; [(output directory, exit status)]."""
+    out = args.dir
+    print(f"prove: {jobs} Frama-C process(es) for the functions"
+          f"{' and one for the lemmas' if jobs > 1 else ''}, -wp-par {par} each, "
+          f"{'side by side' if parallel else 'one after the other'}")
+    procs = []
+    runs = jobs + 1 if jobs > 1 else 1
+    for k in range(runs):
+        sdir = os.path.join(out, f"s{k}")
+        os.makedirs(sdir, exist_ok=True)
+        for stale in ("wp.log", "wp-report.json", "report.json", "rc"):
+            if os.path.exists(os.path.join(sdir, stale)):
+                os.remove(os.path.join(sdir, stale))
+        if jobs == 1:
+            select = []
+        elif k < jobs - 1:
+            select = ["-wp-fct", ",".join(functions[k])]
+        elif k == jobs - 1:
+            select = ["-wp-skip-fct", ",".join(f for grp in functions for f in grp)]
+        else:
+            select = ["-wp-prop=@lemma"]
+        gate_k = [g.replace("@REPORT@", os.path.join(sdir, "report.json")) for g in gate]
+        cmd = ([args.framac] + flags + ["-wp-par", str(par)] + select +
+               ["-wp-report-json", os.path.join(sdir, "wp-report.json"),
+                "-wp-cache", cache_mode, "-wp-cache-dir", args.cache] + srcs + gate_k)
+        log = open(os.path.join(sdir, "wp.log"), "w", encoding="utf-8")
+        env = dict(os.environ, WHY3CONFIG=args.why3conf)
+        procs.append((k, sdir, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env),
+                      log))
+        if not parallel:
+            procs[-1][2].wait()
+    result = []
+    for k, sdir, p, log in procs:
+        rc = p.wait()
+        log.close()
+        with open(os.path.join(sdir, "rc"), "w", encoding="utf-8") as f:
+            f.write(f"{rc}\n")
+        what = ("every function and lemma" if jobs == 1 else
+                f"{len(functions[k])} functions" if k < jobs - 1 else
+                "the other functions" if k == jobs - 1 else "the lemmas")
+        print(f"prove: [{k}] {what}: frama-c exit status {rc}, log {sdir}/wp.log")
+        with open(os.path.join(sdir, "wp.log"), encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+        show = False
+        for line in lines:
+            if line.startswith("[wp] Proved goals") or line.startswith("[wp] [Cache]"):
+                show = True
+            elif line.startswith("["):
+                show = False
+            if show or "User Error" in line or line.startswith("[kernel] User Error"):
+                print(f"prove: [{k}] {line}")
+        result.append((sdir, rc))
+    return result
+
+
 def run(args):
     out = args.dir
     os.makedirs(out, exist_ok=True)
@@ -126,60 +213,33 @@ def run(args):
                   f"!= {want[:19]}...): replaying as a from-scratch run does (one process at a time, "
                   f"-wp-par {args.par}), tasks missing from the cache go to the provers; "
                   "`make prove-update-ledger` records a new run")
-    cache_mode = "replay" if args.mode == "replay" else "update"
     functions = split(args.ledger, jobs)
-    print(f"prove: {jobs} Frama-C process(es) for the functions"
-          f"{' and one for the lemmas' if jobs > 1 else ''}, -wp-par {par} each, "
-          f"{'side by side' if parallel else 'one after the other'}")
-    procs = []
     start = time.time()
-    runs = jobs + 1 if jobs > 1 else 1
-    for k in range(runs):
-        sdir = os.path.join(out, f"s{k}")
-        os.makedirs(sdir, exist_ok=True)
-        for stale in ("wp.log", "wp-report.json", "report.json", "rc"):
-            if os.path.exists(os.path.join(sdir, stale)):
-                os.remove(os.path.join(sdir, stale))
-        if jobs == 1:
-            select = []
-        elif k < jobs - 1:
-            select = ["-wp-fct", ",".join(functions[k])]
-        elif k == jobs - 1:
-            select = ["-wp-skip-fct", ",".join(f for grp in functions for f in grp)]
-        else:
-            select = ["-wp-prop=@lemma"]
-        gate_k = [g.replace("@REPORT@", os.path.join(sdir, "report.json")) for g in gate]
-        cmd = ([args.framac] + flags + ["-wp-par", str(par)] + select +
-               ["-wp-report-json", os.path.join(sdir, "wp-report.json"),
-                "-wp-cache", cache_mode, "-wp-cache-dir", args.cache] + srcs + gate_k)
-        log = open(os.path.join(sdir, "wp.log"), "w", encoding="utf-8")
-        env = dict(os.environ, WHY3CONFIG=args.why3conf)
-        procs.append((k, sdir, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env),
-                      log, k))
-        if not parallel:
-            procs[-1][2].wait()
-    for k, sdir, p, log, _ in procs:
-        rc = p.wait()
-        log.close()
-        with open(os.path.join(sdir, "rc"), "w", encoding="utf-8") as f:
-            f.write(f"{rc}\n")
-        what = ("every function and lemma" if jobs == 1 else
-                f"{len(functions[k])} functions" if k < jobs - 1 else
-                "the other functions" if k == jobs - 1 else "the lemmas")
-        print(f"prove: [{k}] {what}: frama-c exit status {rc}, log {sdir}/wp.log")
-        with open(os.path.join(sdir, "wp.log"), encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
-        show = False
-        for line in lines:
-            if line.startswith("[wp] Proved goals") or line.startswith("[wp] [Cache]"):
-                show = True
-            elif line.startswith("["):
-                show = False
-            if show or "User Error" in line or line.startswith("[kernel] User Error"):
-                print(f"prove: [{k}] {line}")
+    if parallel:
+        # Written into the build directory's copy of the cache, so that what the provers answered
+        # during this run can be told from what was replayed.
+        before = cache_snapshot(args.cache)
+        procs = run_processes(args, flags, gate, srcs, jobs, functions, par, True, "update")
+        live = live_results(args.cache, before)
+        suspect = {n: v for n, v in live.items() if v != "valid"}
+        print(f"prove: {len(live)} task(s) were not in the cache and went to the provers, "
+              f"{len(live) - len(suspect)} of them valid")
+        if suspect:
+            # A "valid" answer is the same under contention; any other may be a prover starved of
+            # the CPU, and a smoke test would pass on it. Drop those answers and run again as a
+            # from-scratch run does.
+            for name in suspect:
+                os.remove(os.path.join(args.cache, name))
+            print(f"prove: {len(suspect)} of them not valid (" +
+                  ", ".join(sorted(set(suspect.values()))) + "), obtained with the CPU shared: "
+                  f"running again one process at a time with -wp-par {args.par}")
+            procs = run_processes(args, flags, gate, srcs, jobs, functions, args.par, False, "replay")
+    else:
+        procs = run_processes(args, flags, gate, srcs, jobs, functions, par, False,
+                              "replay" if args.mode == "replay" else "update")
     with open(os.path.join(out, "runs"), "w", encoding="utf-8") as f:
-        for k, sdir, p, _, _ in procs:
-            f.write(f"{sdir}\t{p.returncode}\n")
+        for sdir, rc in procs:
+            f.write(f"{sdir}\t{rc}\n")
     with open(os.path.join(out, "digest"), "w", encoding="utf-8") as f:
         f.write(want + "\n")
     print(f"prove: wall {int(time.time() - start)} s")

@@ -15,6 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ledger  # noqa: E402
+import prove  # noqa: E402
 
 REPORT_ABORT_LOG = "[report] User Error: Classified errors found\n" \
                    "[kernel] Plug-in report aborted: invalid user input.\n"
@@ -148,6 +149,28 @@ class SplitGate(unittest.TestCase):
         rc, out = check([("0", {"f": (1, 1)}, "", None)])
         self.assertEqual(rc, 1, out)
         self.assertIn("g: in the ledger (1/1) but not in this run", out)
+
+
+class LiveResults(unittest.TestCase):
+    """prove.py's account of the prover answers a wide replay obtained instead of replaying."""
+
+    def test_only_entries_written_during_the_run_count(self):
+        with tempfile.TemporaryDirectory() as cache:
+            def put(name, text, mtime):
+                path = os.path.join(cache, name)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+                os.utime(path, ns=(mtime, mtime))
+            put("old.json", '{ "prover": "Z3:4.8.12", "verdict": "timeout", "time": 40. }', 0)
+            put("promoted.json", '{ "prover": "Z3:4.8.12", "verdict": "timeout", "time": 3. }', 0)
+            before = prove.cache_snapshot(cache)
+            put("won.json", '{ "prover": "CVC4:1.8", "verdict": "valid", "time": 0.5 }', 10**18)
+            put("starved.json", '{ "prover": "CVC4:1.8", "verdict": "timeout", "time": 2. }', 10**18)
+            put("promoted.json", '{ "prover": "Z3:4.8.12", "verdict": "unknown", "time": 1. }', 10**18)
+            put("garbled.json", "{", 10**18)
+            self.assertEqual(prove.live_results(cache, before),
+                             {"won.json": "valid", "starved.json": "timeout",
+                              "promoted.json": "unknown", "garbled.json": "?"})
 
 
 if __name__ == "__main__":
