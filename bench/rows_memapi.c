@@ -25,6 +25,10 @@
 #include "memapi2/tracking.h"
 #define HAVE_TRACKING 1
 #endif
+#if __has_include("memapi2/failing.h")
+#include "memapi2/failing.h"
+#define HAVE_FAILING 1
+#endif
 #if __has_include("memapi2/guard.h")
 #include "memapi2/guard.h"
 #define HAVE_GUARD 1
@@ -193,6 +197,20 @@ static void close_tracking(bench_row *r)
 MEMAPI_ROW_FNS(tracking)
 #endif
 
+#ifdef HAVE_FAILING
+/* Every rule off: the row measures what the wrapper's counting and rule checks cost on each call. */
+static memapi_failing failing_state;
+static memapi_allocator a_failing;
+static void open_failing(bench_row *r)
+{
+    if (memapi_failing_init(&failing_state, memapi_default(), NULL) != MEMAPI_OK)
+        bench_die(r->name, "memapi_failing_init");
+    a_failing = memapi_failing_allocator(&failing_state);
+    r->ctx = &a_failing;
+}
+MEMAPI_ROW_FNS(failing)
+#endif
+
 #ifdef HAVE_BUMP
 /* 1024 blocks of at most 256 B plus their padding fit with room to spare. */
 #define ARENA_CAP (1024u * 512u)
@@ -245,6 +263,9 @@ bench_row bench_rows[] = {
 #ifdef HAVE_TRACKING
     MEMAPI_ROW("tracking(default)", tracking, BENCH_MIXED | BENCH_SMALL, NULL, open_tracking, close_tracking,
                NULL, 0),
+#endif
+#ifdef HAVE_FAILING
+    MEMAPI_ROW("failing(default)", failing, BENCH_MIXED | BENCH_SMALL, NULL, open_failing, NULL, NULL, 0),
 #endif
 #ifdef HAVE_BUMP
     MEMAPI_ROW("bump arena", bump, BENCH_SMALL, NULL, open_bump, NULL, bump_reset, 0),
