@@ -20,7 +20,9 @@
 # proofs/prove.py runs Frama-C: PROVE_JOBS processes, the functions split by goal count (the split
 # is recorded in the ledger: WP's tasks depend on it), plus one for the lemmas. A from-scratch run
 # runs them one after the other with -wp-par PROVE_PAR. A replay whose proof inputs (the digest of
-# PROVE_SRCS, PROVE_INPUTS, the flags and the tool versions) are those recorded in the ledger runs
+# the AST that Frama-C parses from PROVE_SRCS and their headers with every annotation, the flags
+# and the tool versions; code outside the proof, under #ifndef __FRAMAC__, and comments do not
+# count) are those recorded in the ledger runs
 # them side by side, scheduling PROVE_REPLAY_PAR goals at a time in each (a replay is bound by
 # Frama-C's own goal generation, not by the provers); any other replay runs as a from-scratch run
 # does, so that a task missing from the cache gets a prover's full time. prove.py's docstring says why.
@@ -61,9 +63,6 @@ PROVE_FLAGS := -c11 -machdep gcc_x86_64 \
   -wp-smoke-tests $(PROVE_EXTRA)
 PROVE_GATE := -then -report-classify -report-unclassified-unknown ERROR -report-unclassified-invalid ERROR \
   -report-output @REPORT@
-# Every file the proved sources can include from this tree (an over-approximation: a change to any
-# of them makes the next replay take the careful path until the ledger is recorded again).
-PROVE_INPUTS := $(sort $(wildcard include/memapi2/*.h src/internal/*.h proofs/*.h))
 
 CHECK_STAGES += prove
 .PHONY: prove prove-run prove-update-ledger prove-digest prove-gate-test
@@ -85,12 +84,12 @@ prove-run: prove-gate-test $(PROVE_WHY3)
 	@$(PYTHON) proofs/prove.py run --mode $(PROVE_CACHE) --jobs $(PROVE_JOBS) --par $(PROVE_PAR) \
 	  --replay-par $(PROVE_REPLAY_PAR) --dir $(abspath $(PROVE_DIR)) --cache $(PROVE_CACHEDIR) \
 	  --ledger $(PROVE_LEDGER) --why3conf $(PROVE_WHY3) --framac '$(FRAMAC)' \
-	  --flags '$(PROVE_FLAGS)' --gate '$(PROVE_GATE)' --srcs '$(PROVE_SRCS)' --inputs '$(PROVE_INPUTS)'
+	  --flags '$(PROVE_FLAGS)' --gate '$(PROVE_GATE)' --srcs '$(PROVE_SRCS)'
 
 # Are the proof inputs those of the run recorded in the ledger? (exit 1 if not)
 prove-digest:
 	@$(PYTHON) proofs/prove.py digest --ledger $(PROVE_LEDGER) --framac '$(FRAMAC)' \
-	  --flags '$(PROVE_FLAGS)' --srcs '$(PROVE_SRCS)' --inputs '$(PROVE_INPUTS)'
+	  --flags '$(PROVE_FLAGS)' --srcs '$(PROVE_SRCS)'
 
 prove: prove-run
 	@$(PYTHON) proofs/ledger.py check $(PROVE_LEDGER) $(PROVE_DIR)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run Frama-C WP for `make prove` (mk/prove.mk, proofs/README.md).
 
-    prove.py digest --flags FLAGS --srcs SRCS --inputs FILES [--ledger LEDGER]
+    prove.py digest --flags FLAGS --srcs SRCS [--ledger LEDGER]
                                               print the digest of the proof inputs (and whether
                                               the ledger records the same; exit 1 if not)
     prove.py run --mode replay|none ...       run WP (see `prove.py run --help`)
@@ -28,8 +28,9 @@ A wide scheduler also means many provers at once for a task that is *not* in the
 prover sharing the CPU may time out: a goal would then fail (safe), but a smoke test would pass
 without having had its time. Two things keep that from happening:
 
-- the wide replay needs the recorded inputs: the digest of the proved sources, every header they
-  can include, the WP flags and the tool versions must equal the one in the ledger, written by the
+- the wide replay needs the recorded inputs: the digest of the AST WP proves (Frama-C's print of
+  the sources, headers and annotations), the WP flags and the tool versions must equal the one in
+  the ledger, written by the
   complete from-scratch run that filled the cache, so every smoke test and goal has its result
   there, obtained at full prover strength;
 - it is checked, not assumed: the wide replay writes what the provers answer into the build
@@ -45,6 +46,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -68,17 +70,50 @@ def tool_versions(framac):
     return out
 
 
-def digest(flags, files, framac="frama-c"):
-    """sha256 over the WP flags, the tool versions and the name and content of every input file."""
+def proof_ast(flags, srcs, framac="frama-c"):
+    """The program WP proves: Frama-C's own print of the parsed sources and their annotations.
+
+    Run with the kernel options of `flags` (those before `-wp`: the C dialect, the machine and the
+    preprocessor arguments), so that it is exactly the AST the proof starts from, with every
+    contract, lemma and ghost in it, and nothing that the preprocessor removes under `__FRAMAC__`
+    (code compiled only outside the proof, such as the inline fast paths of the headers) nor
+    comments or layout. Returns None if Frama-C cannot print it (the digest then matches nothing).
+    """
+    kernel = []
+    for f in shlex.split(flags):
+        if f == "-wp":
+            break
+        kernel.append(f)
+    with tempfile.TemporaryDirectory() as tmp:
+        ast = os.path.join(tmp, "ast.c")
+        try:
+            r = subprocess.run([framac] + kernel + list(srcs) + ["-print", "-ocode", ast],
+                               capture_output=True, check=False)
+        except OSError:
+            return None
+        if r.returncode != 0 or not os.path.exists(ast):
+            return None
+        with open(ast, "rb") as f:
+            return f.read()
+
+
+def digest(flags, srcs, framac="frama-c"):
+    """sha256 over the WP flags, the tool versions and the AST WP proves (proof_ast).
+
+    The AST rather than the files' bytes: a change to code the proof never sees (under
+    `#ifndef __FRAMAC__`), to a comment or to the layout leaves every proof task as it was, and
+    needs no new from-scratch run; any change to what WP proves (code, contracts, lemmas, the
+    libc specifications through the Frama-C version) changes the digest.
+    """
     h = hashlib.sha256()
     h.update(("flags: " + " ".join(shlex.split(flags)) + "\n").encode())
     for line in tool_versions(framac):
         h.update((line + "\n").encode())
-    for path in sorted(set(files)):
-        with open(path, "rb") as f:
-            data = f.read()
-        h.update(f"file {path} {len(data)}\n".encode())
-        h.update(data)
+    ast = proof_ast(flags, sorted(set(srcs)), framac)
+    if ast is None:
+        return "sha256:unavailable"
+    h.update(f"ast {len(ast)}\n".encode())
+    h.update(ast)
     return "sha256:" + h.hexdigest()
 
 
@@ -194,7 +229,7 @@ def run(args):
     gate = shlex.split(args.gate)
     srcs = shlex.split(args.srcs)
     # Taken before the run, so that it names what the provers saw even if a file changes meanwhile.
-    want = digest(args.flags, srcs + shlex.split(args.inputs), args.framac)
+    want = digest(args.flags, srcs, args.framac)
     recorded = ledger.read_digest(args.ledger) if os.path.exists(args.ledger) else None
     jobs = args.jobs
     selecting = [f for f in flags if f.split("=")[0] in ("-wp-fct", "-wp-skip-fct", "-wp-prop")]
@@ -253,7 +288,6 @@ def main(argv):
     d.add_argument("--flags", required=True)
     d.add_argument("--framac", default="frama-c")
     d.add_argument("--srcs", required=True)
-    d.add_argument("--inputs", default="")
     d.add_argument("--ledger")
     r = sub.add_parser("run")
     r.add_argument("--mode", choices=("replay", "none"), required=True)
@@ -268,10 +302,9 @@ def main(argv):
     r.add_argument("--flags", required=True, help="WP flags, without -wp-par and selection")
     r.add_argument("--gate", required=True, help="options after the WP run (@REPORT@: JSON path)")
     r.add_argument("--srcs", required=True, help="the files proved")
-    r.add_argument("--inputs", default="", help="other files the proof reads (headers)")
     a = p.parse_args(argv[1:])
     if a.cmd == "digest":
-        now = digest(a.flags, shlex.split(a.srcs) + shlex.split(a.inputs), a.framac)
+        now = digest(a.flags, shlex.split(a.srcs), a.framac)
         print(f"proof inputs now:     {now}")
         if a.ledger is None:
             return 0
