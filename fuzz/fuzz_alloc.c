@@ -3,7 +3,9 @@
  * blocks, for every allocator of the library, with a shadow model checked after every step.
  *
  * Input: [allocator][flags][config 1][config 2] ([4 rule bytes] for the failing allocator), then
- * operations until the input ends: [fault byte, fault mode only][op][slot][arguments...].
+ * operations until the input ends: [fault byte, fault mode only][op][slot][arguments...]; the slot
+ * byte's low bit makes alloc, zalloc, grow, shrink and dealloc call the exported dispatch functions
+ * instead of the inline fast paths of alloc.h (both must satisfy the same model).
  *
  * Allocators: default, System, c_alloc, stack (scoped allocation only), locked(default),
  * bump (over a static buffer), failing(default) with fixed rules, tracking(default) with a grown
@@ -91,6 +93,7 @@ typedef struct model {
 typedef struct state {
     int id;
     bool fault;        /* fault-injection mode */
+    bool exported;     /* this step calls the exported dispatch functions, not alloc.h's inline fast paths */
     bool fail_outer;   /* the failing allocator is the outermost layer (counts one call per request) */
     memapi_allocator a;
     size_t nslots;
@@ -827,9 +830,9 @@ static void *do_resize(resize_kind k, bool checked, void *p, memapi_layout o, me
     (void)checked;
 #endif
     switch (k) {
-    case RK_GROW: return memapi_grow(a, p, o, n, e);
+    case RK_GROW: return S.exported ? (memapi_grow)(a, p, o, n, e) : memapi_grow(a, p, o, n, e);
     case RK_ZGROW: return memapi_zgrow(a, p, o, n, e);
-    case RK_SHRINK: return memapi_shrink(a, p, o, n, e);
+    case RK_SHRINK: return S.exported ? (memapi_shrink)(a, p, o, n, e) : memapi_shrink(a, p, o, n, e);
     case RK_REALLOC: return memapi_realloc(a, p, o, n, e);
     default: return memapi_rezalloc(a, p, o, n, e);
     }
@@ -906,7 +909,11 @@ static void free_slot(size_t i, unsigned how, bool err_null)
     poison(&e);
     bool ok = true;
     if (how == 0) {
-        memapi_dealloc(S.a, t->ptr, t->l); /* cannot fail: a failure stops the program */
+        /* cannot fail: a failure stops the program */
+        if (S.exported)
+            (memapi_dealloc)(S.a, t->ptr, t->l);
+        else
+            memapi_dealloc(S.a, t->ptr, t->l);
     } else if (how == 1) {
         if (S.id == A_STACK)
             x = x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
@@ -951,7 +958,9 @@ static void op_alloc(fuzz_in *in, size_t i, bool zero, bool err_null)
     fault_snap f = fault_before();
     memapi_error e;
     poison(&e);
-    void *p = zero ? memapi_zalloc(S.a, l, err_null ? NULL : &e) : memapi_alloc(S.a, l, err_null ? NULL : &e);
+    memapi_error *ep = err_null ? NULL : &e;
+    void *p = S.exported ? (zero ? (memapi_zalloc)(S.a, l, ep) : (memapi_alloc)(S.a, l, ep))
+                         : (zero ? memapi_zalloc(S.a, l, ep) : memapi_alloc(S.a, l, ep));
     if (!judge(what, f, &x, p != NULL, &e, err_null)) {
         if (p != NULL)
             failf(what, "failure with a non-NULL result");
@@ -1875,7 +1884,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (S.fault)
             fault_rules(fin_u8(&in));
         uint8_t ob = fin_u8(&in);
-        size_t i = fin_u8(&in) % S.nslots;
+        uint8_t sb = fin_u8(&in);
+        size_t i = (size_t)(sb >> 1) % S.nslots;
+        S.exported = (sb & 1u) != 0;
         bool err_null = (ob >> 4) == 15u;
         switch (ob % 16u) {
         case 0: op_alloc(&in, i, false, err_null); break;

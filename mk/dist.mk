@@ -39,6 +39,13 @@ check-build:
 	      cat $(CHECK_BUILD)/$$cc/examples/$$e.log; echo "check-build: example $$e ($$cc) failed"; exit 1; fi; \
 	    n=$$((n + 1)); done; \
 	  echo "-- $$cc: library and $$n examples built with -Werror, $$n examples ran ok"; \
+	  $(SUBMAKE) -s BUILD=$(CHECK_BUILD)/$$cc CC=$$cc EXAMPLE_DEFS=-DMEMAPI_NO_INLINE_DISPATCH \
+	    EXAMPLE_SUFFIX=-noinline examples; \
+	  n=0; for e in $(EXAMPLES); do \
+	    x=$(CHECK_BUILD)/$$cc/examples/$$e-noinline; \
+	    if ! $$x >$$x.log 2>&1; then cat $$x.log; echo "check-build: example $$e ($$cc, no inline dispatch) failed"; exit 1; fi; \
+	    n=$$((n + 1)); done; \
+	  echo "-- $$cc: $$n examples built and ran with -DMEMAPI_NO_INLINE_DISPATCH (the exported dispatch functions)"; \
 	done
 
 check-freestanding:

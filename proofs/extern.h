@@ -48,6 +48,7 @@ size_t memapi__os_strerror(int code, char *buf, size_t cap);
  *   every live block staying live; zalloc's bytes are zero.
  * - try_dealloc of a live block: MEMAPI_OK and the block is freed (its bytes may be overwritten), or
  *   MEMAPI_ERROR with the heap and the block's bytes unchanged.
+ * - dealloc of a live block: the block is freed (its bytes may be overwritten); it does not fail.
  * - resize entries (grow, zgrow, shrink, realloc, rezalloc; called after the dispatch checks):
  *   NULL with the heap and the old bytes unchanged, or the block (ptr itself or the state's next
  *   block), live and valid for new.size bytes, holding the first min(old.size, new.size) old bytes,
@@ -102,6 +103,16 @@ void *memapi_proof_entry_zalloc(void *(*entry)(void *, memapi_layout, memapi_err
 */
 memapi_status memapi_proof_entry_try_dealloc(memapi_status (*entry)(void *, void *, memapi_layout, memapi_error *),
                                              void *self, void *ptr, memapi_layout layout, memapi_error *err);
+
+/*@ requires entry != \null;
+    requires memapi_valid_layout(layout);
+    requires memapi_owned(memapi_proof_heap, (char *)ptr, layout.size);
+    requires \valid((char *)ptr + (0 .. layout.size - 1));
+    assigns memapi_proof_heap, ((char *)ptr)[0 .. layout.size - 1];
+    ensures memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, layout.size);
+*/
+void memapi_proof_entry_dealloc(void (*entry)(void *, void *, memapi_layout), void *self, void *ptr,
+                                memapi_layout layout);
 
 /*@ requires entry != \null;
     requires memapi_valid_layout(old_layout) && memapi_valid_layout(new_layout);

@@ -19,6 +19,7 @@
 #define ENTRY_ALLOC(f, self, l, e) memapi_proof_entry_alloc((f), (self), (l), (e))
 #define ENTRY_ZALLOC(f, self, l, e) memapi_proof_entry_zalloc((f), (self), (l), (e))
 #define ENTRY_TRY_DEALLOC(f, self, p, l, e) memapi_proof_entry_try_dealloc((f), (self), (p), (l), (e))
+#define ENTRY_DEALLOC(f, self, p, l) memapi_proof_entry_dealloc((f), (self), (p), (l))
 #define ENTRY_RESIZE(f, zero, self, p, ol, nl, e) memapi_proof_entry_resize((f), (zero), (self), (p), (ol), (nl), (e))
 #define ENTRY_OWNS(f, self, p, l, e) memapi_proof_entry_owns((f), (self), (p), (l), (e))
 #define ENTRY_ALLOC_TEMP(f, self, l, cb, ctx, e) memapi_proof_entry_alloc_temp((f), (self), (l), (cb), (ctx), (e))
@@ -27,6 +28,7 @@
 #define ENTRY_ALLOC(f, self, l, e) (f)((self), (l), (e))
 #define ENTRY_ZALLOC(f, self, l, e) (f)((self), (l), (e))
 #define ENTRY_TRY_DEALLOC(f, self, p, l, e) (f)((self), (p), (l), (e))
+#define ENTRY_DEALLOC(f, self, p, l) (f)((self), (p), (l))
 #define ENTRY_RESIZE(f, zero, self, p, ol, nl, e) (f)((self), (p), (ol), (nl), (e))
 #define ENTRY_OWNS(f, self, p, l, e) (f)((self), (p), (l), (e))
 #define ENTRY_ALLOC_TEMP(f, self, l, cb, ctx, e) (f)((self), (l), (cb), (ctx), (e))
@@ -255,7 +257,7 @@ static memapi_status do_try_dealloc(memapi_allocator a, void *ptr, memapi_layout
     complete behaviors;
     disjoint behaviors;
 */
-void *memapi_alloc(memapi_allocator a, memapi_layout layout, memapi_error *err)
+void *(memapi_alloc)(memapi_allocator a, memapi_layout layout, memapi_error *err)
 {
     if (MEMAPI_UNLIKELY(!memapi_layout_is_valid(layout)))
         return layout_rejected_null(layout, err);
@@ -291,7 +293,7 @@ void *memapi_alloc(memapi_allocator a, memapi_layout layout, memapi_error *err)
     complete behaviors;
     disjoint behaviors;
 */
-void *memapi_zalloc(memapi_allocator a, memapi_layout layout, memapi_error *err)
+void *(memapi_zalloc)(memapi_allocator a, memapi_layout layout, memapi_error *err)
 {
     if (MEMAPI_UNLIKELY(!memapi_layout_is_valid(layout)))
         return layout_rejected_null(layout, err);
@@ -467,6 +469,7 @@ static __attribute__((noinline, cold)) MEMAPI_NORETURN void dealloc_failed(const
     memapi_fatal(msg);
 }
 
+/* The whole of memapi_dealloc, with the error object its failure message needs. */
 /*@ requires vt_ok(a, \null);
     requires ptr == \null || \object_pointer((char *)ptr);
     requires memapi_valid_layout(layout) && ptr != (void *)(uintptr_t)layout.align ==>
@@ -489,7 +492,7 @@ static __attribute__((noinline, cold)) MEMAPI_NORETURN void dealloc_failed(const
     complete behaviors;
     disjoint behaviors;
 */
-void memapi_dealloc(memapi_allocator a, void *ptr, memapi_layout layout)
+static __attribute__((noinline)) void dealloc_reporting(memapi_allocator a, void *ptr, memapi_layout layout)
 {
     /*
      * Not zero-filled on every call (168 bytes): each failure path of the library writes the whole
@@ -505,6 +508,49 @@ void memapi_dealloc(memapi_allocator a, void *ptr, memapi_layout layout)
     if (try_dealloc(a, ptr, layout, &e) == MEMAPI_OK)
         return;
     dealloc_failed(ptr, layout, &e);
+}
+
+/*@ requires vt_ok(a, \null);
+    requires ptr == \null || \object_pointer((char *)ptr);
+    requires memapi_valid_layout(layout) && ptr != (void *)(uintptr_t)layout.align ==>
+             dealloc_block(ptr, layout, \null);
+    assigns memapi_proof_heap, ((char *)ptr)[0 .. layout.size - 1];
+    behavior dangling:
+      assumes memapi_valid_layout(layout) && ptr == (void *)(uintptr_t)layout.align;
+      assigns \nothing;
+      ensures memapi_proof_heap == \old(memapi_proof_heap);
+    behavior rejected:
+      assumes !(memapi_valid_layout(layout) && ptr == (void *)(uintptr_t)layout.align);
+      assumes !memapi_valid_layout(layout) || ptr == \null || misaligned(ptr, layout.align) ||
+              a.vt == \null || a.vt->try_dealloc == \null;
+      ensures \false; // stops the program through memapi_fatal
+    behavior supported:
+      assumes memapi_valid_layout(layout) && ptr != (void *)(uintptr_t)layout.align;
+      assumes ptr != \null && !misaligned(ptr, layout.align) && a.vt != \null && a.vt->try_dealloc != \null;
+      // When it returns, the block was freed (a failed free stops the program).
+      ensures memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, layout.size);
+    complete behaviors;
+    disjoint behaviors;
+*/
+void (memapi_dealloc)(memapi_allocator a, void *ptr, memapi_layout layout)
+{
+    /*
+     * An allocator whose free cannot fail gets the block once the checks of try_dealloc (and the
+     * dangling test) pass: no error object, no frame. Anything else, including every failure, is
+     * dealloc_reporting's.
+     */
+    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout))) {
+        if (ptr == memapi_layout_dangling(layout))
+            return;
+        if (MEMAPI_LIKELY(ptr != NULL && ((uintptr_t)ptr & (layout.align - 1)) == 0 && has_entry_table(a))) {
+            const memapi_alloc_vtable vt = *a.vt;
+            if (MEMAPI_LIKELY(vt.try_dealloc != NULL && vt.dealloc != NULL)) {
+                ENTRY_DEALLOC(vt.dealloc, a.self, ptr, layout);
+                return;
+            }
+        }
+    }
+    dealloc_reporting(a, ptr, layout);
 }
 
 /*@ requires vt_ok(a, err);
@@ -839,7 +885,7 @@ static void *resize(memapi_allocator a, void *ptr, memapi_layout old_layout, mem
     complete behaviors;
     disjoint behaviors;
 */
-void *memapi_grow(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
+void *(memapi_grow)(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                   memapi_error *err)
 {
     return resize(a, ptr, old_layout, new_layout, RESIZE_GROW, err);
@@ -965,7 +1011,7 @@ void *memapi_zgrow(memapi_allocator a, void *ptr, memapi_layout old_layout, mema
     complete behaviors;
     disjoint behaviors;
 */
-void *memapi_shrink(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
+void *(memapi_shrink)(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                     memapi_error *err)
 {
     return resize(a, ptr, old_layout, new_layout, RESIZE_SHRINK, err);

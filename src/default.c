@@ -26,7 +26,9 @@ static __attribute__((noinline, cold)) void *fail_os(memapi_layout l, int code, 
 
 /*
  * The posix_memalign path, out of line: its out-parameter makes the function keep a stack canary
- * (-fstack-protector-strong), which the malloc path below then does not pay for.
+ * (-fstack-protector-strong), which the malloc path below then does not pay for. (Not
+ * aligned_alloc, which has no out-parameter: C11 and sanitizer runtimes may refuse a size that is
+ * not a multiple of the alignment.)
  */
 static __attribute__((noinline)) void *heap_alloc_aligned(memapi_layout l, bool zero, memapi_error *err)
 {
@@ -45,24 +47,39 @@ static inline void *dangling(memapi_layout l)
     return (void *)(uintptr_t)l.align;
 }
 
-/* malloc or calloc, filling *err on failure: out of line, as the caller must be kept across the call. */
-static __attribute__((noinline)) void *heap_malloc_reporting(memapi_layout l, bool zero, memapi_error *err)
+/*
+ * malloc (calloc), filling *err on failure: out of line, as the layout and err must be kept across
+ * the call. One function per kind, so that neither tests which it is.
+ */
+static __attribute__((noinline)) void *heap_malloc_reporting(void *self, memapi_layout l, memapi_error *err)
 {
-    void *p = zero ? calloc(1, l.size) : malloc(l.size);
-    return p != NULL ? p : fail_os(l, errno, err);
+    (void)self; /* the entry's own parameters, so that the entry jumps here without moving them */
+    void *p = malloc(l.size);
+    if (p == NULL)
+        return fail_os(l, errno, err);
+    return p;
+}
+
+static __attribute__((noinline)) void *heap_calloc_reporting(void *self, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    void *p = calloc(1, l.size);
+    if (p == NULL)
+        return fail_os(l, errno, err);
+    return p;
 }
 
 /*
  * Every path ends in a tail call, so that the entries keep no frame: without an error to fill,
  * malloc's (calloc's) result is the answer as it stands.
  */
-static inline void *heap_alloc(memapi_layout l, bool zero, memapi_error *err)
+static inline void *heap_alloc(void *self, memapi_layout l, bool zero, memapi_error *err)
 {
     /* malloc_can_serve excludes size 0 (align >= 1 > size), so the common path tests it once. */
     if (MEMAPI_LIKELY(malloc_can_serve(l))) {
-        if (err != NULL)
-            return heap_malloc_reporting(l, zero, err);
-        return zero ? calloc(1, l.size) : malloc(l.size);
+        if (zero)
+            return err != NULL ? heap_calloc_reporting(self, l, err) : calloc(1, l.size);
+        return err != NULL ? heap_malloc_reporting(self, l, err) : malloc(l.size);
     }
     if (l.size == 0)
         return dangling(l);
@@ -71,14 +88,12 @@ static inline void *heap_alloc(memapi_layout l, bool zero, memapi_error *err)
 
 static void *default_alloc(void *self, memapi_layout l, memapi_error *err)
 {
-    (void)self;
-    return heap_alloc(l, false, err);
+    return heap_alloc(self, l, false, err);
 }
 
 static void *default_zalloc(void *self, memapi_layout l, memapi_error *err)
 {
-    (void)self;
-    return heap_alloc(l, true, err);
+    return heap_alloc(self, l, true, err);
 }
 
 static memapi_status default_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
@@ -90,6 +105,14 @@ static memapi_status default_try_dealloc(void *self, void *ptr, memapi_layout l,
     return MEMAPI_OK;
 }
 
+/* free cannot fail: memapi_dealloc calls this entry and needs no error object (alloc.h). */
+static void default_dealloc(void *self, void *ptr, memapi_layout l)
+{
+    (void)self;
+    if (MEMAPI_LIKELY(l.size != 0 && ptr != dangling(l)))
+        free(ptr);
+}
+
 /* The library's allocate-copy-free path, for what realloc cannot do (size 0, over-aligned). */
 static __attribute__((noinline)) void *resize_by_copy(void *ptr, memapi_layout old_l, memapi_layout new_l, bool zero,
                                                       memapi_error *err)
@@ -97,14 +120,23 @@ static __attribute__((noinline)) void *resize_by_copy(void *ptr, memapi_layout o
     return memapi_default_resize(memapi_default(), ptr, old_l, new_l, zero, err);
 }
 
-/* realloc with an error to fill or a tail to zero: out of line, as the caller must be kept across it. */
-static __attribute__((noinline)) void *heap_realloc_full(void *ptr, memapi_layout old_l, memapi_layout new_l,
-                                                         bool zero, memapi_error *err)
+/* realloc with an error to fill: out of line, as the new layout and err must be kept across it. */
+static __attribute__((noinline)) void *heap_realloc_reporting(void *ptr, memapi_layout new_l, memapi_error *err)
 {
     void *p = realloc(ptr, new_l.size);
     if (p == NULL)
         return fail_os(new_l, errno, err);
-    if (zero && new_l.size > old_l.size)
+    return p;
+}
+
+/* realloc with the new tail to zero (and an error to fill). */
+static __attribute__((noinline)) void *heap_realloc_zero(void *ptr, memapi_layout old_l, memapi_layout new_l,
+                                                         memapi_error *err)
+{
+    void *p = realloc(ptr, new_l.size);
+    if (p == NULL)
+        return fail_os(new_l, errno, err);
+    if (new_l.size > old_l.size)
         memset((char *)p + old_l.size, 0, new_l.size - old_l.size);
     return p;
 }
@@ -114,9 +146,9 @@ static inline void *heap_resize(void *ptr, memapi_layout old_l, memapi_layout ne
 {
     if (old_l.size == 0 || new_l.size == 0 || !malloc_can_serve(new_l))
         return resize_by_copy(ptr, old_l, new_l, zero, err);
-    if (!zero && err == NULL)
-        return realloc(ptr, new_l.size);
-    return heap_realloc_full(ptr, old_l, new_l, zero, err);
+    if (zero)
+        return heap_realloc_zero(ptr, old_l, new_l, err);
+    return err != NULL ? heap_realloc_reporting(ptr, new_l, err) : realloc(ptr, new_l.size);
 }
 
 static void *default_resize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
@@ -144,4 +176,5 @@ const memapi_alloc_vtable memapi_default_vtable = {
     .rezalloc = default_zresize,
     .owns = NULL,
     .alloc_temp = NULL,
+    .dealloc = default_dealloc,
 };

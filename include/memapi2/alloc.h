@@ -65,6 +65,14 @@ typedef memapi_status (*memapi_dealloc_fn)(void *self, void *ptr, memapi_layout 
  */
 typedef void *(*memapi_resize_fn)(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                                   memapi_error *err);
+/**
+ * @brief Free a block, without failing (the reference's `Dealloc::dealloc` as an allocator
+ * overrides it). Optional, for allocators whose free cannot fail: `memapi_dealloc` calls it instead
+ * of `try_dealloc` after its own checks (valid layout, pointer non-NULL, aligned and not the
+ * layout's dangling pointer), and so needs no error object. It must have the effect a successful
+ * `try_dealloc` has; it is used only when `try_dealloc` is present too.
+ */
+typedef void (*memapi_free_fn)(void *self, void *ptr, memapi_layout layout);
 /** @brief `MEMAPI_OK` when `ptr` is a live block of this allocator with exactly `layout` (reference `AllocOwned`). */
 typedef memapi_status (*memapi_owns_fn)(void *self, const void *ptr, memapi_layout layout, memapi_error *err);
 /** @brief Callback of scoped allocation: `mem` is valid for `layout.size` bytes until it returns. */
@@ -77,7 +85,8 @@ typedef memapi_status (*memapi_alloc_temp_fn)(void *self, memapi_layout layout, 
  * @brief An allocator's operations. Only `alloc` is required; a NULL optional entry means "use the
  * library default" (spec 4.4-4.6): zalloc = alloc + zero; grow, zgrow, shrink, realloc, rezalloc =
  * allocate (zalloc for the zeroing ones), copy min(old, new) bytes when old size > 0, free the old
- * block; alloc_temp = alloc, call, try_dealloc. The resize and temp defaults need `try_dealloc`:
+ * block; alloc_temp = alloc, call, try_dealloc; dealloc = try_dealloc, stopping the program if it
+ * fails. The resize and temp defaults need `try_dealloc`:
  * without it they fail with `MEMAPI_E_UNSUPPORTED`, as do dealloc, try_dealloc and the checked
  * operations without `owns`.
  */
@@ -94,6 +103,7 @@ typedef struct memapi_alloc_vtable {
     memapi_resize_fn rezalloc;        /**< optional: any direction, new bytes zero */
     memapi_owns_fn owns;              /**< optional: ownership check for the checked operations */
     memapi_alloc_temp_fn alloc_temp;  /**< optional: scoped allocation */
+    memapi_free_fn dealloc;           /**< optional: free that cannot fail (memapi_dealloc's fast path) */
 } memapi_alloc_vtable;
 
 /**
@@ -274,6 +284,87 @@ MEMAPI_API void *memapi_checked_rezalloc(memapi_allocator a, void *ptr, memapi_l
  */
 MEMAPI_API void *memapi_default_resize(memapi_allocator a, void *ptr, memapi_layout old_layout,
                                        memapi_layout new_layout, bool zero, memapi_error *err);
+
+/*
+ * Inline fast paths of the dispatch (memapi_alloc, memapi_zalloc, memapi_grow, memapi_shrink,
+ * memapi_dealloc). Each one takes, inline in the caller, the path of its function's success case
+ * when every check of that function passes, and calls the exported
+ * function for everything else (a rejected argument, a missing entry, an identical layout, the
+ * library default): the caller then jumps straight to the allocator's entry, and for a constant
+ * layout the compiler folds the layout test away. The checks are those of the exported function,
+ * in conjunction, so both give the same result for every argument.
+ *
+ * Compiled code only: Frama-C proves the exported functions (the fast paths are in the trusted
+ * base, proofs/README.md). Define MEMAPI_NO_INLINE_DISPATCH to call the exported functions
+ * everywhere; `(memapi_alloc)(...)` calls the exported function for one call.
+ */
+#if !defined(__FRAMAC__) && !defined(MEMAPI_NO_INLINE_DISPATCH)
+/** @cond MEMAPI_INTERNAL */
+static inline void *memapi__alloc_inline(memapi_allocator a, memapi_layout layout, memapi_error *err)
+{
+    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && a.vt != NULL && a.vt->alloc != NULL))
+        return a.vt->alloc(a.self, layout, err);
+    return (memapi_alloc)(a, layout, err);
+}
+
+static inline void *memapi__zalloc_inline(memapi_allocator a, memapi_layout layout, memapi_error *err)
+{
+    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && a.vt != NULL && a.vt->alloc != NULL &&
+                      a.vt->zalloc != NULL))
+        return a.vt->zalloc(a.self, layout, err);
+    return (memapi_zalloc)(a, layout, err);
+}
+
+/* The checks of a resize whose new layout differs from the old, in the direction `grow`. */
+static inline bool memapi__resize_fast_ok(void *ptr, memapi_layout old_layout, memapi_layout new_layout, bool grow)
+{
+    return memapi_layout_is_valid(old_layout) && memapi_layout_is_valid(new_layout) && ptr != NULL &&
+           ((uintptr_t)ptr & (old_layout.align - 1)) == 0 && new_layout.align >= old_layout.align &&
+           (grow ? new_layout.size >= old_layout.size : new_layout.size <= old_layout.size) &&
+           (new_layout.size != old_layout.size || new_layout.align != old_layout.align);
+}
+
+static inline void *memapi__grow_inline(memapi_allocator a, void *ptr, memapi_layout old_layout,
+                                        memapi_layout new_layout, memapi_error *err)
+{
+    if (MEMAPI_LIKELY(memapi__resize_fast_ok(ptr, old_layout, new_layout, true) && a.vt != NULL &&
+                      a.vt->grow != NULL))
+        return a.vt->grow(a.self, ptr, old_layout, new_layout, err);
+    return (memapi_grow)(a, ptr, old_layout, new_layout, err);
+}
+
+static inline void *memapi__shrink_inline(memapi_allocator a, void *ptr, memapi_layout old_layout,
+                                          memapi_layout new_layout, memapi_error *err)
+{
+    if (MEMAPI_LIKELY(memapi__resize_fast_ok(ptr, old_layout, new_layout, false) && a.vt != NULL &&
+                      a.vt->shrink != NULL))
+        return a.vt->shrink(a.self, ptr, old_layout, new_layout, err);
+    return (memapi_shrink)(a, ptr, old_layout, new_layout, err);
+}
+static inline void memapi__dealloc_inline(memapi_allocator a, void *ptr, memapi_layout layout)
+{
+    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && ptr != NULL && ptr != (void *)(uintptr_t)layout.align &&
+                      ((uintptr_t)ptr & (layout.align - 1)) == 0 && a.vt != NULL && a.vt->try_dealloc != NULL &&
+                      a.vt->dealloc != NULL)) {
+        a.vt->dealloc(a.self, ptr, layout);
+        return;
+    }
+    (memapi_dealloc)(a, ptr, layout);
+}
+/** @endcond */
+
+/*
+ * Function-like macros, so that `memapi_alloc` without an argument list still names the exported
+ * function. Variadic, so that an argument with a comma of its own, such as a compound literal
+ * `(memapi_layout){.size = 8, .align = 8}`, is passed whole; the inline function's prototype
+ * checks the arguments.
+ */
+#define memapi_alloc(...) memapi__alloc_inline(__VA_ARGS__)
+#define memapi_zalloc(...) memapi__zalloc_inline(__VA_ARGS__)
+#define memapi_grow(...) memapi__grow_inline(__VA_ARGS__)
+#define memapi_shrink(...) memapi__shrink_inline(__VA_ARGS__)
+#define memapi_dealloc(...) memapi__dealloc_inline(__VA_ARGS__)
+#endif /* !__FRAMAC__ && !MEMAPI_NO_INLINE_DISPATCH */
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,8 @@
  * - Errors: `MEMAPI_E_ALLOC_FAILED` with the caller's layout and, with `MEMAPI_OS_ERR_REPORTING`,
  *   cause `os error` carrying errno read right after the failing call (or posix_memalign's status);
  *   without it, cause `unknown`.
- * - try_dealloc: a no-op for size 0 or the dangling pointer, `free` otherwise; never fails.
+ * - try_dealloc: a no-op for size 0 or the dangling pointer, `free` otherwise; never fails. It has
+ *   the infallible `dealloc` entry too, so `memapi_dealloc` needs no error object.
  * - Resizes: when the new layout is one malloc could serve (`align <= MEMAPI_MIN_ALIGN`,
  *   `size >= align`) and neither size is 0, the block is resized with `realloc` (in place when the
  *   heap can), with the same visible semantics as the default algorithm: contents kept up to
