@@ -60,6 +60,14 @@ static memapi_status ref_dealloc_entry(void *self, void *p, memapi_layout l, mem
     return MEMAPI_OK;
 }
 
+/* The infallible free entry, as the default allocator has (memapi_dealloc needs no error object). */
+static void ref_free_entry(void *self, void *p, memapi_layout l)
+{
+    (void)self;
+    if (l.size != 0 && p != memapi_layout_dangling(l))
+        ref_heap_free(p, l);
+}
+
 static void *ref_resize_with(void *p, memapi_layout o, memapi_layout n, bool zero, memapi_error *err)
 {
     if (o.size == 0 || n.size == 0 || !ref_heap_can_resize(o, n))
@@ -95,6 +103,7 @@ static const memapi_alloc_vtable ref_vtable = {
     .shrink = ref_resize_entry,
     .realloc = ref_resize_entry,
     .rezalloc = ref_zresize_entry,
+    .dealloc = ref_free_entry,
 };
 
 /* ---- the row: the same entry points as the library's rows (rows_memapi.c) ---------------------- */

@@ -195,9 +195,11 @@ def target(text, key, kind, limit, base=None):
         targets.append("| %s | %s | %s |" % (text, shown, "met" if ok else "**missed**"))
 
 
-D, R = "memapi default", "raw libc"
+D, R, DN = "memapi default", "raw libc", "memapi default, err NULL"
 for op in ("alloc", "free"):
     target("default %s ≤ raw + 16 instr" % op, ("mixed", op, D), "do", 16, ("mixed", op, R))
+    target("default %s ≤ raw + 16 instr, caller without an error object" % op, ("mixed", op, DN), "do", 16,
+           ("mixed", op, R))
     target("default %s ≤ 1.10x raw time (mixed)" % op, ("mixed", op, D), "ri", 1.10, ("mixed", op, R))
 for op in ("grow", "shrink"):
     target("default %s ≤ 1.10x realloc time (mixed)" % op, ("mixed", op, D), "ri", 1.10, ("mixed", op, R))

@@ -109,38 +109,40 @@ static BENCH_NOINLINE void raw_free(void *c, void *p, memapi_layout l)
  */
 static memapi_error bench_err;
 
-#define MEMAPI_ROW_FNS(tag)                                                                        \
-    static BENCH_NOINLINE void *tag##_alloc(void *c, memapi_layout l)                               \
-    {                                                                                               \
-        return memapi_alloc(*(memapi_allocator *)c, l, &bench_err);                                 \
-    }                                                                                               \
-    static BENCH_NOINLINE void *tag##_alloc_al(void *c, memapi_layout l)                            \
-    {                                                                                               \
-        return memapi_alloc(*(memapi_allocator *)c, l, &bench_err);                                 \
-    }                                                                                               \
-    static BENCH_NOINLINE void *tag##_zalloc(void *c, memapi_layout l)                              \
-    {                                                                                               \
-        return memapi_zalloc(*(memapi_allocator *)c, l, &bench_err);                                \
-    }                                                                                               \
-    static BENCH_NOINLINE void *tag##_grow(void *c, void *p, memapi_layout o, memapi_layout n)      \
-    {                                                                                               \
-        return memapi_grow(*(memapi_allocator *)c, p, o, n, &bench_err);                            \
-    }                                                                                               \
-    static BENCH_NOINLINE void *tag##_shrink(void *c, void *p, memapi_layout o, memapi_layout n)    \
-    {                                                                                               \
-        return memapi_shrink(*(memapi_allocator *)c, p, o, n, &bench_err);                          \
-    }                                                                                               \
-    static BENCH_NOINLINE void tag##_free(void *c, void *p, memapi_layout l)                        \
-    {                                                                                               \
-        memapi_dealloc(*(memapi_allocator *)c, p, l);                                               \
+#define MEMAPI_ROW_FNS_ERR(tag, errp)                                                                           \
+    static BENCH_NOINLINE void *tag##_alloc(void *c, memapi_layout l)                                           \
+    {                                                                                                           \
+        return memapi_alloc(*(memapi_allocator *)c, l, (errp));                                                 \
+    }                                                                                                           \
+    static BENCH_NOINLINE void *tag##_alloc_al(void *c, memapi_layout l)                                        \
+    {                                                                                                           \
+        return memapi_alloc(*(memapi_allocator *)c, l, (errp));                                                 \
+    }                                                                                                           \
+    static BENCH_NOINLINE void *tag##_zalloc(void *c, memapi_layout l)                                          \
+    {                                                                                                           \
+        return memapi_zalloc(*(memapi_allocator *)c, l, (errp));                                                \
+    }                                                                                                           \
+    static BENCH_NOINLINE void *tag##_grow(void *c, void *p, memapi_layout o, memapi_layout n)                  \
+    {                                                                                                           \
+        return memapi_grow(*(memapi_allocator *)c, p, o, n, (errp));                                            \
+    }                                                                                                           \
+    static BENCH_NOINLINE void *tag##_shrink(void *c, void *p, memapi_layout o, memapi_layout n)                \
+    {                                                                                                           \
+        return memapi_shrink(*(memapi_allocator *)c, p, o, n, (errp));                                          \
+    }                                                                                                           \
+    static BENCH_NOINLINE void tag##_free(void *c, void *p, memapi_layout l)                                    \
+    {                                                                                                           \
+        memapi_dealloc(*(memapi_allocator *)c, p, l);                                                           \
     }
 
-#define MEMAPI_ROW(label, tag_, traces_, ctx_, open_, close_, reset_, div_)                         \
-    {                                                                                               \
-        .name = label, .tag = #tag_, .traces = traces_, .small_div = div_, .ctx = ctx_,            \
-        .open = open_, .close = close_, .alloc = tag_##_alloc, .alloc_al = tag_##_alloc_al,         \
-        .zalloc = tag_##_zalloc, .grow = tag_##_grow, .shrink = tag_##_shrink, .free = tag_##_free, \
-        .reset = reset_                                                                             \
+#define MEMAPI_ROW_FNS(tag) MEMAPI_ROW_FNS_ERR(tag, &bench_err)
+
+#define MEMAPI_ROW(label, tag_, traces_, ctx_, open_, close_, reset_, div_)                                     \
+    {                                                                                                           \
+        .name = label, .tag = #tag_, .traces = traces_, .small_div = div_, .ctx = ctx_,                         \
+        .open = open_, .close = close_, .alloc = tag_##_alloc, .alloc_al = tag_##_alloc_al,                     \
+        .zalloc = tag_##_zalloc, .grow = tag_##_grow, .shrink = tag_##_shrink, .free = tag_##_free,             \
+        .reset = reset_                                                                                         \
     }
 
 static memapi_allocator a_default;
@@ -150,6 +152,8 @@ static void open_default(bench_row *r)
     r->ctx = &a_default;
 }
 MEMAPI_ROW_FNS(mdefault)
+/* The same allocator for a caller that passes no error object: what the structured error costs. */
+MEMAPI_ROW_FNS_ERR(mdefault_noerr, NULL)
 
 #ifdef HAVE_C_ALLOC
 static memapi_allocator a_c;
@@ -254,6 +258,8 @@ bench_row bench_rows[] = {
     {.name = "raw libc", .tag = "raw", .traces = BENCH_MIXED | BENCH_SMALL, .alloc = raw_alloc,
      .alloc_al = raw_alloc_al, .zalloc = raw_zalloc, .grow = raw_grow, .shrink = raw_shrink, .free = raw_free},
     MEMAPI_ROW("memapi default", mdefault, BENCH_MIXED | BENCH_SMALL, NULL, open_default, NULL, NULL, 0),
+    MEMAPI_ROW("memapi default, err NULL", mdefault_noerr, BENCH_MIXED | BENCH_SMALL, NULL, open_default, NULL,
+               NULL, 0),
 #ifdef HAVE_C_ALLOC
     MEMAPI_ROW("c_alloc", c_alloc, BENCH_MIXED | BENCH_SMALL, NULL, open_c, NULL, NULL, 0),
 #endif
