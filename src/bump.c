@@ -608,7 +608,6 @@ static void *vt_zresize(void *self, void *ptr, memapi_layout old_l, memapi_layou
     assigns *err; */
 static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err);
 #else
-/* The dispatch validated the layout already; the inline fast path of bump.h serves the common case. */
 /*
  * Through the interface the alignment is not a constant, and the padding's `% align` would be two
  * divisions. For a power of two (every valid layout) the thunk passes the same alignment written

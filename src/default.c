@@ -51,18 +51,16 @@ static inline void *dangling(memapi_layout l)
  * malloc (calloc), filling *err on failure: out of line, as the layout and err must be kept across
  * the call. One function per kind, so that neither tests which it is.
  */
-static __attribute__((noinline)) void *heap_malloc_reporting(void *self, memapi_layout l, memapi_error *err)
+static __attribute__((noinline)) void *heap_malloc_reporting(memapi_layout l, memapi_error *err)
 {
-    (void)self; /* the entry's own parameters, so that the entry jumps here without moving them */
     void *p = malloc(l.size);
     if (p == NULL)
         return fail_os(l, errno, err);
     return p;
 }
 
-static __attribute__((noinline)) void *heap_calloc_reporting(void *self, memapi_layout l, memapi_error *err)
+static __attribute__((noinline)) void *heap_calloc_reporting(memapi_layout l, memapi_error *err)
 {
-    (void)self;
     void *p = calloc(1, l.size);
     if (p == NULL)
         return fail_os(l, errno, err);
@@ -73,13 +71,13 @@ static __attribute__((noinline)) void *heap_calloc_reporting(void *self, memapi_
  * Every path ends in a tail call, so that the entries keep no frame: without an error to fill,
  * malloc's (calloc's) result is the answer as it stands.
  */
-static inline void *heap_alloc(void *self, memapi_layout l, bool zero, memapi_error *err)
+static inline void *heap_alloc(memapi_layout l, bool zero, memapi_error *err)
 {
     /* malloc_can_serve excludes size 0 (align >= 1 > size), so the common path tests it once. */
     if (MEMAPI_LIKELY(malloc_can_serve(l))) {
         if (zero)
-            return err != NULL ? heap_calloc_reporting(self, l, err) : calloc(1, l.size);
-        return err != NULL ? heap_malloc_reporting(self, l, err) : malloc(l.size);
+            return err != NULL ? heap_calloc_reporting(l, err) : calloc(1, l.size);
+        return err != NULL ? heap_malloc_reporting(l, err) : malloc(l.size);
     }
     if (l.size == 0)
         return dangling(l);
@@ -88,12 +86,14 @@ static inline void *heap_alloc(void *self, memapi_layout l, bool zero, memapi_er
 
 static void *default_alloc(void *self, memapi_layout l, memapi_error *err)
 {
-    return heap_alloc(self, l, false, err);
+    (void)self;
+    return heap_alloc(l, false, err);
 }
 
 static void *default_zalloc(void *self, memapi_layout l, memapi_error *err)
 {
-    return heap_alloc(self, l, true, err);
+    (void)self;
+    return heap_alloc(l, true, err);
 }
 
 static memapi_status default_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)

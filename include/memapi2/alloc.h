@@ -288,8 +288,7 @@ MEMAPI_API void *memapi_default_resize(memapi_allocator a, void *ptr, memapi_lay
 /*
  * Inline fast paths of the dispatch (memapi_alloc, memapi_zalloc, memapi_grow, memapi_shrink,
  * memapi_dealloc). Each one takes, inline in the caller, the path of its function's success case
- * when every check of that function passes, and calls the exported
- * function for everything else (a rejected argument, a missing entry, an identical layout, the
+ * when every check of that function passes, and calls the exported function for everything else (a rejected argument, a missing entry, an identical layout, the
  * library default): the caller then jumps straight to the allocator's entry, and for a constant
  * layout the compiler folds the layout test away. The checks are those of the exported function,
  * in conjunction, so both give the same result for every argument.
@@ -341,6 +340,7 @@ static inline void *memapi__shrink_inline(memapi_allocator a, void *ptr, memapi_
         return a.vt->shrink(a.self, ptr, old_layout, new_layout, err);
     return (memapi_shrink)(a, ptr, old_layout, new_layout, err);
 }
+
 static inline void memapi__dealloc_inline(memapi_allocator a, void *ptr, memapi_layout layout)
 {
     if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && ptr != NULL && ptr != (void *)(uintptr_t)layout.align &&
