@@ -252,6 +252,52 @@ static void close_guard(bench_row *r)
     memapi_guard_destroy(&guard_state);
 }
 MEMAPI_ROW_FNS(guard)
+
+/* Sampling at 1/1000 with many guarded blocks held: a sampled-out allocation or free must cost the
+ * fallback's price plus a constant, whatever the number of live guarded blocks (issue 18). The live
+ * blocks are made with sample_every 1 first (no canary or fill: no page touched), then the rate is
+ * set; the pool keeps room for the trace's own guarded allocations. */
+static memapi_guard guard_1k_state, guard_1m_state;
+static memapi_allocator a_guard_1k, a_guard_1m;
+static void open_sampled(bench_row *r, memapi_guard *g, memapi_allocator *a, size_t live)
+{
+    memapi_guard_options o = memapi_guard_options_default();
+    o.pool_slots = live + 65536;
+    o.slot_pages = 1;
+    o.quarantine = 0;
+    o.canary = false;
+    o.fill_byte = -1;
+    if (memapi_guard_init(g, &o, NULL) != MEMAPI_OK)
+        bench_die(r->name, "memapi_guard_init");
+    *a = memapi_guard_allocator(g);
+    memapi_layout l = {32, 8};
+    for (size_t i = 0; i < live; i++)
+        if (memapi_alloc(*a, l, NULL) == NULL)
+            bench_die(r->name, "prefill of the live guarded blocks");
+    if (memapi_guard_set_sample_every(g, 1000, NULL) != MEMAPI_OK)
+        bench_die(r->name, "memapi_guard_set_sample_every");
+    r->ctx = a;
+}
+static void open_guard_1k(bench_row *r)
+{
+    open_sampled(r, &guard_1k_state, &a_guard_1k, 1000);
+}
+static void open_guard_1m(bench_row *r)
+{
+    open_sampled(r, &guard_1m_state, &a_guard_1m, 1000000);
+}
+static void close_guard_1k(bench_row *r)
+{
+    (void)r;
+    memapi_guard_destroy(&guard_1k_state);
+}
+static void close_guard_1m(bench_row *r)
+{
+    (void)r;
+    memapi_guard_destroy(&guard_1m_state);
+}
+MEMAPI_ROW_FNS(guard_1k)
+MEMAPI_ROW_FNS(guard_1m)
 #endif
 
 bench_row bench_rows[] = {
@@ -278,6 +324,10 @@ bench_row bench_rows[] = {
 #endif
 #ifdef HAVE_GUARD
     MEMAPI_ROW("guard", guard, BENCH_SMALL, NULL, open_guard, close_guard, NULL, 100),
+    MEMAPI_ROW("guard(sample 1/1000), 1,000 live", guard_1k, BENCH_SMALL, NULL, open_guard_1k, close_guard_1k, NULL,
+               0),
+    MEMAPI_ROW("guard(sample 1/1000), 1,000,000 live", guard_1m, BENCH_SMALL, NULL, open_guard_1m, close_guard_1m,
+               NULL, 0),
 #endif
 };
 const size_t bench_nrows = sizeof bench_rows / sizeof bench_rows[0];

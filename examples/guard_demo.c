@@ -10,8 +10,8 @@
 static void print_stats(const char *when, const memapi_guard *g)
 {
     memapi_guard_statistics s = memapi_guard_stats(g);
-    printf("%s: live %zu, quarantined %zu, mapped %zu bytes, guarded %zu, sampled out %zu\n", when, s.live_blocks,
-           s.quarantined_blocks, s.mapped_bytes, s.guarded_allocs, s.sampled_out_allocs);
+    printf("%s: live %zu, quarantined %zu, accessible %zu bytes, guarded %zu, sampled out %zu\n", when,
+           s.live_blocks, s.quarantined_blocks, s.accessible_bytes, s.guarded_allocs, s.sampled_out_allocs);
 }
 
 int main(void)

@@ -9,7 +9,8 @@
  *
  * Allocators: default, System, c_alloc, stack (scoped allocation only), locked(default),
  * bump (over a static buffer), failing(default) with fixed rules, tracking(default) with a grown
- * table, tracking(default) with a caller table, guard (few slots: it maps every block).
+ * table, tracking(default) with a caller table, guard (few slots; pools of 1 to 64 slots, so that
+ * the pool fills).
  * Fault-injection mode (flags bit 0) adds a failing allocator driven per operation by the fault
  * byte: outside the allocator, or, for the wrappers (tracking, locked), between the wrapper and the
  * default allocator, so that the tracking table's growth can fail too.
@@ -28,8 +29,8 @@
  * - allocator-specific behaviour predicted exactly: the bump arena's block addresses and used
  *   bytes (padding, in-place resize of the most recent block, give-back on its free, out of
  *   memory); tracking's live blocks, live bytes, peak, total allocations and table-full errors;
- *   the guard's statistics (sampling, quarantine), its double-free, foreign-pointer, mismatch and
- *   canary errors; the failing allocator's call and failure counters; stack's size cap;
+ *   the guard's statistics (sampling, quarantine, accessible pages, capacity fallbacks), its full-pool,
+ *   double-free, foreign-pointer, mismatch and canary errors and where it places a block; the failing allocator's call and failure counters; stack's size cap;
  * - injected failures are ALLOC_FAILED(layout, out of memory) for the request's layout, and
  *   nothing else changes; no leak: every block is freed at the end (LeakSanitizer), tracking's
  *   counts return to 0, and the bump arena rewinds to its mark with the block below it intact.
@@ -87,7 +88,7 @@ typedef struct model {
     size_t b_used;                  /* bump: used bytes, the most recent block and what was used before it */
     char *b_recent;
     size_t b_recent_size, b_recent_prev;
-    size_t g_seq, g_live, g_quar, g_guarded, g_sampled; /* guard */
+    size_t g_seq, g_live, g_quar, g_guarded, g_sampled, g_capacity; /* guard */
 } model;
 
 typedef struct state {
@@ -119,6 +120,7 @@ typedef struct state {
     memapi_guard guard;
     bool has_guard;
     memapi_guard_options gopt;
+    bool g_at_start; /* the most recent guarded block the model placed sits at the start of its slot */
     size_t page;
     model m;
     uint8_t next_seed;
@@ -452,13 +454,28 @@ static expect ev_alloc(model *m, memapi_layout l, bool *guarded)
         return x;
     case A_GUARD:
         /* guard.h: one allocation in sample_every is guarded, the first included. */
-        if (m->g_seq++ % S.gopt.sample_every == 0) {
-            *guarded = true;
-            m->g_live++;
-            m->g_guarded++;
-        } else {
+        if (m->g_seq++ % S.gopt.sample_every != 0) {
             m->g_sampled++;
+            return x;
         }
+        /* guard.h, capacity: a block larger than a slot, or a pool whose every slot is live */
+        size_t need = (l.size + S.page - 1u) / S.page * S.page + (l.align > S.page ? l.align - S.page : 0u);
+        bool oversize = need > S.gopt.slot_pages * S.page;
+        if (oversize || m->g_live == S.gopt.pool_slots) {
+            if (S.gopt.sample_every == 1)
+                return x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER,
+                                      oversize ? "block larger than a guard slot" : "guard pool full"));
+            m->g_capacity++;
+            return x;
+        }
+        /* no never-used and no free slot: the oldest quarantined block gives its slot up */
+        if (m->g_live + m->g_quar == S.gopt.pool_slots && m->g_quar > 0)
+            m->g_quar--;
+        S.g_at_start = S.gopt.placement == MEMAPI_GUARD_PLACE_START ||
+                       (S.gopt.placement == MEMAPI_GUARD_PLACE_ALTERNATE && m->g_guarded % 2u == 1u);
+        *guarded = true;
+        m->g_live++;
+        m->g_guarded++;
         return x;
     default:
         return x;
@@ -581,10 +598,18 @@ static void require_fresh(const char *what, const void *p, memapi_layout l, int 
     require_no_overlap(what, p, l.size, self);
 }
 
-/* guard.h: the block ends flush against the end of its data pages as far as its alignment allows. */
+/* guard.h: at the start of its slot, the block starts a page; at the end, it ends flush against the
+ * end of its data pages as far as its alignment allows. */
 static void require_guard_placement(const char *what, const void *p, memapi_layout l)
 {
-    if (l.size == 0 || l.align > S.page)
+    if (l.size == 0)
+        return;
+    if (S.g_at_start) {
+        if ((uintptr_t)p % S.page != 0)
+            failf(what, "guarded block placed at the start does not start its page (align %zu)", l.align);
+        return;
+    }
+    if (l.align > S.page)
         return;
     uintptr_t end = (uintptr_t)p + l.size;
     size_t gap = (size_t)((S.page - end % S.page) % S.page);
@@ -621,11 +646,20 @@ static void check_counters(const char *what)
         if (st.guarded_allocs != m->g_guarded || st.sampled_out_allocs != m->g_sampled)
             failf(what, "guard guarded/sampled-out allocations %zu/%zu differ from the model", st.guarded_allocs,
                   st.sampled_out_allocs);
-        size_t mapped_blocks = st.live_blocks + st.quarantined_blocks;
-        size_t per_block = (S.gopt.guard_before + S.gopt.guard_after + 1u) * S.page;
-        if ((mapped_blocks == 0) != (st.mapped_bytes == 0) || st.mapped_bytes % S.page != 0 ||
-            st.mapped_bytes < mapped_blocks * per_block)
-            failf(what, "guard mapped bytes %zu inconsistent with %zu mapped blocks", st.mapped_bytes, mapped_blocks);
+        if (st.capacity_fallbacks != m->g_capacity || st.oversize_fallbacks != 0)
+            failf(what, "guard capacity/oversize fallbacks %zu/%zu differ from the model", st.capacity_fallbacks,
+                  st.oversize_fallbacks);
+        /* guard.h: the pages covering each live block are accessible, nothing else */
+        size_t pages = 0;
+        for (size_t i = 0; i < S.nslots; i++) {
+            const slot *t = &S.s[i];
+            if (t->live && t->guarded && t->l.size > 0) {
+                uintptr_t first = (uintptr_t)t->ptr / S.page, last = ((uintptr_t)t->ptr + t->l.size - 1u) / S.page;
+                pages += (size_t)(last - first) + 1u;
+            }
+        }
+        if (st.accessible_bytes != pages * S.page)
+            failf(what, "guard accessible bytes %zu, model %zu pages", st.accessible_bytes, pages);
     }
     /* The ends of every live block: cheap, and they catch writes past a neighbour. */
     for (size_t i = 0; i < S.nslots; i++) {
@@ -787,7 +821,7 @@ static memapi_error owns_expect(const void *p, memapi_layout l, bool stale, bool
         /* guard.h: its own blocks, then interior pointers; unknown ones go to the fallback when sampling */
         if (k >= 0 && S.s[k].guarded)
             return x_mismatch(p, l, S.s[k].l);
-        if (stale && S.gopt.quarantine > 0)
+        if (stale) /* guard.h: a freed block stays known until its slot is reused */
             return x_ptr(MEMAPI_E_INVALID_POINTER, p, "block already freed");
         /* With align <= page the block ends within align of its data pages' end, so
          * (ptr, ptr + max(size, align)) lies inside its mapping. */
@@ -1068,7 +1102,7 @@ typedef struct temp_ctx {
     unsigned ran;
     void *mem;
     const char *what;
-    bool reenter; /* locked(stack): use the wrapper again from inside the callback */
+    bool reenter; /* locked(stack): use the wrapper again from inside the callback (it runs unlocked) */
 } temp_ctx;
 
 static void temp_cb(void *ctx, void *mem)
@@ -1084,22 +1118,22 @@ static void temp_cb(void *ctx, void *mem)
     fill(mem, 0, c->l.size, 0xA7);
     require_pattern(c->what, mem, 0, c->l.size, 0xA7);
     if (c->reenter) {
-        /* locked.h: a re-entrant call from the thread holding the mutex fails with `lock failed`. */
+        /* locked.h: the callback runs with the mutex released: the wrapper may be used again, and
+         * its calls reach the stack allocator (scoped allocation only). */
         memapi_allocator w = memapi_locked_allocator(&S.lock_stack);
         temp_ctx inner = {lay(8, 8), false, false, 0, NULL, c->what, false};
         memapi_error e;
         poison(&e);
-        memapi_error want = x_other("lock failed");
-        if (memapi_alloc_temp(w, lay(8, 8), temp_cb, &inner, &e) == MEMAPI_OK || inner.ran != 0)
-            failf(c->what, "re-entrant alloc_temp through the locked wrapper succeeded");
-        fuzz_require_err(c->what, &e, &want);
+        if (memapi_alloc_temp(w, lay(8, 8), temp_cb, &inner, &e) != MEMAPI_OK || inner.ran != 1)
+            failf(c->what, "nested alloc_temp through the locked wrapper failed (ran %u)", inner.ran);
+        memapi_error want = fuzz_err_zero(MEMAPI_E_UNSUPPORTED);
         poison(&e);
         if (memapi_alloc(w, lay(8, 8), &e) != NULL)
-            failf(c->what, "re-entrant alloc through the locked wrapper succeeded");
+            failf(c->what, "alloc through the locked stack wrapper succeeded");
         fuzz_require_err(c->what, &e, &want);
         poison(&e);
         if (memapi_zalloc(w, lay(8, 8), &e) != NULL)
-            failf(c->what, "re-entrant zalloc through the locked wrapper succeeded");
+            failf(c->what, "zalloc through the locked stack wrapper succeeded");
         fuzz_require_err(c->what, &e, &want);
     }
 }
@@ -1341,7 +1375,7 @@ static void op_negative(fuzz_in *in, size_t i, bool err_null)
         }
         if (S.id == A_BUMP)
             x = bump_recent ? x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED)) : x_ok(); /* bump.h: no-op */
-        else if (S.id == A_GUARD && S.gopt.quarantine > 0)
+        else if (S.id == A_GUARD) /* guard.h: until its slot is reused, which no free does */
             x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, "double free"));
         else
             x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED));
@@ -1533,6 +1567,8 @@ static void op_special(fuzz_in *in, size_t i)
             model m = S.m;
             bool g;
             expect y = ev_alloc(&m, n, &g);
+            if (!y.ok)
+                x = y; /* guard.h, capacity: the new block is refused before the old one is freed */
             x.reaches = true;
             x.req = n;
             void *r = memapi_realloc(S.a, t->ptr, t->l, n, &e);
@@ -1674,12 +1710,17 @@ static bool setup(fuzz_in *in)
         break;
     }
     case A_GUARD: {
-        static const size_t quarantine[4] = {0, 1, 16, 100}; /* 100: the block table grows */
+        static const size_t quarantine[4] = {0, 1, 16, 100};
         static const size_t sample[4] = {1, 1, 2, 3};
+        static const size_t pool[4] = {64, 2, 3, 1}; /* fewer slots than GUARD_SLOTS: the pool fills */
+        static const memapi_guard_placement place[4] = {MEMAPI_GUARD_PLACE_END, MEMAPI_GUARD_PLACE_START,
+                                                        MEMAPI_GUARD_PLACE_ALTERNATE, MEMAPI_GUARD_PLACE_END};
         S.gopt = memapi_guard_options_default();
-        S.gopt.quarantine = quarantine[c1 % 4u];
-        S.gopt.guard_before = (c1 >> 2) & 1u;
-        S.gopt.guard_after = (c1 & 8u) ? 0u : 1u;
+        S.gopt.pool_slots = pool[(c2 >> 4) % 4u];
+        S.gopt.slot_pages = (c2 & 64u) ? 1u : 2u;
+        S.gopt.force_mprotect = (c2 & 128u) != 0;
+        S.gopt.quarantine = quarantine[c1 % 4u] < S.gopt.pool_slots ? quarantine[c1 % 4u] : S.gopt.pool_slots;
+        S.gopt.placement = place[(c1 >> 2) % 4u];
         S.gopt.canary = (c1 & 16u) == 0;
         S.gopt.sample_every = sample[(c1 >> 5) % 4u];
         S.gopt.fill_byte = (c2 % 4u) == 0 ? 0xAA : (c2 % 4u) == 1 ? -1 : (c2 % 4u) == 2 ? 0 : 0x11;
@@ -1699,10 +1740,18 @@ static bool setup(fuzz_in *in)
         require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
                          x_other("guard options: fill_byte and free_fill must be -1 or 0..255"));
         bad = S.gopt;
-        bad.guard_after = 65537;
+        if (c2 & 8u)
+            bad.pool_slots = 0;
+        else
+            bad.slot_pages = 65537;
         poison(&e);
         require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
-                         x_other("guard options: guard_before and guard_after must be at most 65536 pages"));
+                         x_other("guard options: pool_slots must be 1 .. 4294967295 and slot_pages 1 .. 65536"));
+        bad = S.gopt;
+        bad.quarantine = bad.pool_slots + 1u;
+        poison(&e);
+        require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
+                         x_other("guard options: quarantine must be at most pool_slots"));
         bad = S.gopt;
         bad.sample_every = 2;
         bad.fallback.vt = NULL;

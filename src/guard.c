@@ -1,7 +1,7 @@
 /*
- * The guard allocator (include/memapi2/guard.h): one mapping per block with PROT_NONE guard pages,
- * canaries in the slack, a FIFO quarantine of PROT_NONE freed blocks, and a SIGSEGV handler that
- * names the block a fault belongs to.
+ * The guard allocator (include/memapi2/guard.h): a pool of slots, each with its own guard page on
+ * both sides, one record per slot in a separate guarded mapping, a FIFO quarantine, and a SIGSEGV
+ * handler that names the block a fault belongs to.
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -15,23 +15,115 @@
 #include "memapi2/default.h"
 #include "internal/error_set.h"
 
-#define MAX_GUARD_PAGES 65536u
+/* Linux 6.13 guard regions; the values are the kernel's ABI, absent from older C library headers. */
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+#ifndef MADV_GUARD_REMOVE
+#define MADV_GUARD_REMOVE 103
+#endif
+
+#define MAX_SLOT_PAGES 65536u
+#define MAX_POOL_SLOTS 4294967295u
+#define MAX_POOL_BYTES ((size_t)1 << 46)
 #define ALT_STACK_BYTES (64u * 1024u)
 
-struct memapi__guard_entry {
-    uintptr_t ptr;
-    memapi_layout layout;
-    uintptr_t base;
-    size_t len;
-    bool freed;
+enum { SLOT_EMPTY = 0, SLOT_LIVE = 1, SLOT_FREED = 2 };
+
+/*
+ * One slot's block. The allocator (one writer: the guard is exclusive) changes a record between two
+ * increments of `seq` (odd while it writes); the signal handler, which may run in any thread at any
+ * time, reads it lock-free and retries when `seq` moved. Every field is atomic so that the reads
+ * race with nothing.
+ */
+typedef struct record {
+    _Atomic uint32_t seq;
+    _Atomic uint32_t state;
+    _Atomic uintptr_t ptr;
+    _Atomic size_t size;
+    _Atomic size_t align;
+} record;
+
+/* The metadata mapping's header: what the handler needs, immutable once published, then the link. */
+struct memapi__guard_meta {
+    _Atomic(struct memapi__guard_meta *) next;
+    uintptr_t pool;
+    size_t pool_bytes;
+    size_t stride;
+    size_t page;
+    record *rec;     /* pool_slots records */
+    uint32_t *fifo;  /* free slots, FIFO, pool_slots entries */
+    uint32_t *ring;  /* quarantined slots, FIFO, quarantine entries */
 };
 
-typedef struct memapi__guard_entry entry;
+typedef struct memapi__guard_meta meta;
+
+typedef struct snapshot {
+    uint32_t state;
+    uintptr_t ptr;
+    memapi_layout layout;
+} snapshot;
+
+/* ---- records --------------------------------------------------------------------------------- */
+
+static void record_write(record *r, uint32_t state, uintptr_t ptr, memapi_layout l)
+{
+    uint32_t s = atomic_load_explicit(&r->seq, memory_order_relaxed);
+    atomic_store_explicit(&r->seq, s + 1u, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&r->state, state, memory_order_relaxed);
+    atomic_store_explicit(&r->ptr, ptr, memory_order_relaxed);
+    atomic_store_explicit(&r->size, l.size, memory_order_relaxed);
+    atomic_store_explicit(&r->align, l.align, memory_order_relaxed);
+    atomic_store_explicit(&r->seq, s + 2u, memory_order_release);
+}
+
+static void record_set_state(record *r, uint32_t state)
+{
+    uint32_t s = atomic_load_explicit(&r->seq, memory_order_relaxed);
+    atomic_store_explicit(&r->seq, s + 1u, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&r->state, state, memory_order_relaxed);
+    atomic_store_explicit(&r->seq, s + 2u, memory_order_release);
+}
+
+static snapshot record_fields(const record *r)
+{
+    snapshot s;
+    s.state = atomic_load_explicit(&r->state, memory_order_relaxed);
+    s.ptr = atomic_load_explicit(&r->ptr, memory_order_relaxed);
+    s.layout.size = atomic_load_explicit(&r->size, memory_order_relaxed);
+    s.layout.align = atomic_load_explicit(&r->align, memory_order_relaxed);
+    return s;
+}
+
+/* The writer's own read: nothing else writes. */
+static snapshot record_read(const record *r)
+{
+    return record_fields(r);
+}
+
+/* A consistent copy for the signal handler; false when a writer kept it busy. */
+static bool record_read_racing(const record *r, snapshot *out)
+{
+    for (int tries = 0; tries < 64; tries++) {
+        uint32_t s1 = atomic_load_explicit(&r->seq, memory_order_acquire);
+        if ((s1 & 1u) != 0)
+            continue;
+        snapshot s = record_fields(r);
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&r->seq, memory_order_relaxed) == s1) {
+            *out = s;
+            return true;
+        }
+    }
+    return false;
+}
 
 /* ---- the SIGSEGV handler and the list of live guard allocators it searches -------------------- */
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Atomic(memapi_guard *) registry_head;
+static _Atomic(meta *) registry_head;
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static struct sigaction previous_action;
 static int handler_status = -1;
@@ -59,17 +151,17 @@ static void line_num(line *l, uintptr_t v, unsigned base)
         l->buf[l->len++] = digits[--n];
 }
 
-static void report_fault(const char *what, const entry *e)
+static void report_fault(const char *what, const snapshot *s)
 {
     line l = {{0}, 0};
     line_str(&l, "memapi guard: ");
     line_str(&l, what);
     line_str(&l, " block 0x");
-    line_num(&l, e->ptr, 16u);
+    line_num(&l, s->ptr, 16u);
     line_str(&l, " (Layout(size: ");
-    line_num(&l, e->layout.size, 10u);
+    line_num(&l, s->layout.size, 10u);
     line_str(&l, ", align: ");
-    line_num(&l, e->layout.align, 10u);
+    line_num(&l, s->layout.align, 10u);
     line_str(&l, "))\n");
     size_t off = 0;
     while (off < l.len) {
@@ -80,22 +172,32 @@ static void report_fault(const char *what, const entry *e)
     }
 }
 
-/* What a fault at `addr` means for the blocks of g, or NULL when it is not one of g's pages. */
-static const char *classify(const memapi_guard *g, uintptr_t addr, const entry **hit)
+static uintptr_t page_down(uintptr_t v, size_t page)
 {
-    size_t before = g->opts.guard_before * g->page;
-    size_t after = g->opts.guard_after * g->page;
-    for (size_t i = 0; i < g->count; i++) {
-        const entry *e = &g->table[i];
-        if (addr < e->base || addr - e->base >= e->len)
-            continue;
-        *hit = e;
-        if (addr - e->base < before)
-            return "underflow before";
-        if (addr - e->base >= e->len - after)
-            return "overflow past";
-        return e->freed ? "use after free of" : NULL;
-    }
+    return v & ~(uintptr_t)(page - 1);
+}
+
+static uintptr_t page_up(uintptr_t v, size_t page)
+{
+    return (v + page - 1) & ~(uintptr_t)(page - 1);
+}
+
+/* What a fault at `addr` means for the pool of m, or NULL when no block of m is concerned. */
+static const char *classify(const meta *m, uintptr_t addr, snapshot *s)
+{
+    if (addr < m->pool || addr - m->pool >= m->pool_bytes)
+        return NULL;
+    if (!record_read_racing(&m->rec[(addr - m->pool) / m->stride], s))
+        return NULL;
+    if (s->state == SLOT_EMPTY)
+        return NULL;
+    uintptr_t end = s->ptr + s->layout.size;
+    if (s->state == SLOT_FREED && addr >= page_down(s->ptr, m->page) && addr < page_up(end, m->page))
+        return "use after free of";
+    if (addr < s->ptr)
+        return "underflow before";
+    if (addr >= end)
+        return "overflow past";
     return NULL;
 }
 
@@ -114,11 +216,12 @@ static void on_segv(int sig, siginfo_t *info, void *uctx)
 {
     int saved_errno = errno;
     uintptr_t addr = (uintptr_t)info->si_addr;
-    for (memapi_guard *g = atomic_load(&registry_head); g != NULL; g = g->next) {
-        const entry *hit = NULL;
-        const char *what = classify(g, addr, &hit);
+    for (meta *m = atomic_load_explicit(&registry_head, memory_order_acquire); m != NULL;
+         m = atomic_load_explicit(&m->next, memory_order_acquire)) {
+        snapshot s;
+        const char *what = classify(m, addr, &s);
         if (what != NULL) {
-            report_fault(what, hit);
+            report_fault(what, &s);
             die_by_default();
             return;
         }
@@ -159,26 +262,24 @@ static void install_handler(void)
     handler_status = sigaction(SIGSEGV, &act, &previous_action);
 }
 
-static void register_guard(memapi_guard *g)
+static void register_meta(meta *m)
 {
     pthread_mutex_lock(&registry_lock);
-    g->next = atomic_load(&registry_head);
-    atomic_store(&registry_head, g);
+    atomic_store_explicit(&m->next, atomic_load_explicit(&registry_head, memory_order_relaxed),
+                          memory_order_relaxed);
+    atomic_store_explicit(&registry_head, m, memory_order_release);
     pthread_mutex_unlock(&registry_lock);
 }
 
-static void unregister_guard(memapi_guard *g)
+static void unregister_meta(meta *m)
 {
     pthread_mutex_lock(&registry_lock);
-    memapi_guard *cur = atomic_load(&registry_head);
-    if (cur == g) {
-        atomic_store(&registry_head, g->next);
-    } else {
-        while (cur != NULL && cur->next != g)
-            cur = cur->next;
-        if (cur != NULL)
-            cur->next = g->next;
-    }
+    _Atomic(meta *) *link = &registry_head;
+    meta *cur;
+    while ((cur = atomic_load_explicit(link, memory_order_relaxed)) != NULL && cur != m)
+        link = &cur->next;
+    if (cur == m)
+        atomic_store_explicit(link, atomic_load_explicit(&m->next, memory_order_relaxed), memory_order_release);
     pthread_mutex_unlock(&registry_lock);
 }
 
@@ -188,11 +289,6 @@ static void *fail_os(memapi_error *err, memapi_layout l, int code)
 {
     memapi__fail_alloc(err, l, MEMAPI_CAUSE_OS_ERR, code, NULL);
     return NULL;
-}
-
-static size_t round_up(size_t v, size_t align)
-{
-    return (v + align - 1) & ~(align - 1);
 }
 
 static uint64_t mix64(uint64_t x)
@@ -256,117 +352,168 @@ static bool pattern_intact(uintptr_t from, uintptr_t to, const unsigned char pat
     return true;
 }
 
-static uintptr_t data_start(const memapi_guard *g, const entry *e)
-{
-    return e->base + g->opts.guard_before * g->page;
-}
-
-static uintptr_t data_end(const memapi_guard *g, const entry *e)
-{
-    return e->base + e->len - g->opts.guard_after * g->page;
-}
-
-static void write_canary(const memapi_guard *g, const entry *e)
+/* The canary: the bytes of the block's pages that are not the block. */
+static void write_canary(const memapi_guard *g, uintptr_t ptr, size_t size)
 {
     unsigned char pat[8];
-    block_pattern(g, e->ptr, pat);
-    uintptr_t start = data_start(g, e);
-    pattern_fill(start, e->ptr, pat);
-    if (start < e->ptr)
-        *(unsigned char *)start = 0;
-    pattern_fill(e->ptr + e->layout.size, data_end(g, e), pat);
+    block_pattern(g, ptr, pat);
+    pattern_fill(page_down(ptr, g->page), ptr, pat);
+    pattern_fill(ptr + size, page_up(ptr + size, g->page), pat);
 }
 
-static bool canary_intact(const memapi_guard *g, const entry *e)
+static bool canary_intact(const memapi_guard *g, uintptr_t ptr, size_t size)
 {
     unsigned char pat[8];
-    block_pattern(g, e->ptr, pat);
-    uintptr_t start = data_start(g, e);
-    if (start < e->ptr && (*(const unsigned char *)start != 0 || !pattern_intact(start + 1, e->ptr, pat)))
-        return false;
-    return pattern_intact(e->ptr + e->layout.size, data_end(g, e), pat);
+    block_pattern(g, ptr, pat);
+    return pattern_intact(page_down(ptr, g->page), ptr, pat) &&
+           pattern_intact(ptr + size, page_up(ptr + size, g->page), pat);
 }
 
-static size_t find_exact(const memapi_guard *g, uintptr_t p)
+/* Makes [start, start + len) of the pool accessible; 0 or the errno. */
+static int open_pages(const memapi_guard *g, uintptr_t start, size_t len)
 {
-    for (size_t i = 0; i < g->count; i++)
-        if (g->table[i].ptr == p)
-            return i;
-    return g->count;
+    if (g->use_mprotect)
+        return mprotect((void *)start, len, PROT_READ | PROT_WRITE) == 0 ? 0 : errno;
+    return madvise((void *)start, len, MADV_GUARD_REMOVE) == 0 ? 0 : errno;
 }
 
-static size_t find_range(const memapi_guard *g, uintptr_t p)
+/* Makes pages inaccessible again and gives their memory back. A failure leaves them accessible:
+ * the freed block loses its use-after-free check, nothing else changes. */
+static void close_pages(const memapi_guard *g, uintptr_t start, size_t len)
 {
-    for (size_t i = 0; i < g->count; i++)
-        if (p >= g->table[i].base && p - g->table[i].base < g->table[i].len)
-            return i;
-    return g->count;
-}
-
-/* Room for one more entry: the table moves to a mapping twice as large when full. */
-static memapi_status table_reserve(memapi_guard *g, memapi_layout l, memapi_error *err)
-{
-    if (g->count < g->cap)
-        return MEMAPI_OK;
-    size_t cap = g->cap == 0 ? g->page / sizeof(entry) : g->cap * 2;
-    void *m = mmap(NULL, cap * sizeof(entry), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) {
-        fail_os(err, l, errno);
-        return MEMAPI_ERROR;
+    if (!g->use_mprotect) {
+        (void)madvise((void *)start, len, MADV_GUARD_INSTALL);
+        return;
     }
-    entry *old = g->table;
-    if (old != NULL)
-        memcpy(m, old, g->count * sizeof(entry));
-    g->table = (entry *)m;
-    if (old != NULL)
-        (void)munmap(old, g->cap * sizeof(entry));
-    g->cap = cap;
-    return MEMAPI_OK;
+    if (mprotect((void *)start, len, PROT_NONE) == 0)
+        (void)madvise((void *)start, len, MADV_DONTNEED);
 }
 
-static void unmap_entry(memapi_guard *g, size_t i)
+/* ---- slots ----------------------------------------------------------------------------------- */
+
+#define NO_SLOT ((size_t)-1)
+
+static void push_free(memapi_guard *g, size_t slot)
 {
-    entry *e = &g->table[i];
-    (void)munmap((void *)e->base, e->len);
-    g->stats.mapped_bytes -= e->len;
-    g->table[i] = g->table[g->count - 1];
-    g->count--;
+    size_t n = g->opts.pool_slots;
+    g->meta->fifo[(g->free_head + g->free_count) % n] = (uint32_t)slot;
+    g->free_count++;
+}
+
+static void evict_oldest_quarantined(memapi_guard *g)
+{
+    push_free(g, g->meta->ring[g->ring_head]);
+    g->ring_head = (g->ring_head + 1) % g->opts.quarantine;
+    g->stats.quarantined_blocks--;
+}
+
+/* Never-used slots first, then the free FIFO, then the oldest quarantined slot: reuse is late. */
+static size_t take_slot(memapi_guard *g)
+{
+    if (g->fresh < g->opts.pool_slots)
+        return g->fresh++;
+    if (g->free_count == 0 && g->stats.quarantined_blocks > 0)
+        evict_oldest_quarantined(g);
+    if (g->free_count == 0)
+        return NO_SLOT;
+    size_t slot = g->meta->fifo[g->free_head];
+    g->free_head = (g->free_head + 1) % g->opts.pool_slots;
+    g->free_count--;
+    return slot;
+}
+
+static void quarantine_slot(memapi_guard *g, size_t slot)
+{
+    size_t depth = g->opts.quarantine;
+    if (depth == 0) {
+        push_free(g, slot);
+        return;
+    }
+    if (g->stats.quarantined_blocks == depth)
+        evict_oldest_quarantined(g);
+    g->meta->ring[(g->ring_head + g->stats.quarantined_blocks) % depth] = (uint32_t)slot;
+    g->stats.quarantined_blocks++;
 }
 
 /* ---- the allocator --------------------------------------------------------------------------- */
 
+/* Anything outside the pool may be the fallback's once an allocation can have gone there. */
+static bool fallback_may_own(const memapi_guard *g)
+{
+    return g->opts.sample_every > 1 || g->stats.sampled_out_allocs != 0 || g->stats.capacity_fallbacks != 0 ||
+           g->stats.oversize_fallbacks != 0;
+}
+
+static void *fallback_alloc(memapi_guard *g, memapi_layout l, bool zero, memapi_error *err)
+{
+    const memapi_alloc_vtable *vt = g->opts.fallback.vt;
+    if (!zero)
+        return vt->alloc(g->opts.fallback.self, l, err);
+    if (vt->zalloc != NULL)
+        return vt->zalloc(g->opts.fallback.self, l, err);
+    return memapi_zalloc(g->opts.fallback, l, err);
+}
+
+/* A guarded allocation the pool cannot hold: the fallback's when sampling, else a capacity error. */
+static void *cannot_hold(memapi_guard *g, memapi_layout l, bool zero, bool oversize, memapi_error *err)
+{
+    if (g->opts.sample_every == 1) {
+        memapi__fail_alloc(err, l, MEMAPI_CAUSE_OTHER, 0, oversize ? "block larger than a guard slot" : "guard pool full");
+        return NULL;
+    }
+    if (oversize)
+        g->stats.oversize_fallbacks++;
+    else
+        g->stats.capacity_fallbacks++;
+    return fallback_alloc(g, l, zero, err);
+}
+
+static bool place_at_start(memapi_guard *g)
+{
+    switch (g->opts.placement) {
+    case MEMAPI_GUARD_PLACE_START:
+        return true;
+    case MEMAPI_GUARD_PLACE_ALTERNATE:
+        return (g->placements++ & 1u) != 0;
+    case MEMAPI_GUARD_PLACE_END:
+    default:
+        return false;
+    }
+}
+
 static void *guarded_alloc(memapi_guard *g, memapi_layout l, bool zero, memapi_error *err)
 {
-    if (table_reserve(g, l, err) != MEMAPI_OK)
-        return NULL;
     size_t page = g->page;
-    size_t before = g->opts.guard_before * page;
-    size_t data = round_up(l.size, page) + (l.align > page ? l.align - page : 0);
-    size_t len = before + data + g->opts.guard_after * page;
-    void *m = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED)
-        return fail_os(err, l, errno);
-    uintptr_t dstart = (uintptr_t)m + before;
-    if (mprotect((void *)dstart, data, PROT_READ | PROT_WRITE) != 0) {
-        int code = errno;
-        (void)munmap(m, len);
-        return fail_os(err, l, code);
+    size_t data = g->opts.slot_pages * page;
+    /* A valid layout has size <= PTRDIFF_MAX - (align - 1): none of these sums overflows. */
+    if (page_up(l.size, page) + (l.align > page ? l.align - page : 0) > data)
+        return cannot_hold(g, l, zero, true, err);
+    size_t slot = take_slot(g);
+    if (slot == NO_SLOT)
+        return cannot_hold(g, l, zero, false, err);
+    uintptr_t dstart = g->pool + slot * g->stride + page;
+    uintptr_t ptr = place_at_start(g) ? (dstart + l.align - 1) & ~(uintptr_t)(l.align - 1)
+                                      : (dstart + data - l.size) & ~(uintptr_t)(l.align - 1);
+    uintptr_t first = page_down(ptr, page), last = page_up(ptr + l.size, page);
+    int rc = open_pages(g, first, last - first);
+    if (rc != 0) {
+        push_free(g, slot);
+        /* With mprotect, ENOMEM is the mapping limit: the pool is as full as the kernel allows. */
+        if (rc == ENOMEM && g->use_mprotect)
+            return cannot_hold(g, l, zero, false, err);
+        return fail_os(err, l, rc);
     }
-    entry *e = &g->table[g->count];
-    e->ptr = (dstart + data - l.size) & ~(uintptr_t)(l.align - 1);
-    e->layout = l;
-    e->base = (uintptr_t)m;
-    e->len = len;
-    e->freed = false;
-    if (!zero && g->opts.fill_byte >= 0)
-        memset((void *)e->ptr, g->opts.fill_byte, l.size);
+    record_write(&g->meta->rec[slot], SLOT_LIVE, ptr, l);
+    if (zero)
+        memset((void *)ptr, 0, l.size);
+    else if (g->opts.fill_byte >= 0)
+        memset((void *)ptr, g->opts.fill_byte, l.size);
     if (g->opts.canary)
-        write_canary(g, e);
-    g->count++;
+        write_canary(g, ptr, l.size);
     g->stats.live_blocks++;
-    g->stats.mapped_bytes += len;
+    g->stats.accessible_bytes += last - first;
     g->stats.guarded_allocs++;
-    return (void *)e->ptr;
+    return (void *)ptr;
 }
 
 static void *guard_any_alloc(void *self, memapi_layout l, bool zero, memapi_error *err)
@@ -374,11 +521,11 @@ static void *guard_any_alloc(void *self, memapi_layout l, bool zero, memapi_erro
     memapi_guard *g = (memapi_guard *)self;
     if (l.size == 0)
         return memapi_layout_dangling(l);
-    size_t seq = g->alloc_seq++;
-    if (seq % g->opts.sample_every != 0) {
+    if (--g->countdown != 0) {
         g->stats.sampled_out_allocs++;
-        return zero ? memapi_zalloc(g->opts.fallback, l, err) : memapi_alloc(g->opts.fallback, l, err);
+        return fallback_alloc(g, l, zero, err);
     }
+    g->countdown = g->opts.sample_every;
     return guarded_alloc(g, l, zero, err);
 }
 
@@ -392,100 +539,114 @@ static void *guard_zalloc(void *self, memapi_layout l, memapi_error *err)
     return guard_any_alloc(self, l, true, err);
 }
 
-/* Protect a freed block and queue it; the oldest quarantined block is unmapped when the queue is full. */
-static void release(memapi_guard *g, size_t i)
+static void release(memapi_guard *g, size_t slot, const snapshot *s)
 {
-    entry *e = &g->table[i];
-    uintptr_t dstart = data_start(g, e);
-    g->stats.live_blocks--;
+    uintptr_t first = page_down(s->ptr, g->page), last = page_up(s->ptr + s->layout.size, g->page);
     if (g->opts.free_fill >= 0)
-        memset((void *)e->ptr, g->opts.free_fill, e->layout.size);
-    size_t depth = g->opts.quarantine;
-    if (depth == 0 || mprotect((void *)dstart, data_end(g, e) - dstart, PROT_NONE) != 0) {
-        unmap_entry(g, i);
-        return;
-    }
-    e->freed = true;
-    uintptr_t p = e->ptr;
-    if (g->stats.quarantined_blocks == depth) {
-        size_t oldest = find_exact(g, (uintptr_t)g->ring[g->ring_head]);
-        if (oldest < g->count)
-            unmap_entry(g, oldest);
-        g->ring_head = (g->ring_head + 1) % depth;
-        g->stats.quarantined_blocks--;
-    }
-    g->ring[(g->ring_head + g->stats.quarantined_blocks) % depth] = (void *)p;
-    g->stats.quarantined_blocks++;
+        memset((void *)s->ptr, g->opts.free_fill, s->layout.size);
+    close_pages(g, first, last - first);
+    record_set_state(&g->meta->rec[slot], SLOT_FREED);
+    g->stats.live_blocks--;
+    g->stats.accessible_bytes -= last - first;
+    quarantine_slot(g, slot);
 }
 
-static bool sampling(const memapi_guard *g)
+/* The record of the slot holding pool address p, with the checks shared by try_dealloc and owns. */
+static memapi_status pool_lookup(const memapi_guard *g, const void *ptr, size_t *slot, snapshot *s,
+                                 memapi_error *err)
 {
-    return g->opts.sample_every > 1;
+    *slot = ((uintptr_t)ptr - g->pool) / g->stride;
+    *s = record_read(&g->meta->rec[*slot]);
+    if (s->state == SLOT_EMPTY)
+        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "pointer not owned by this allocator");
+    if (s->ptr != (uintptr_t)ptr)
+        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "interior pointer");
+    return MEMAPI_OK;
+}
+
+static bool in_pool(const memapi_guard *g, const void *ptr)
+{
+    return (uintptr_t)ptr >= g->pool && (uintptr_t)ptr - g->pool < g->pool_bytes;
 }
 
 static memapi_status guard_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
 {
     memapi_guard *g = (memapi_guard *)self;
-    uintptr_t p = (uintptr_t)ptr;
-    size_t i = find_exact(g, p);
-    if (i == g->count) {
-        if (find_range(g, p) < g->count)
-            return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "interior pointer");
+    if (!in_pool(g, ptr)) {
         if (l.size == 0 || ptr == memapi_layout_dangling(l))
             return MEMAPI_OK;
-        if (sampling(g))
-            return memapi_try_dealloc(g->opts.fallback, ptr, l, err);
+        if (fallback_may_own(g))
+            return g->opts.fallback.vt->try_dealloc(g->opts.fallback.self, ptr, l, err);
         return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "pointer not owned by this allocator");
     }
-    const entry *e = &g->table[i];
-    if (e->freed)
+    size_t slot;
+    snapshot s;
+    if (pool_lookup(g, ptr, &slot, &s, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    if (s.state == SLOT_FREED)
         return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "double free");
-    if (!memapi_layout_eq(e->layout, l))
-        return memapi__fail_mismatch(err, ptr, l, e->layout);
-    if (g->opts.canary && !canary_intact(g, e))
+    if (!memapi_layout_eq(s.layout, l))
+        return memapi__fail_mismatch(err, ptr, l, s.layout);
+    if (g->opts.canary && !canary_intact(g, s.ptr, s.layout.size))
         return memapi__fail_ptr(err, MEMAPI_E_CORRUPTION, ptr, "canary overwritten");
-    release(g, i);
+    release(g, slot, &s);
     return MEMAPI_OK;
 }
 
 static memapi_status guard_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err)
 {
     memapi_guard *g = (memapi_guard *)self;
-    uintptr_t p = (uintptr_t)ptr;
-    size_t i = find_exact(g, p);
-    if (i < g->count) {
-        const entry *e = &g->table[i];
-        if (e->freed)
-            return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "block already freed");
-        if (!memapi_layout_eq(e->layout, l))
-            return memapi__fail_mismatch(err, ptr, l, e->layout);
-        return MEMAPI_OK;
+    if (!in_pool(g, ptr)) {
+        if (l.size == 0 && ptr == memapi_layout_dangling(l))
+            return MEMAPI_OK;
+        if (!fallback_may_own(g))
+            return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "pointer not owned by this allocator");
+        if (g->opts.fallback.vt->owns == NULL)
+            return memapi__fail(err, MEMAPI_E_UNSUPPORTED);
+        return g->opts.fallback.vt->owns(g->opts.fallback.self, ptr, l, err);
     }
-    if (find_range(g, p) < g->count)
-        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "interior pointer");
-    if (l.size == 0 && ptr == memapi_layout_dangling(l))
-        return MEMAPI_OK;
-    if (!sampling(g))
-        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "pointer not owned by this allocator");
-    if (g->opts.fallback.vt->owns == NULL)
-        return memapi__fail(err, MEMAPI_E_UNSUPPORTED);
-    return g->opts.fallback.vt->owns(g->opts.fallback.self, ptr, l, err);
+    size_t slot;
+    snapshot s;
+    if (pool_lookup(g, ptr, &slot, &s, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    if (s.state == SLOT_FREED)
+        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "block already freed");
+    if (!memapi_layout_eq(s.layout, l))
+        return memapi__fail_mismatch(err, ptr, l, s.layout);
+    return MEMAPI_OK;
 }
 
-static const memapi_alloc_vtable guard_vtable = {
-    .name = "guard",
-    .caps = MEMAPI_CAP_DEALLOC | MEMAPI_CAP_REALLOC | MEMAPI_CAP_CHECKED_DEALLOC | MEMAPI_CAP_CHECKED_REALLOC,
-    .alloc = guard_alloc,
-    .zalloc = guard_zalloc,
-    .try_dealloc = guard_try_dealloc,
-    .grow = NULL,
-    .zgrow = NULL,
-    .shrink = NULL,
-    .realloc = NULL,
-    .rezalloc = NULL,
-    .owns = guard_owns,
-    .alloc_temp = NULL,
-};
+#define GUARD_VTABLE_ENTRIES                                                                                      \
+    .name = "guard",                                                                                             \
+    .caps = MEMAPI_CAP_DEALLOC | MEMAPI_CAP_REALLOC | MEMAPI_CAP_CHECKED_DEALLOC | MEMAPI_CAP_CHECKED_REALLOC,   \
+    .alloc = guard_alloc, .zalloc = guard_zalloc, .try_dealloc = guard_try_dealloc, .grow = NULL, .zgrow = NULL, \
+    .shrink = NULL, .realloc = NULL, .rezalloc = NULL, .owns = guard_owns, .alloc_temp = NULL
+
+/* The guard without its dealloc entry: memapi_dealloc then runs try_dealloc and, when it fails,
+ * stops the program with the library's own report. */
+static const memapi_alloc_vtable guard_checked_vtable = {GUARD_VTABLE_ENTRIES, .dealloc = NULL};
+
+/*
+ * memapi_dealloc's entry. A sampled-out block (outside the pool) goes straight to the fallback's
+ * own dealloc entry, so that a sampled-out free costs what the fallback's costs; anything else is
+ * the checked path above, whose failure is reported exactly as memapi_dealloc reports it.
+ */
+static void guard_dealloc(void *self, void *ptr, memapi_layout l)
+{
+    memapi_guard *g = (memapi_guard *)self;
+    if (!in_pool(g, ptr) && fallback_may_own(g)) {
+        const memapi_alloc_vtable *vt = g->opts.fallback.vt;
+        if (vt->dealloc != NULL)
+            vt->dealloc(g->opts.fallback.self, ptr, l);
+        else
+            (memapi_dealloc)(g->opts.fallback, ptr, l);
+        return;
+    }
+    memapi_allocator checked = {&guard_checked_vtable, g};
+    (memapi_dealloc)(checked, ptr, l);
+}
+
+static const memapi_alloc_vtable guard_vtable = {GUARD_VTABLE_ENTRIES, .dealloc = guard_dealloc};
 
 /* ---- lifecycle ------------------------------------------------------------------------------- */
 
@@ -493,14 +654,16 @@ memapi_guard_options memapi_guard_options_default(void)
 {
     memapi_guard_options o;
     memset(&o, 0, sizeof o);
-    o.guard_before = 0;
-    o.guard_after = 1;
+    o.pool_slots = 4096;
+    o.slot_pages = 4;
+    o.placement = MEMAPI_GUARD_PLACE_END;
     o.canary = true;
     o.fill_byte = 0xAA;
     o.free_fill = -1;
     o.quarantine = 16;
     o.sample_every = 1;
     o.fallback = memapi_default();
+    o.force_mprotect = false;
     return o;
 }
 
@@ -509,17 +672,33 @@ static bool byte_or_none(int v)
     return v >= -1 && v <= 255;
 }
 
-static memapi_status check_options(const memapi_guard_options *o, memapi_error *err)
+static memapi_status check_sampling(size_t n, memapi_allocator fallback, memapi_error *err)
+{
+    if (n == 0)
+        return memapi__fail_other(err, "guard options: sample_every must be at least 1");
+    if (n > 1 && (fallback.vt == NULL || fallback.vt->alloc == NULL || fallback.vt->try_dealloc == NULL))
+        return memapi__fail_other(err, "guard options: the fallback needs alloc and try_dealloc");
+    return MEMAPI_OK;
+}
+
+static memapi_status check_options(const memapi_guard_options *o, size_t page, memapi_error *err)
 {
     if (o->sample_every == 0)
         return memapi__fail_other(err, "guard options: sample_every must be at least 1");
     if (!byte_or_none(o->fill_byte) || !byte_or_none(o->free_fill))
         return memapi__fail_other(err, "guard options: fill_byte and free_fill must be -1 or 0..255");
-    if (o->guard_before > MAX_GUARD_PAGES || o->guard_after > MAX_GUARD_PAGES)
-        return memapi__fail_other(err, "guard options: guard_before and guard_after must be at most 65536 pages");
-    if (o->sample_every > 1 &&
-        (o->fallback.vt == NULL || o->fallback.vt->alloc == NULL || o->fallback.vt->try_dealloc == NULL))
-        return memapi__fail_other(err, "guard options: the fallback needs alloc and try_dealloc");
+    if (check_sampling(o->sample_every, o->fallback, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    if (o->pool_slots == 0 || o->pool_slots > MAX_POOL_SLOTS || o->slot_pages == 0 || o->slot_pages > MAX_SLOT_PAGES)
+        return memapi__fail_other(err, "guard options: pool_slots must be 1 .. 4294967295 and slot_pages 1 .. 65536");
+    if (o->quarantine > o->pool_slots)
+        return memapi__fail_other(err, "guard options: quarantine must be at most pool_slots");
+    if (o->placement != MEMAPI_GUARD_PLACE_END && o->placement != MEMAPI_GUARD_PLACE_START &&
+        o->placement != MEMAPI_GUARD_PLACE_ALTERNATE)
+        return memapi__fail_other(err, "guard options: unknown placement");
+    /* Both factors are bounded (2^32 slots, 2^16 + 2 pages, pages far below 2^16 * 4 KiB): no overflow. */
+    if ((o->slot_pages + 2) * page > MAX_POOL_BYTES / o->pool_slots)
+        return memapi__fail_other(err, "guard options: the pool would exceed 2^46 bytes");
     return MEMAPI_OK;
 }
 
@@ -531,55 +710,124 @@ static uint64_t make_secret(const memapi_guard *g)
     return mix64(s);
 }
 
+static size_t round_to(size_t v, size_t align)
+{
+    return (v + align - 1) & ~(align - 1);
+}
+
+/* The metadata: [inaccessible page][header, records, free FIFO, quarantine ring][inaccessible page]. */
+static meta *map_meta(const memapi_guard_options *o, size_t page, size_t *bytes, memapi_error *err)
+{
+    size_t rec_off = round_to(sizeof(meta), _Alignof(record));
+    size_t fifo_off = rec_off + o->pool_slots * sizeof(record);
+    size_t ring_off = fifo_off + o->pool_slots * sizeof(uint32_t);
+    size_t body = round_to(ring_off + o->quarantine * sizeof(uint32_t), page);
+    size_t len = body + 2 * page;
+    memapi_layout ml = {len, page};
+    void *m = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED)
+        return fail_os(err, ml, errno);
+    unsigned char *b = (unsigned char *)m + page;
+    if (mprotect(b, body, PROT_READ | PROT_WRITE) != 0) {
+        int code = errno;
+        (void)munmap(m, len);
+        return fail_os(err, ml, code);
+    }
+    meta *h = (meta *)(void *)b;
+    h->rec = (record *)(void *)(b + rec_off);
+    h->fifo = (uint32_t *)(void *)(b + fifo_off);
+    h->ring = (uint32_t *)(void *)(b + ring_off);
+    *bytes = len;
+    return h;
+}
+
+/* The pool, every page inaccessible: one mapping with guard regions, or PROT_NONE for mprotect. */
+static void *map_pool(size_t bytes, bool force_mprotect, bool *use_mprotect, int *code)
+{
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    if (!force_mprotect) {
+        void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
+        if (m == MAP_FAILED) {
+            *code = errno;
+            return NULL;
+        }
+        if (madvise(m, bytes, MADV_GUARD_INSTALL) == 0) {
+            *use_mprotect = false;
+            return m;
+        }
+        (void)munmap(m, bytes);
+    }
+    void *m = mmap(NULL, bytes, PROT_NONE, flags, -1, 0);
+    if (m == MAP_FAILED) {
+        *code = errno;
+        return NULL;
+    }
+    *use_mprotect = true;
+    return m;
+}
+
 memapi_status memapi_guard_init(memapi_guard *g, const memapi_guard_options *opts, memapi_error *err)
 {
     memapi_guard_options o = opts != NULL ? *opts : memapi_guard_options_default();
-    if (check_options(&o, err) != MEMAPI_OK)
-        return MEMAPI_ERROR;
     long ps = sysconf(_SC_PAGESIZE);
     size_t page = ps > 0 ? (size_t)ps : 4096u;
-    void **ring = NULL;
-    size_t ring_bytes = 0;
-    if (o.quarantine > 0) {
-        memapi_layout rl = {o.quarantine, sizeof(void *)};
-        if (o.quarantine > MEMAPI_USIZE_MAX_NO_HIGH_BIT / sizeof(void *) / 2) {
-            fail_os(err, rl, ENOMEM);
-            return MEMAPI_ERROR;
-        }
-        ring_bytes = round_up(o.quarantine * sizeof(void *), page);
-        rl.size = ring_bytes;
-        void *m = mmap(NULL, ring_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED) {
-            fail_os(err, rl, errno);
-            return MEMAPI_ERROR;
-        }
-        ring = (void **)m;
-    }
+    if (check_options(&o, page, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
     (void)pthread_once(&handler_once, install_handler);
-    if (handler_status != 0) {
-        if (ring != NULL)
-            (void)munmap(ring, ring_bytes);
+    if (handler_status != 0)
         return memapi__fail_other(err, "guard: cannot install the SIGSEGV handler");
+    size_t meta_bytes = 0;
+    meta *m = map_meta(&o, page, &meta_bytes, err);
+    if (m == NULL)
+        return MEMAPI_ERROR;
+    size_t stride = (o.slot_pages + 2) * page;
+    size_t pool_bytes = stride * o.pool_slots;
+    bool use_mprotect = false;
+    int code = 0;
+    void *pool = map_pool(pool_bytes, o.force_mprotect, &use_mprotect, &code);
+    if (pool == NULL) {
+        (void)munmap((unsigned char *)m - page, meta_bytes);
+        memapi_layout pl = {pool_bytes, page};
+        fail_os(err, pl, code);
+        return MEMAPI_ERROR;
     }
     memset(g, 0, sizeof *g);
     g->opts = o;
     g->page = page;
-    g->ring = ring;
+    g->stride = stride;
+    g->pool = (uintptr_t)pool;
+    g->pool_bytes = pool_bytes;
+    g->meta = m;
+    g->meta_bytes = meta_bytes;
+    g->countdown = 1;
+    g->use_mprotect = use_mprotect;
     g->secret = make_secret(g);
-    register_guard(g);
+    g->stats.pool_bytes = pool_bytes;
+    g->stats.metadata_bytes = meta_bytes;
+    g->stats.uses_mprotect = use_mprotect;
+    m->pool = g->pool;
+    m->pool_bytes = pool_bytes;
+    m->stride = stride;
+    m->page = page;
+    register_meta(m);
     return MEMAPI_OK;
 }
 
 void memapi_guard_destroy(memapi_guard *g)
 {
-    unregister_guard(g);
-    for (size_t i = 0; i < g->count; i++)
-        (void)munmap((void *)g->table[i].base, g->table[i].len);
-    if (g->table != NULL)
-        (void)munmap(g->table, g->cap * sizeof(entry));
-    if (g->ring != NULL)
-        (void)munmap(g->ring, round_up(g->opts.quarantine * sizeof(void *), g->page));
+    unregister_meta(g->meta);
+    (void)munmap((void *)g->pool, g->pool_bytes);
+    (void)munmap((unsigned char *)g->meta - g->page, g->meta_bytes);
     memset(g, 0, sizeof *g);
+}
+
+memapi_status memapi_guard_set_sample_every(memapi_guard *g, size_t n, memapi_error *err)
+{
+    if (check_sampling(n, g->opts.fallback, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    g->opts.sample_every = n;
+    g->countdown = 1;
+    return MEMAPI_OK;
 }
 
 memapi_allocator memapi_guard_allocator(memapi_guard *g)

@@ -98,13 +98,31 @@ static memapi_status locked_owns(void *self, const void *ptr, memapi_layout layo
 }
 
 #if MEMAPI_ALLOC_TEMP
+/* The caller's callback, run with the mutex released (see locked.h: a callback may leave with
+ * longjmp, and must then leave no lock behind). */
+typedef struct unlocked_call {
+    memapi_locked *l;
+    memapi_temp_cb cb;
+    void *ctx;
+} unlocked_call;
+
+static void call_unlocked(void *arg, void *mem)
+{
+    unlocked_call *c = arg;
+    unlock(c->l);
+    c->cb(c->ctx, mem);
+    /* Cannot fail but for a broken mutex; the inner allocator must finish its scope either way. */
+    (void)pthread_mutex_lock(&c->l->mutex);
+}
+
 static memapi_status locked_alloc_temp(void *self, memapi_layout layout, memapi_temp_cb cb, void *ctx,
                                        memapi_error *err)
 {
     memapi_locked *l = self;
     if (!lock(l, err))
         return MEMAPI_ERROR;
-    memapi_status s = memapi_alloc_temp(l->inner, layout, cb, ctx, err);
+    unlocked_call c = {l, cb, ctx};
+    memapi_status s = memapi_alloc_temp(l->inner, layout, call_unlocked, &c, err);
     unlock(l);
     return s;
 }

@@ -11,12 +11,19 @@
  * zeroes after alloc); try_dealloc when the inner allocator has one; the resize entries when the
  * inner allocator has that entry or try_dealloc (which the default resize needs); owns and
  * alloc_temp when the inner allocator has them. Without an alloc_temp entry, scoped allocation
- * through the wrapper is the default alloc, call, try_dealloc, and the callback runs unlocked.
+ * through the wrapper is the default alloc, call, try_dealloc, and the callback runs unlocked too.
  *
- * The mutex is `PTHREAD_MUTEX_ERRORCHECK`: a re-entrant call from the thread that holds it (for
- * example from inside the callback of an inner allocator's alloc_temp, which runs locked) fails
- * with `MEMAPI_E_OTHER` and msg `lock failed` instead of deadlocking, as the reference's RefCell
- * reports a second borrow. Any other lock failure is reported the same way.
+ * Scoped allocation never runs the caller's callback with the mutex held, so a callback that leaves
+ * with `longjmp` (which the stack allocator allows) cannot leave the mutex locked: with an inner
+ * alloc_temp entry, the mutex is held while the inner allocator sets up the scope, released just
+ * before the callback runs, and taken again when it returns, for the inner allocator to end the
+ * scope. Other threads may therefore use the inner allocator while a callback runs (as with the
+ * default scoped allocation), and a callback may call the wrapper itself.
+ *
+ * The mutex is `PTHREAD_MUTEX_ERRORCHECK`: a re-entrant call from the thread that holds it (from
+ * inside the inner allocator's own code, for example an inner allocator that calls back into the
+ * wrapper) fails with `MEMAPI_E_OTHER` and msg `lock failed` instead of deadlocking, as the
+ * reference's RefCell reports a second borrow. Any other lock failure is reported the same way.
  *
  * Hosted builds only (needs POSIX threads; link with -lpthread where the platform requires it).
  */
