@@ -1,9 +1,14 @@
 # Build, install and static-check stages of `make check` (ci/check-*.sh hold the longer logic).
 #
 #   check-build         library + examples with gcc and with clang (-Werror), every example run
-#   check-freestanding  FREESTANDING=1 with gcc and clang, then a Cortex-M4 cross build; the core
-#                       objects may reference only memapi_* / memapi__* symbols they define themselves
-#   check-install       staged install, pkg-config consumer linked shared and static, uninstall
+#   check-freestanding  FREESTANDING=1 with gcc and clang: the core objects may reference only
+#                       memapi_* / memapi__* symbols they define themselves; then FREESTANDING=1
+#                       install (static library, core headers, config.h recording the build)
+#                       (the cross targets are check-cross, mk/cross.mk)
+#   check-install       staged install moved elsewhere (relocatable), consumers through pkg-config
+#                       (shared, static, the README's lines) and CMake (tests/cmake-consumer), the
+#                       installed config.h against a CHECKED_OPS=0 build, uninstall
+#   check-cxx           tests/cxx/consumer.cpp with g++ and clang++, C++11 to C++20, -Wpedantic -Werror
 #   check-symbols       the shared library exports memapi_* symbols and the version node only
 #   check-hardening     hardening-check (see TOOLCHAIN.md section 5) and endbr64 present
 #   check-static        cppcheck and gcc -fanalyzer over src/, zero findings
@@ -14,16 +19,8 @@
 
 CHECK_BUILD := $(BUILD)/check
 DIST_STAGES := check-readme check-build check-freestanding check-symbols check-hardening check-install \
-               check-static
+               check-cxx check-static
 CHECK_STAGES := $(DIST_STAGES) $(CHECK_STAGES)
-
-# Cross build of the freestanding core for a 32-bit microcontroller (size_t is 32 bits there).
-# -ftrivial-auto-var-init is left out: at -Os on ARM, gcc zero-fills any local struct of more than
-# a few words (a memapi_error is 88 bytes) with a call to memset, which the core must not need.
-ARM_CC     ?= arm-none-eabi-gcc
-ARM_CFLAGS := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -ffreestanding -nostdlib -DMEMAPI_FREESTANDING=1 -Os \
-              $(WARN) -fno-strict-overflow -fno-delete-null-pointer-checks -fno-builtin \
-              -fno-tree-loop-distribute-patterns
 
 # Sub-makes for one compiler/configuration each, in its own build directory.
 SUBMAKE = $(MAKE) --no-print-directory
@@ -55,15 +52,18 @@ check-freestanding:
 	  NM=nm bash ci/check-nm.sh "freestanding $$cc" \
 	    $(patsubst src/%.c,$(CHECK_BUILD)/freestanding-$$cc/obj-freestanding/%.o,$(CORE_SRCS)); \
 	done
-	@echo "-- Cortex-M4 cross build ($(ARM_CC))"
-	@mkdir -p $(CHECK_BUILD)/cortex-m4
-	@set -e; for s in $(CORE_SRCS); do \
-	  $(ARM_CC) $(CPPFLAGS_LIB) $(ARM_CFLAGS) -c $$s -o $(CHECK_BUILD)/cortex-m4/$$(basename $$s .c).o; done
-	@NM=arm-none-eabi-nm bash ci/check-nm.sh "cortex-m4" \
-	  $(patsubst src/%.c,$(CHECK_BUILD)/cortex-m4/%.o,$(CORE_SRCS))
-	@arm-none-eabi-size -t $(patsubst src/%.c,$(CHECK_BUILD)/cortex-m4/%.o,$(CORE_SRCS))
-	@echo "-- cortex-m4 core text: $$(arm-none-eabi-size -t \
-	  $(patsubst src/%.c,$(CHECK_BUILD)/cortex-m4/%.o,$(CORE_SRCS)) | awk 'END { print $$1 }') bytes"
+	@rm -rf $(CHECK_BUILD)/freestanding-stage
+	@$(SUBMAKE) -s BUILD=$(CHECK_BUILD)/freestanding-gcc CC=gcc FREESTANDING=1 \
+	  DESTDIR=$(abspath $(CHECK_BUILD))/freestanding-stage PREFIX=/usr install
+	@set -e; d=$(CHECK_BUILD)/freestanding-stage/usr; \
+	  test -f $$d/lib/libmemapi2.a && test ! -e $$d/lib/libmemapi2.so; \
+	  grep -qx '#define MEMAPI_FREESTANDING 1' $$d/include/memapi2/config.h; \
+	  test ! -e $$d/include/memapi2/default.h; \
+	  echo 'int main(void) { memapi_layout l; return memapi_layout_from_size_align(8, 8, &l, 0) != MEMAPI_OK; }' | \
+	    gcc -std=c11 -Wall -Wextra -Werror -include memapi2.h -I$$d/include -x c - -x none $$d/lib/libmemapi2.a \
+	      -o $(CHECK_BUILD)/freestanding-stage/consumer; \
+	  $(CHECK_BUILD)/freestanding-stage/consumer; \
+	  echo "-- FREESTANDING=1 install: static library and core headers, config.h records FREESTANDING 1; a consumer built without -D ran"
 
 check-symbols:
 	@set -e; for cc in gcc clang; do \
@@ -84,6 +84,17 @@ check-hardening:
 check-install:
 	@MAKE="$(SUBMAKE)" CHECK_BUILD=$(CHECK_BUILD) VERSION=$(VERSION) SOVERSION=$(SOVERSION) \
 	  bash ci/check-install.sh
+
+# C++ callers: every header and type macro, compiled from C++11 to C++20 and run against the C library.
+CXX_STDS := c++11 c++14 c++17 c++20
+check-cxx:
+	@$(SUBMAKE) -s BUILD=$(CHECK_BUILD)/gcc CC=gcc lib
+	@set -e; for cxx in g++ clang++; do for std in $(CXX_STDS); do \
+	  x=$(CHECK_BUILD)/cxx-$$cxx-$$std; \
+	  $$cxx -std=$$std -Wall -Wextra -Wpedantic -Werror -Iinclude tests/cxx/consumer.cpp \
+	    $(CHECK_BUILD)/gcc/lib/libmemapi2.a -lpthread -o $$x; \
+	  $$x > $$x.log || { cat $$x.log; echo "check-cxx: $$cxx -std=$$std consumer failed"; exit 1; }; \
+	done; echo "-- $$cxx: consumer built with -Wall -Wextra -Wpedantic -Werror and ran ok for $(CXX_STDS)"; done
 
 check-static:
 	@CPPFLAGS_LIB="$(CPPFLAGS_LIB)" WARN="$(WARN)" CORE_SRCS="$(CORE_SRCS)" bash ci/check-static.sh

@@ -20,6 +20,9 @@
 #ifndef MEMAPI2_CONFIG_H
 #define MEMAPI2_CONFIG_H
 
+/* @MEMAPI_BUILD_OPTIONS@ (make install replaces this line with the options the installed library
+ * was built with: a consumer then sees the same configuration, and a conflicting -D is an error.) */
+
 #ifndef MEMAPI_FREESTANDING
 #define MEMAPI_FREESTANDING 0
 #endif
