@@ -129,6 +129,8 @@ MEMAPI_API memapi_guard_options memapi_guard_options_default(void);
  * `guard: cannot install the SIGSEGV handler`;
  * `MEMAPI_E_ALLOC_FAILED` (layout of the quarantine ring, cause `os error`) when its mapping fails. On failure `g` is not registered and needs no destroy.
  * @param g must not be NULL; must not be an initialised guard allocator
+ * @param opts the options, copied; NULL for memapi_guard_options_default()
+ * @param err receives the error on failure; may be NULL
  */
 MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_guard_init(memapi_guard *g, const memapi_guard_options *opts,
                                                             memapi_error *err);
