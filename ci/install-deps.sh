@@ -8,6 +8,7 @@ pkgs=(
   build-essential clang llvm libclang-rt-14-dev lld
   libcriterion-dev pkg-config
   gcc-arm-none-eabi libnewlib-arm-none-eabi
+  gcc-multilib qemu-user g++ cmake doxygen
   cppcheck
   frama-c-base why3 z3 cvc4
   afl++

@@ -51,12 +51,13 @@ static int failing_demo(void)
     void *second = memapi_alloc(a, l, &err);
     char text[160];
     memapi_error_format(&err, text, sizeof text);
-    printf("failing: first %s, second %s: %s\n", first ? "ok" : "failed", second ? "ok" : "failed", text);
+    printf("failing (set to fail the 2nd allocation): first %s, second %s: %s\n", first ? "ok" : "failed",
+           second ? "ok" : "failed", text);
     if (first == NULL || second != NULL)
         return 1;
     memapi_dealloc(a, first, l);
-    printf("failing: %llu calls, %llu injected failures\n", (unsigned long long)memapi_failing_calls(&f),
-           (unsigned long long)memapi_failing_failures(&f));
+    printf("failing: it counted %llu allocation calls, %llu of them failed on purpose\n",
+           (unsigned long long)memapi_failing_calls(&f), (unsigned long long)memapi_failing_failures(&f));
     return 0;
 }
 

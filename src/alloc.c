@@ -1,6 +1,6 @@
 /*
  * Dispatch of the allocator interface: argument validation in the reference's check order, then the
- * allocator's vtable entry or the library default (spec 4.4-4.9, DESIGN.md section 3).
+ * allocator's vtable entry or the library default (docs/design.md section 3).
  *
  * The ACSL contracts are proved with Frama-C WP (proofs/README.md). The allocator entries are
  * modelled by the extern contracts of proofs/extern.h (the interface contract of each entry kind):
@@ -610,7 +610,7 @@ void *memapi_default_resize(memapi_allocator a, void *ptr, memapi_layout old_lay
     /*@ assert copied: \forall integer i; 0 <= i < \min(old_layout.size, new_layout.size) ==>
                        ((char *)fresh)[i] == \at(((char *)ptr)[i], Pre); */
     if (ENTRY_TRY_DEALLOC(vt.try_dealloc, a.self, ptr, old_layout, err) != MEMAPI_OK) {
-        /* DESIGN decision 4: undo the allocation so the caller keeps exactly what it had. */
+        /* docs/design.md decision D4: undo the allocation so the caller keeps exactly what it had. */
         /*@ assert h1 == memapi_proof_heap; */
         (void)ENTRY_TRY_DEALLOC(vt.try_dealloc, a.self, fresh, new_layout, NULL);
         /*@ assert old_bytes: memapi_same_bytes{Pre, Here}((char *)ptr, old_layout.size); */
@@ -631,8 +631,8 @@ void *memapi_default_resize(memapi_allocator a, void *ptr, memapi_layout old_lay
 
 typedef enum resize_kind { RESIZE_GROW, RESIZE_ZGROW, RESIZE_SHRINK, RESIZE_REALLOC, RESIZE_REZALLOC } resize_kind;
 
-/*@ // Checks of spec 4.6-4.9 in the reference's order: both layouts, the pointer, the alignment, the
-    // direction of grow / shrink.
+/*@ // Checks of docs/design.md section 3.3, in the reference's order: both layouts, the pointer, the
+    // alignment, the direction of grow / shrink.
     predicate ptr_ok(void *p, memapi_layout l) = p != \null && !misaligned(p, l.align);
     predicate layouts_ok(memapi_layout ol, memapi_layout nl) = memapi_valid_layout(ol) && memapi_valid_layout(nl);
     predicate grows(integer kind) = kind == RESIZE_GROW || kind == RESIZE_ZGROW;
@@ -652,7 +652,7 @@ typedef enum resize_kind { RESIZE_GROW, RESIZE_ZGROW, RESIZE_SHRINK, RESIZE_REAL
                        err->ptr == \null && memapi_zero_layout(err->layout);
 */
 
-/* The checks of spec 4.6-4.9 before any resize, in the reference's order. */
+/* The checks of docs/design.md section 3.3 before any resize, in the reference's order. */
 /*@ requires err == \null || \valid(err);
     requires RESIZE_GROW <= kind <= RESIZE_REZALLOC;
     assigns *err;
@@ -818,7 +818,7 @@ static void *resize(memapi_allocator a, void *ptr, memapi_layout old_layout, mem
 {
     if (resize_checks(ptr, old_layout, new_layout, kind, err) != MEMAPI_OK)
         return NULL;
-    /* DESIGN decision 2: the reference copies onto itself and frees the block it returns. */
+    /* docs/design.md decision D2: the reference copies onto itself and frees the block it returns. */
     if (memapi_layout_eq(old_layout, new_layout))
         return ptr;
     if (!has_entry_table(a)) {

@@ -1,5 +1,5 @@
 /*
- * The bump arena (DESIGN.md section 4): part of the freestanding core, so no libc here; bytes are
+ * The bump arena (docs/design.md section 4): part of the freestanding core, so no libc here; bytes are
  * zeroed with memapi__zero, which is a plain loop in the freestanding build.
  *
  * Written for the proofs: offsets, not pointers, carry the state; the alignment padding is the

@@ -1,4 +1,4 @@
-/* The c_alloc allocator: the reference's CAlloc on its non-Windows path (spec 5.3). */
+/* The c_alloc allocator: the reference's CAlloc on its non-Windows path (docs/design.md section 4). */
 #define _POSIX_C_SOURCE 200809L
 #include "memapi2/config.h"
 
@@ -33,7 +33,7 @@ static void *c_alloc_impl(memapi_layout l, bool zero, memapi_error *err)
     memapi_layout adj;
     if (memapi_layout_to_posix_memalign_compatible(l, &adj, err) != MEMAPI_OK)
         return NULL;
-    /* DESIGN decision 3: the caller's layout decides the sentinel, not the adjusted one. */
+    /* docs/design.md decision D3: the caller's layout decides the sentinel, not the adjusted one. */
     if (l.size == 0)
         return memapi_layout_dangling(l);
     if (malloc_can_serve(adj)) {

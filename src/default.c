@@ -1,4 +1,4 @@
-/* The default allocator: the platform heap (reference DefaultAlloc / System, spec 5.1-5.2). */
+/* The default allocator: the platform heap (reference DefaultAlloc / System; docs/design.md section 4). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdlib.h>

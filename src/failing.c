@@ -1,4 +1,4 @@
-/* The failing allocator: fault injection around any allocator (DESIGN.md section 4). */
+/* The failing allocator: fault injection around any allocator (docs/design.md section 4). */
 #include "memapi2/failing.h"
 #include "internal/error_set.h"
 

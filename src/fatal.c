@@ -1,5 +1,5 @@
 /*
- * The fatal-error hook: the library's only global mutable state (DESIGN.md section 2). The default
+ * The fatal-error hook: the library's only global mutable state (docs/design.md section 2). The default
  * reports on stderr and aborts; the freestanding build has no stderr and traps instead.
  */
 #include "memapi2/error.h"

@@ -1,4 +1,4 @@
-/* The Layout algebra (reference layout.rs), with DESIGN.md decisions 1 (extend) and 5 (array). */
+/* The Layout algebra (reference layout.rs), with docs/design.md decisions D1 (extend) and D5 (array). */
 #include "memapi2/layout.h"
 #include "internal/error_set.h"
 #include "internal/acsl.h"

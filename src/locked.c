@@ -1,4 +1,4 @@
-/* The locked wrapper: a mutex around every call into the inner allocator (spec 4.7). */
+/* The locked wrapper: a mutex around every call into the inner allocator (docs/design.md section 4). */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include "memapi2/locked.h"

@@ -1,4 +1,4 @@
-/* The stack allocator: alloca in a library frame that lives as long as the callback (spec 5.4). */
+/* The stack allocator: alloca in a library frame that lives as long as the callback (docs/design.md section 4). */
 #include "memapi2/config.h"
 
 #if MEMAPI_STACK_ALLOC
@@ -17,7 +17,7 @@ __attribute__((noinline)) static void run_on_stack(size_t size, size_t align, me
 {
     unsigned char *mem;
     if (align > GUARANTEED_ALIGN) {
-        /* alloca, not a VLA: spec 5.4's design, and the project builds with -Wvla. */
+        /* alloca, not a VLA: the reference's design, and the project builds with -Wvla. */
         // cppcheck-suppress allocaCalled
         unsigned char *raw = alloca(size + (align - 1));
         mem = raw + ((align - ((uintptr_t)raw & (align - 1))) & (align - 1));

@@ -1,4 +1,4 @@
-/* The tracking allocator: live-block table, layout checks and leak report (DESIGN.md section 4). */
+/* The tracking allocator: live-block table, layout checks and leak report (docs/design.md section 4). */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -207,7 +207,7 @@ static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, mema
     memapi_tracking *t = self;
     size_t i = 0;
     found f = find(t, ptr, l, &i);
-    /* DESIGN decision 3: a size-0 layout or the dangling pointer is never a live block; the inner
+    /* docs/design.md decision D3: a size-0 layout or the dangling pointer is never a live block; the inner
      * allocator decides (a no-op for the heap allocators). */
     if (f == FOUND_NONE && (l.size == 0 || ptr == memapi_layout_dangling(l)))
         return memapi_try_dealloc(t->inner, ptr, l, err);

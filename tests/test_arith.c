@@ -10,10 +10,14 @@
 #include <string.h>
 #include "memapi2/arith.h"
 
-_Static_assert(SIZE_MAX == UINT64_MAX, "the expected values below are the spec's 64-bit ones");
+/* Expected values are the spec's 64-bit ones, written with SIZE_MAX, MAX, HIGH, BITS and HALF where
+ * they can be; the few that depend on the width have a 32-bit counterpart (make test-32). */
+_Static_assert(SIZE_MAX == UINT64_MAX || SIZE_MAX == UINT32_MAX, "size_t of 32 or 64 bits");
 
 #define MAX MEMAPI_USIZE_MAX_NO_HIGH_BIT
 #define HIGH MEMAPI_USIZE_HIGH_BIT
+#define BITS (sizeof(size_t) * 8)
+#define HALF ((size_t)1 << (BITS / 2)) /* 2^32, or 2^16 where size_t has 32 bits */
 #define POISON 0x5A
 #define SENTINEL ((size_t)0x5E5E5E5E)
 
@@ -93,9 +97,9 @@ Test(arith, add_sub_mul)
     expect_value(SIZE_MAX, MEMAPI_OP_MUL, 0, 0);
     expect_value(SIZE_MAX, MEMAPI_OP_MUL, 1, SIZE_MAX);
     expect_value(MAX, MEMAPI_OP_MUL, 2, SIZE_MAX - 1);
-    expect_value((size_t)1 << 32, MEMAPI_OP_MUL, ((size_t)1 << 32) - 1, SIZE_MAX - (((size_t)1 << 32) - 1));
+    expect_value(HALF, MEMAPI_OP_MUL, HALF - 1, SIZE_MAX - (HALF - 1));
     expect_overflow(HIGH, MEMAPI_OP_MUL, 2);
-    expect_overflow((size_t)1 << 32, MEMAPI_OP_MUL, (size_t)1 << 32);
+    expect_overflow(HALF, MEMAPI_OP_MUL, HALF);
     expect_overflow(SIZE_MAX, MEMAPI_OP_MUL, SIZE_MAX);
 }
 
@@ -116,7 +120,7 @@ Test(arith, div_rem_div_ceil)
     expect_value(6, MEMAPI_OP_DIV_CEIL, 2, 3);
     expect_value(0, MEMAPI_OP_DIV_CEIL, 5, 0);
     expect_value(1, MEMAPI_OP_DIV_CEIL, SIZE_MAX, 1);
-    /* (2^64 - 1) / 2 rounded up is 2^63: computed without overflowing */
+    /* (2^64 - 1) / 2 rounded up is 2^63 (HIGH): computed without overflowing */
     expect_value(SIZE_MAX, MEMAPI_OP_DIV_CEIL, 2, HIGH);
     expect_value(SIZE_MAX, MEMAPI_OP_DIV_CEIL, 1, SIZE_MAX);
     expect_overflow(7, MEMAPI_OP_DIV_CEIL, 0);
@@ -125,8 +129,8 @@ Test(arith, div_rem_div_ceil)
 
 Test(arith, pow)
 {
-    expect_value(2, MEMAPI_OP_POW, 63, HIGH);
-    expect_overflow(2, MEMAPI_OP_POW, 64);
+    expect_value(2, MEMAPI_OP_POW, BITS - 1, HIGH);
+    expect_overflow(2, MEMAPI_OP_POW, BITS);
     expect_value(7, MEMAPI_OP_POW, 0, 1);
     expect_value(SIZE_MAX, MEMAPI_OP_POW, 0, 1);
     expect_value(0, MEMAPI_OP_POW, 0, 1);
@@ -134,6 +138,7 @@ Test(arith, pow)
     expect_value(0, MEMAPI_OP_POW, UINT32_MAX, 0);
     expect_value(1, MEMAPI_OP_POW, UINT32_MAX, 1);
     expect_value(SIZE_MAX, MEMAPI_OP_POW, 1, SIZE_MAX);
+#if SIZE_MAX == UINT64_MAX
     expect_value(10, MEMAPI_OP_POW, 19, (size_t)10000000000000000000u);
     expect_overflow(10, MEMAPI_OP_POW, 20);
     /* exponents above u32::MAX fail whatever the base */
@@ -141,14 +146,27 @@ Test(arith, pow)
     expect_overflow(1, MEMAPI_OP_POW, (size_t)UINT32_MAX + 1);
     expect_overflow(0, MEMAPI_OP_POW, (size_t)UINT32_MAX + 1);
     expect_overflow(0, MEMAPI_OP_POW, SIZE_MAX);
+#else
+    expect_value(10, MEMAPI_OP_POW, 9, (size_t)1000000000u);
+    expect_overflow(10, MEMAPI_OP_POW, 10);
+    /* no size_t exceeds u32::MAX here: the largest exponent is an ordinary one */
+    expect_overflow(2, MEMAPI_OP_POW, UINT32_MAX);
+    expect_value(0, MEMAPI_OP_POW, SIZE_MAX, 0);
+#endif
     expect_overflow(MAX, MEMAPI_OP_POW, 2);
     expect_overflow(SIZE_MAX, MEMAPI_OP_POW, 2);
+#if SIZE_MAX == UINT64_MAX
     /* 3^40 = 12157665459056928801 < 2^64; 3^41 = 36472996377170786403 > 2^64 - 1 */
     expect_value(3, MEMAPI_OP_POW, 40, (size_t)12157665459056928801u);
     expect_overflow(3, MEMAPI_OP_POW, 41);
-    /* 2^32 squared is 2^64 */
-    expect_value((size_t)1 << 32, MEMAPI_OP_POW, 1, (size_t)1 << 32);
-    expect_overflow((size_t)1 << 32, MEMAPI_OP_POW, 2);
+#else
+    /* 3^20 = 3486784401 < 2^32; 3^21 = 10460353203 > 2^32 - 1 */
+    expect_value(3, MEMAPI_OP_POW, 20, (size_t)3486784401u);
+    expect_overflow(3, MEMAPI_OP_POW, 21);
+#endif
+    /* HALF squared is 2^BITS */
+    expect_value(HALF, MEMAPI_OP_POW, 1, HALF);
+    expect_overflow(HALF, MEMAPI_OP_POW, 2);
 }
 
 Test(arith, invalid_op_is_other)
@@ -258,7 +276,7 @@ Test(arith, is_pow2)
     cr_assert_not(memapi_is_pow2(HIGH + 1));
     cr_assert_not(memapi_is_pow2(MAX));
     cr_assert_not(memapi_is_pow2(SIZE_MAX));
-    for (unsigned k = 0; k < 64; k++) {
+    for (unsigned k = 0; k < BITS; k++) {
         cr_assert(memapi_is_pow2((size_t)1 << k), "2^%u", k);
         if (k >= 2)
             cr_assert_not(memapi_is_pow2(((size_t)1 << k) - 1), "2^%u - 1", k);
@@ -267,8 +285,13 @@ Test(arith, is_pow2)
 
 Test(arith, limit_constants)
 {
+#if SIZE_MAX == UINT64_MAX
     cr_assert_eq(MEMAPI_USIZE_MAX_NO_HIGH_BIT, (size_t)9223372036854775807u);
     cr_assert_eq(MEMAPI_USIZE_HIGH_BIT, (size_t)9223372036854775808u);
+#else
+    cr_assert_eq(MEMAPI_USIZE_MAX_NO_HIGH_BIT, (size_t)2147483647u);
+    cr_assert_eq(MEMAPI_USIZE_HIGH_BIT, (size_t)2147483648u);
+#endif
     cr_assert_eq(MEMAPI_USIZE_MAX_NO_HIGH_BIT, SIZE_MAX >> 1);
     cr_assert_eq(MEMAPI_USIZE_HIGH_BIT, MEMAPI_USIZE_MAX_NO_HIGH_BIT + 1);
     cr_assert_eq(MEMAPI_USIZE_HIGH_BIT | MEMAPI_USIZE_MAX_NO_HIGH_BIT, SIZE_MAX);

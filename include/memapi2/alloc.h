@@ -1,9 +1,10 @@
 /**
  * @file memapi2/alloc.h
- * @brief The allocator interface: a value `memapi_allocator` (vtable + state), capability bits, and
- * the dispatch functions that validate every argument, apply the reference's check order, then call
- * the allocator's entry or the library default (reference traits Alloc, Dealloc, Grow, Shrink,
- * Realloc, AllocTemp and the checked operations).
+ * @brief The allocator interface: `memapi_allocator` (vtable + state), capability bits, and the
+ * dispatch functions that check every argument, then call the allocator or the library default.
+ *
+ * The dispatch functions apply the reference's check order (reference traits Alloc, Dealloc, Grow,
+ * Shrink, Realloc, AllocTemp and the checked operations); docs/design.md section 3 has the design.
  *
  * ## Conventions
  * - Pointer-returning functions return NULL on failure; the others return `memapi_status`. On
@@ -83,7 +84,7 @@ typedef memapi_status (*memapi_alloc_temp_fn)(void *self, memapi_layout layout, 
 
 /**
  * @brief An allocator's operations. Only `alloc` is required; a NULL optional entry means "use the
- * library default" (spec 4.4-4.6): zalloc = alloc + zero; grow, zgrow, shrink, realloc, rezalloc =
+ * library default" (docs/design.md section 3.2): zalloc = alloc + zero; grow, zgrow, shrink, realloc, rezalloc =
  * allocate (zalloc for the zeroing ones), copy min(old, new) bytes when old size > 0, free the old
  * block; alloc_temp = alloc, call, try_dealloc; dealloc = try_dealloc, stopping the program if it
  * fails. The resize and temp defaults need `try_dealloc`:
@@ -254,6 +255,7 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_zalloc_temp(memapi_allocator a,
  * with `MEMAPI_E_UNSUPPORTED`. Then they run the unchecked operation. As in the reference,
  * `memapi_checked_dealloc` then uses the non-failing `memapi_dealloc`.
  * @{ */
+/** @brief `owns` check, then `memapi_dealloc`. */
 MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_checked_dealloc(memapi_allocator a, void *ptr,
                                                                  memapi_layout layout, memapi_error *err);
 /** @brief `owns` check, then `memapi_grow`. */
@@ -275,7 +277,7 @@ MEMAPI_API void *memapi_checked_rezalloc(memapi_allocator a, void *ptr, memapi_l
 #endif /* MEMAPI_CHECKED_OPS */
 
 /**
- * @brief The library's default resize algorithm (spec 4.6 with DESIGN decisions 2-4), for
+ * @brief The library's default resize algorithm (docs/design.md section 3.2, decisions D2-D4), for
  * allocators that implement a resize entry for some cases and fall back to the default for others.
  *
  * Assumes the dispatch checks have been done. Allocates `new_layout` (zeroed when `zero`), copies
@@ -359,10 +361,15 @@ static inline void memapi__dealloc_inline(memapi_allocator a, void *ptr, memapi_
  * `(memapi_layout){.size = 8, .align = 8}`, is passed whole; the inline function's prototype
  * checks the arguments.
  */
+/** @brief memapi_alloc() through its inline fast path (same contract). */
 #define memapi_alloc(...) memapi__alloc_inline(__VA_ARGS__)
+/** @brief memapi_zalloc() through its inline fast path (same contract). */
 #define memapi_zalloc(...) memapi__zalloc_inline(__VA_ARGS__)
+/** @brief memapi_grow() through its inline fast path (same contract). */
 #define memapi_grow(...) memapi__grow_inline(__VA_ARGS__)
+/** @brief memapi_shrink() through its inline fast path (same contract). */
 #define memapi_shrink(...) memapi__shrink_inline(__VA_ARGS__)
+/** @brief memapi_dealloc() through its inline fast path (same contract). */
 #define memapi_dealloc(...) memapi__dealloc_inline(__VA_ARGS__)
 #endif /* !__FRAMAC__ && !MEMAPI_NO_INLINE_DISPATCH */
 

@@ -25,6 +25,9 @@ extern "C" {
  * when `r == 0`; DIV_CEIL is the ceiling of `l / r` (7/2 = 4, 6/2 = 3, 0/5 = 0). POW fails when
  * `r > UINT32_MAX` or the power exceeds SIZE_MAX; `x^0 = 1` for every x, `0^0` included.
  *
+ * @param l the left operand
+ * @param op the operation
+ * @param r the right operand
  * @param out receives the result on success; untouched on failure. Must not be NULL.
  * @param err on failure: `MEMAPI_E_ARITH` with `arith = {l, op, r}` (the original operands);
  *            `MEMAPI_E_OTHER` with `msg = "invalid arithmetic operation"` for an op outside the enum.
@@ -53,7 +56,11 @@ static inline bool memapi_is_pow2(size_t x)
  *
  * Errors (`MEMAPI_E_LAYOUT`), in this order: `ZERO_ALIGN`; `NON_POW2_ALIGN(align)`;
  * `EXCEEDS_MAX(v, align, 1)` when `v > MEMAPI_USIZE_MAX_NO_HIGH_BIT - (align - 1)`.
+ * @param v the value to round up
+ * @param align the alignment, checked as a layout's
  * @param out receives the result on success; untouched on failure. Must not be NULL.
+ * @param err receives the error on failure; may be NULL
+ * @return `MEMAPI_OK`, or `MEMAPI_ERROR` with `*err` set
  */
 MEMAPI_API MEMAPI_NODISCARD memapi_status
 memapi_align_up_checked(size_t v, size_t align, size_t *out, memapi_error *err);

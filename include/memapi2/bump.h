@@ -118,6 +118,9 @@ typedef struct memapi_bump {
  * `MEMAPI_E_INVALID_POINTER` (msg `buffer wraps around the address space`) when `buf + cap` would.
  * On failure `*b` is untouched. A NULL `buf` with `cap == 0` gives an empty, usable arena.
  * @param b must not be NULL
+ * @param buf the arena's memory
+ * @param cap its size in bytes
+ * @param err receives the error on failure; may be NULL
  */
 MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_bump_init(memapi_bump *b, void *buf, size_t cap,
                                                            memapi_error *err);
@@ -177,6 +180,8 @@ MEMAPI_API void *memapi_bump_alloc_outline(memapi_bump *b, memapi_layout layout,
 
 /**
  * @brief Allocates a block of `layout` from the arena.
+ * @param layout the block's layout, checked
+ * @param err receives the error on failure; may be NULL
  * @return the block, aligned to `layout.align`; the layout's dangling pointer for size 0; NULL on
  * failure. Errors: `MEMAPI_E_LAYOUT` (invalid layout, as `memapi_layout_check`);
  * `MEMAPI_E_ALLOC_FAILED(layout, out of memory)` when the remaining space (after alignment padding)

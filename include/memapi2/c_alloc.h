@@ -1,7 +1,9 @@
 /**
  * @file memapi2/c_alloc.h
- * @brief The c_alloc allocator: the C heap used the way the reference's `CAlloc` uses it
- * (spec 5.3, non-Windows path). Compiled with `MEMAPI_C_ALLOC` (on by default in hosted builds).
+ * @brief The c_alloc allocator: the C heap used the way the reference's `CAlloc` uses it (its
+ * non-Windows path). Compiled with `MEMAPI_C_ALLOC` (on by default in hosted builds).
+ *
+ * Design: docs/design.md section 4.
  *
  * - Stateless and thread-safe (`MEMAPI_CAP_SHARED`), `self == NULL`. Capabilities:
  *   `MEMAPI_CAP_DEALLOC | MEMAPI_CAP_REALLOC | MEMAPI_CAP_SHARED`. It has alloc, zalloc and
@@ -9,7 +11,7 @@
  *   `realloc`), and scoped allocation is the default alloc, call, try_dealloc.
  * - Every request is first turned into the posix-adjusted layout `L' = (size, max(align, PTR))`
  *   (`memapi_layout_to_posix_memalign_compatible`). **Errors carry L', not the caller's layout.**
- * - Size 0 (DESIGN.md decision 3): alloc and zalloc return the caller's layout's dangling pointer
+ * - Size 0 (docs/design.md, decision D3): alloc and zalloc return the caller's layout's dangling pointer
  *   (address == `layout.align`) without calling C; try_dealloc of a size-0 layout or of the
  *   dangling pointer does nothing.
  * - Otherwise `malloc` (`calloc(1, size)` for zalloc) when `L'.align <= MEMAPI_MIN_ALIGN` and

@@ -20,7 +20,11 @@
 #ifndef MEMAPI2_CONFIG_H
 #define MEMAPI2_CONFIG_H
 
+/* @MEMAPI_BUILD_OPTIONS@ (make install replaces this line with the options the installed library
+ * was built with: a consumer then sees the same configuration, and a conflicting -D is an error.) */
+
 #ifndef MEMAPI_FREESTANDING
+/** 1: the freestanding core only, no libc (reference `no_alloc`); forces the libc options to 0. */
 #define MEMAPI_FREESTANDING 0
 #endif
 
@@ -34,22 +38,29 @@
 #endif
 
 #ifndef MEMAPI_OS_ERR_REPORTING
+/** 1: heap failures capture errno as `os error` causes, and error texts include the OS description. */
 #define MEMAPI_OS_ERR_REPORTING 1
 #endif
 #ifndef MEMAPI_C_ALLOC
+/** 1: the c_alloc allocator (posix_memalign-style, reference `CAlloc`). */
 #define MEMAPI_C_ALLOC 1
 #endif
 #ifndef MEMAPI_STACK_ALLOC
+/** 1: the stack allocator (reference `StackAlloc`); implies MEMAPI_ALLOC_TEMP. */
 #define MEMAPI_STACK_ALLOC 1
 #endif
 #ifndef MEMAPI_ALLOC_TEMP
+/** 1: scoped allocation (`memapi_alloc_temp`, `memapi_zalloc_temp`). */
 #define MEMAPI_ALLOC_TEMP 1
 #endif
+/** @cond MEMAPI_INTERNAL */
 #if MEMAPI_STACK_ALLOC
 #undef MEMAPI_ALLOC_TEMP
 #define MEMAPI_ALLOC_TEMP 1
 #endif
+/** @endcond */
 #ifndef MEMAPI_CHECKED_OPS
+/** 1: the `memapi_checked_*` operations, which check ownership through `owns` first. */
 #define MEMAPI_CHECKED_OPS 1
 #endif
 
@@ -67,9 +78,10 @@
 #define MEMAPI_API
 #endif
 
-/** Branch hints for the fast paths of the inline constructors. */
+/** Branch hint: `x` is usually true (fast paths of the inline constructors). */
 #if defined(__GNUC__) || defined(__clang__)
 #define MEMAPI_LIKELY(x) __builtin_expect(!!(x), 1)
+/** Branch hint: `x` is usually false. */
 #define MEMAPI_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define MEMAPI_LIKELY(x) (x)

@@ -29,7 +29,11 @@ extern "C" {
 #endif
 
 /** The alignment the platform's malloc guarantees for requests of at least that size. */
+#ifdef __cplusplus
+#define MEMAPI_MIN_ALIGN alignof(max_align_t)
+#else
 #define MEMAPI_MIN_ALIGN _Alignof(max_align_t)
+#endif
 
 /** The vtable of the default allocator (name "default"). */
 MEMAPI_API extern const memapi_alloc_vtable memapi_default_vtable;

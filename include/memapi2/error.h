@@ -152,11 +152,11 @@ MEMAPI_API size_t memapi_cause_format(const memapi_cause *c, char *buf, size_t c
  * @brief Formats a layout error:
  * - ZERO_SIZE: `size is zero`; ZERO_ALIGN: `alignment is zero`
  * - NON_POW2_ALIGN: `alignment A isn't a power of two`
- * - EXCEEDS_MAX with n == 1: `size S would exceed MAX when rounded up to a multiple of A`
+ * - EXCEEDS_MAX with n == 1: `size S would exceed M when rounded up to a multiple of A`
  * - EXCEEDS_MAX with any other n (0 included): `array with N elements of size S would have its
- *   total size exceed MAX when rounded up to a multiple of A`
+ *   total size exceed M when rounded up to a multiple of A` (M is MEMAPI_USIZE_MAX_NO_HIGH_BIT)
  * - ARITH: the arith error text
- * - C_ROUND_UP: ``alignment A would overflow `usize::MAX` when rounded up to a multiple of P``
+ * - C_ROUND_UP: alignment A would overflow \`usize\::MAX\` when rounded up to a multiple of P
  *   (P is the pointer size)
  */
 MEMAPI_API size_t memapi_layout_err_format(const memapi_layout_err *e, char *buf, size_t cap);

@@ -48,6 +48,8 @@ typedef struct memapi_failing {
  * @brief Initialises `f` around `inner` with every rule off and the counters at 0.
  * Errors: `MEMAPI_E_UNSUPPORTED` when `inner` has no vtable or no alloc entry (`*f` untouched).
  * @param f must not be NULL
+ * @param inner the allocator that serves the calls no rule fails (held by value)
+ * @param err receives the error on failure; may be NULL
  */
 MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_failing_init(memapi_failing *f, memapi_allocator inner,
                                                               memapi_error *err);

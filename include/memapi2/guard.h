@@ -196,6 +196,8 @@ MEMAPI_API memapi_guard_options memapi_guard_options_default(void);
  * `MEMAPI_E_ALLOC_FAILED` (layout `{bytes of the mapping, page size}`, cause `os error`) when the pool
  * or the metadata cannot be mapped. On failure `g` is not registered and needs no destroy.
  * @param g must not be NULL; must not be an initialised guard allocator
+ * @param opts the options, copied; NULL for memapi_guard_options_default()
+ * @param err receives the error on failure; may be NULL
  */
 MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_guard_init(memapi_guard *g, const memapi_guard_options *opts,
                                                             memapi_error *err);

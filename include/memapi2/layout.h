@@ -63,7 +63,10 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_layout_check(size_t size, size_
  * Errors as `memapi_layout_check`. Examples (64-bit): `(0,1)` ok; `(MAX-7, 8)` ok;
  * `(MAX-6, 8)` gives `EXCEEDS_MAX(MAX-6, 8, 1)`; `(8,0)` gives `ZERO_ALIGN`; `(8,3)` gives
  * `NON_POW2_ALIGN(3)`; `(0, HIGH)` ok and `(1, HIGH)` gives `EXCEEDS_MAX(1, HIGH, 1)`.
+ * @param size the size in bytes
+ * @param align the alignment
  * @param out receives the layout on success (must not be NULL); untouched on failure.
+ * @param err receives the error on failure; may be NULL
  */
 /*@ requires \valid(out) && (err == \null || \valid(err)) && \separated(out, err);
     assigns *out, *err;
@@ -189,7 +192,10 @@ memapi_layout_pad_to_align(memapi_layout l, memapi_layout *out, memapi_error *er
  * `(3,2)` x 3 gives `(12,2)` with stride 4; x 0 gives `(0,2)` with stride 4.
  * Errors: `ARITH(p.size, MUL, count)` when the product overflows `size_t`;
  * `EXCEEDS_MAX(p.size * count, l.align, 1)` when it is too large for the alignment.
+ * @param l the element layout
+ * @param count the number of elements
  * @param out, stride both written on success only; neither may be NULL.
+ * @param err receives the error on failure; may be NULL
  */
 MEMAPI_API MEMAPI_NODISCARD memapi_status
 memapi_layout_repeat(memapi_layout l, size_t count, memapi_layout *out, size_t *stride, memapi_error *err);
@@ -211,7 +217,7 @@ memapi_layout_repeat_packed(memapi_layout l, size_t count, memapi_layout *out, m
  * `(100,1)` then `(8,8)` gives `(112,8)`, offset 104.
  * Errors (after checking `l`, then `next`): `EXCEEDS_MAX(l.size, next.align, 1)` when the offset
  * cannot be computed; `EXCEEDS_MAX(offset, new_align, 1)` when `offset + next.size > MAX - (new_align - 1)`.
- * The reference instead computes `l.size + offset`; see DESIGN.md section 3, decision 1.
+ * The reference instead computes `l.size + offset`; see docs/design.md, decision D1.
  */
 MEMAPI_API MEMAPI_NODISCARD memapi_status
 memapi_layout_extend(memapi_layout l, memapi_layout next, memapi_layout *out, size_t *offset, memapi_error *err);
@@ -259,7 +265,7 @@ memapi_layout_to_posix_memalign_compatible(memapi_layout l, memapi_layout *out, 
  * @brief Checks an array request `(elem_size, elem_align, n)`, reporting why it is refused.
  *
  * Errors in order: `ZERO_ALIGN`; `NON_POW2_ALIGN(elem_align)` (the element alignment is validated,
- * DESIGN.md decision 5); `EXCEEDS_MAX(elem_size, elem_align, n)` when `elem_size != 0` and
+ * docs/design.md, decision D5); `EXCEEDS_MAX(elem_size, elem_align, n)` when `elem_size != 0` and
  * `n > (HIGH - elem_align) / elem_size`. `*err` is untouched on success.
  */
 MEMAPI_API MEMAPI_NODISCARD memapi_status

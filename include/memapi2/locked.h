@@ -1,7 +1,7 @@
 /**
  * @file memapi2/locked.h
  * @brief The locked wrapper: makes an exclusive (single-threaded) allocator shareable between
- * threads with a mutex (reference `Mutex<A>` / `RefCell<A>` forwarding impls, spec 4.7).
+ * threads with a mutex (reference `Mutex<A>` / `RefCell<A>`; docs/design.md section 4).
  *
  * Every operation of the wrapped allocator locks the mutex, calls the matching dispatch function
  * on the inner allocator (`memapi_alloc`, `memapi_grow`, ...; so the inner allocator's own entries

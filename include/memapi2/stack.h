@@ -1,7 +1,7 @@
 /**
  * @file memapi2/stack.h
- * @brief The stack allocator (reference `StackAlloc`, spec 5.4): scoped allocation on the call
- * stack with `alloca`. Compiled with `MEMAPI_STACK_ALLOC` (on by default in hosted builds).
+ * @brief The stack allocator (reference `StackAlloc`; docs/design.md section 4): scoped allocation
+ * on the call stack with `alloca`. Compiled with `MEMAPI_STACK_ALLOC` (on by default when hosted).
  *
  * The memory lives in a frame of the library that exists only while the callback runs, so the
  * allocator offers scoped allocation only: `memapi_alloc_temp` / `memapi_zalloc_temp` through
@@ -12,7 +12,7 @@
  *
  * - Alignment: up to `alignof(max_align_t)` the natural alignment of `alloca` is used; above it,
  *   `size + align - 1` bytes are allocated and the pointer is rounded up.
- * - Size 0 (DESIGN.md decision 3): the callback receives the layout's dangling pointer
+ * - Size 0 (docs/design.md, decision D3): the callback receives the layout's dangling pointer
  *   (address == align) and nothing is allocated.
  * - Hardening against stack clash: a request whose `size + (align - 1)` exceeds
  *   `MEMAPI_STACK_ALLOC_MAX` fails and the callback does not run.

@@ -1,8 +1,10 @@
 /**
  * @file memapi2/tracking.h
  * @brief The tracking allocator: wraps another allocator, records every live block with its layout,
- * counts blocks and bytes, catches frees and resizes with a wrong layout or a foreign pointer before
- * the inner allocator sees them, and reports leaks.
+ * catches wrong-layout and foreign frees and resizes, counts blocks and bytes, and reports leaks.
+ *
+ * Frees and resizes with a wrong layout or a foreign pointer are caught before the inner allocator
+ * sees them.
  *
  * ## The table of live blocks
  * Its storage is explicit: either an array the caller supplies (`memapi_tracking_init_table`; a full
@@ -17,7 +19,7 @@
  * allocation fails with the table's error: nothing leaks. A block of size 0 that is the layout's
  * dangling pointer owns nothing and is not recorded. Freeing an untracked pointer with a size-0
  * layout, or the layout's dangling pointer with any size, is forwarded to the inner allocator as is
- * (DESIGN decision 3: such a free is a no-op for the heap allocators).
+ * (docs/design.md decision D3: such a free is a no-op for the heap allocators).
  *
  * ## Errors of the operations on a block (try_dealloc, grow, zgrow, shrink, realloc, rezalloc, owns)
  * - `MEMAPI_E_INVALID_POINTER` (msg `pointer not owned by this allocator`): `ptr` is not a live
