@@ -25,7 +25,12 @@
 
 #define MAX_SLOT_PAGES 65536u
 #define MAX_POOL_SLOTS 4294967295u
+/* The pool's reservation: far below the address space on 64-bit, a quarter of it on 32-bit. */
+#if SIZE_MAX > 0xFFFFFFFFu
 #define MAX_POOL_BYTES ((size_t)1 << 46)
+#else
+#define MAX_POOL_BYTES ((size_t)1 << 30)
+#endif
 #define ALT_STACK_BYTES (64u * 1024u)
 
 enum { SLOT_EMPTY = 0, SLOT_LIVE = 1, SLOT_FREED = 2 };
