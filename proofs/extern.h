@@ -2,9 +2,11 @@
  * Extern contracts: the trusted base of the proof (proofs/README.md). Included only by Frama-C
  * (through src/internal/acsl.h under __FRAMAC__); compilers never see this file.
  *
- * These functions are not verified: memapi_fatal calls a user-installed hook through a function
- * pointer and then abort()s, and memapi__os_strerror wraps libc's strerror_r. Their contracts are
- * assumed and their behaviour is covered by the unit and death tests instead.
+ * These functions are not verified: memapi__os_strerror wraps libc's strerror_r, and the
+ * memapi_proof_entry_* functions stand for the vtable entries of an allocator the dispatch does not
+ * know. Their contracts are assumed and their behaviour is covered by the unit tests, the
+ * conformance suite and the fuzz harness instead. (memapi_fatal's contract is on its declaration in
+ * memapi2/error.h: it is trusted as well, see proofs/trusted.tsv.)
  */
 #ifndef MEMAPI_PROOFS_EXTERN_H
 #define MEMAPI_PROOFS_EXTERN_H
@@ -12,12 +14,6 @@
 #include "memapi2/error.h"
 #include "internal/error_set.h"
 
-/* Never returns: the hook reports `msg`, then the library aborts (fatal.c). */
-/*@ requires msg != \null && \valid_read(msg);
-    assigns \nothing;
-    ensures \false;
-*/
-void memapi_fatal(const char *msg);
 
 #if MEMAPI_OS_ERR_REPORTING
 /* strerror_r into buf: a NUL-terminated text of length \result < cap inside buf[0 .. cap-1]. */

@@ -640,6 +640,9 @@ typedef enum resize_kind { RESIZE_GROW, RESIZE_ZGROW, RESIZE_SHRINK, RESIZE_REAL
       layouts_ok(ol, nl) && ptr_ok(p, ol) && nl.align >= ol.align &&
       !(grows(kind) && nl.size < ol.size) && !(kind == RESIZE_SHRINK && nl.size > ol.size);
     predicate same_layout(memapi_layout ol, memapi_layout nl) = ol.size == nl.size && ol.align == nl.align;
+    // The allocator can say whether it owns a block (guard, tracking, bump): an identical-layout
+    // resize asks it before handing the pointer back.
+    predicate owns_entry{L}(memapi_allocator a) = a.vt != \null && a.vt->owns != \null;
     logic integer zeroing(integer kind) = kind == RESIZE_ZGROW || kind == RESIZE_REZALLOC ? 1 : 0;
 
     // The block argument of a resize once the layouts and the pointer passed their checks.
@@ -749,6 +752,52 @@ static void *resize_dispatch(memapi_allocator a, void *ptr, memapi_layout old_la
     return memapi_default_resize(a, ptr, old_layout, new_layout, zero, err);
 }
 
+/*
+ * A resize to the layout the block already has (the reference's rule, kept: the pointer itself, no
+ * copy, no free). An allocator that can check ownership is asked first, so that a freed or foreign
+ * pointer gets that allocator's error (the guard's use-after-free report, tracking's unknown block)
+ * instead of a success that hides it. An owns entry that answers UNSUPPORTED cannot tell for this
+ * block (a guard's sampled-out block when its fallback has no owns): the block is then handed back,
+ * as by an allocator without an owns entry.
+ */
+/*@ requires vt_ok(a, err);
+    requires err == \null || \valid(err);
+    requires memapi_valid_layout(layout) && ptr != \null;
+    assigns *err;
+    behavior unchecked:
+      assumes !owns_entry(a);
+      assigns \nothing;
+      ensures \result == ptr;
+      ensures err != \null ==> *err == \old(*err);
+    behavior checked:
+      assumes owns_entry(a);
+      ensures \result == ptr || \result == \null;
+      ensures \result == \null && err != \null ==> memapi_err_texts(err);
+    complete behaviors;
+    disjoint behaviors;
+*/
+static void *same_layout_resize(memapi_allocator a, void *ptr, memapi_layout layout, memapi_error *err)
+{
+    if (!has_entry_table(a))
+        return ptr;
+    const memapi_alloc_vtable vt = *a.vt;
+    if (vt.owns == NULL)
+        return ptr;
+    /* The verdict's kind is needed even when the caller passed no err. (An UNSUPPORTED verdict is
+     * left in *err: the result is then a success, which says nothing of *err.) */
+    if (err == NULL) {
+        memapi_error local;
+        if (ENTRY_OWNS(vt.owns, a.self, ptr, layout, &local) == MEMAPI_OK || local.kind == MEMAPI_E_UNSUPPORTED)
+            return ptr;
+        return NULL;
+    }
+    if (ENTRY_OWNS(vt.owns, a.self, ptr, layout, err) == MEMAPI_OK)
+        return ptr;
+    if (err->kind == MEMAPI_E_UNSUPPORTED)
+        return ptr;
+    return NULL;
+}
+
 /*@ requires vt_ok(a, err);
     requires err == \null || \valid(err);
     requires RESIZE_GROW <= kind <= RESIZE_REZALLOC;
@@ -793,8 +842,9 @@ static void *resize_dispatch(memapi_allocator a, void *ptr, memapi_layout old_la
       ensures resize_err(err, MEMAPI_E_SHRINK_LARGER, old_layout.size, new_layout.size);
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, kind) && same_layout(old_layout, new_layout);
-      ensures \result == ptr;
-      ensures memapi_proof_heap == \old(memapi_proof_heap) && (err != \null ==> *err == \old(*err));
+      ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
+      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
       assumes checks_pass(ptr, old_layout, new_layout, kind) && !same_layout(old_layout, new_layout);
@@ -818,9 +868,10 @@ static void *resize(memapi_allocator a, void *ptr, memapi_layout old_layout, mem
 {
     if (resize_checks(ptr, old_layout, new_layout, kind, err) != MEMAPI_OK)
         return NULL;
-    /* docs/design.md decision D2: the reference copies onto itself and frees the block it returns. */
+    /* docs/design.md decision D2: the reference copies onto itself and frees the block it returns;
+     * we return the block, once an allocator that can check ownership has confirmed it. */
     if (memapi_layout_eq(old_layout, new_layout))
-        return ptr;
+        return same_layout_resize(a, ptr, old_layout, err);
     if (!has_entry_table(a)) {
         memapi__fail(err, MEMAPI_E_UNSUPPORTED);
         return NULL;
@@ -865,8 +916,9 @@ static void *resize(memapi_allocator a, void *ptr, memapi_layout old_layout, mem
       ensures resize_err(err, MEMAPI_E_GROW_SMALLER, old_layout.size, new_layout.size);
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_GROW) && same_layout(old_layout, new_layout);
-      ensures \result == ptr;
-      ensures memapi_proof_heap == \old(memapi_proof_heap) && (err != \null ==> *err == \old(*err));
+      ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
+      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_GROW) && !same_layout(old_layout, new_layout);
@@ -928,8 +980,9 @@ void *(memapi_grow)(memapi_allocator a, void *ptr, memapi_layout old_layout, mem
       ensures resize_err(err, MEMAPI_E_GROW_SMALLER, old_layout.size, new_layout.size);
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_ZGROW) && same_layout(old_layout, new_layout);
-      ensures \result == ptr;
-      ensures memapi_proof_heap == \old(memapi_proof_heap) && (err != \null ==> *err == \old(*err));
+      ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
+      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_ZGROW) && !same_layout(old_layout, new_layout);
@@ -991,8 +1044,9 @@ void *memapi_zgrow(memapi_allocator a, void *ptr, memapi_layout old_layout, mema
       ensures resize_err(err, MEMAPI_E_SHRINK_LARGER, old_layout.size, new_layout.size);
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_SHRINK) && same_layout(old_layout, new_layout);
-      ensures \result == ptr;
-      ensures memapi_proof_heap == \old(memapi_proof_heap) && (err != \null ==> *err == \old(*err));
+      ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
+      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_SHRINK) && !same_layout(old_layout, new_layout);
@@ -1048,8 +1102,9 @@ void *(memapi_shrink)(memapi_allocator a, void *ptr, memapi_layout old_layout, m
       ensures resize_err(err, MEMAPI_E_REALLOC_SMALLER_ALIGN, old_layout.align, new_layout.align);
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_REALLOC) && same_layout(old_layout, new_layout);
-      ensures \result == ptr;
-      ensures memapi_proof_heap == \old(memapi_proof_heap) && (err != \null ==> *err == \old(*err));
+      ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
+      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_REALLOC) && !same_layout(old_layout, new_layout);
@@ -1105,8 +1160,9 @@ void *memapi_realloc(memapi_allocator a, void *ptr, memapi_layout old_layout, me
       ensures resize_err(err, MEMAPI_E_REALLOC_SMALLER_ALIGN, old_layout.align, new_layout.align);
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_REZALLOC) && same_layout(old_layout, new_layout);
-      ensures \result == ptr;
-      ensures memapi_proof_heap == \old(memapi_proof_heap) && (err != \null ==> *err == \old(*err));
+      ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
+      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_REZALLOC) && !same_layout(old_layout, new_layout);

@@ -618,6 +618,10 @@ static memapi_status guard_owns(void *self, const void *ptr, memapi_layout l, me
         return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "block already freed");
     if (!memapi_layout_eq(s.layout, l))
         return memapi__fail_mismatch(err, ptr, l, s.layout);
+    /* The dispatch asks owns before a resize to the identical layout, which frees nothing: this is
+     * that resize's canary check. */
+    if (g->opts.canary && !canary_intact(g, s.ptr, s.layout.size))
+        return memapi__fail_ptr(err, MEMAPI_E_CORRUPTION, ptr, "canary overwritten");
     return MEMAPI_OK;
 }
 

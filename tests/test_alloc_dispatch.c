@@ -313,8 +313,7 @@ Test(dispatch, no_try_dealloc_means_unsupported)
     memapi_dealloc(memapi_default(), p, L(16, 8));
 }
 
-#if MEMAPI_CHECKED_OPS
-/* ---- checked operations ---- */
+/* ---- allocators with an owns entry ---- */
 static memapi_status log_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err)
 {
     log_alloc *s = self;
@@ -337,6 +336,59 @@ static const memapi_alloc_vtable log_owns_vtable = {.name = "log+owns",
                                                     .alloc = log_alloc_fn,
                                                     .try_dealloc = log_try_dealloc,
                                                     .owns = log_owns};
+
+/* An identical layout still returns the pointer without a copy, but only once the allocator has
+ * confirmed it owns the block: a freed or foreign pointer gets the allocator's own error. */
+Test(dispatch, identical_layout_asks_owns_first)
+{
+    memapi_allocator a = {&log_owns_vtable, &state};
+    void *p = memapi_alloc(a, L(16, 8), NULL);
+    cr_assert_not_null(p);
+    state.n = 0;
+    memapi_error e;
+    memset(&e, 0, sizeof e);
+    cr_assert_eq(memapi_grow(a, p, L(16, 8), L(16, 8), &e), p);
+    cr_assert_eq(memapi_shrink(a, p, L(16, 8), L(16, 8), &e), p);
+    cr_assert_eq(memapi_zgrow(a, p, L(16, 8), L(16, 8), &e), p);
+    cr_assert_eq(memapi_realloc(a, p, L(16, 8), L(16, 8), &e), p);
+    cr_assert_eq(memapi_rezalloc(a, p, L(16, 8), L(16, 8), &e), p);
+    cr_assert_eq(e.kind, 0, "a confirmed block leaves *err as it was");
+    cr_assert_eq(state.n, 5);
+    for (size_t i = 0; i < state.n; i++)
+        expect_call(i, CALL_OWNS, p, L(16, 8), false);
+    memapi_dealloc(a, p, L(16, 8));
+}
+
+Test(dispatch, identical_layout_refuses_a_block_the_allocator_does_not_own)
+{
+    memapi_allocator a = {&log_owns_vtable, &state};
+    void *p = memapi_alloc(a, L(16, 8), NULL);
+    cr_assert_not_null(p);
+    memapi_dealloc(a, p, L(16, 8));             /* p is now a freed block */
+    static _Alignas(8) unsigned char foreign[16];
+    void *(*const ops[])(memapi_allocator, void *, memapi_layout, memapi_layout, memapi_error *) = {
+        (memapi_grow), (memapi_zgrow), (memapi_shrink), (memapi_realloc), (memapi_rezalloc)};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        void *const blocks[] = {p, foreign};
+        for (size_t b = 0; b < 2; b++) {
+            state.n = 0;
+            memapi_error e;
+            memset(&e, 0, sizeof e);
+            cr_assert_null(ops[i](a, blocks[b], L(16, 8), L(16, 8), &e), "op %zu block %zu", i, b);
+            cr_assert_eq(e.kind, MEMAPI_E_INVALID_POINTER);
+            cr_assert_eq(e.ptr, blocks[b]);
+            cr_assert_str_eq(e.msg, "not a live block of this allocator");
+            cr_assert_eq(state.n, 1, "only the owns check ran");
+            expect_call(0, CALL_OWNS, blocks[b], L(16, 8), true);
+        }
+    }
+    /* The inline fast paths of memapi_grow and memapi_shrink go the same way. */
+    cr_assert_null(memapi_grow(a, foreign, L(16, 8), L(16, 8), NULL));
+    cr_assert_null(memapi_shrink(a, foreign, L(16, 8), L(16, 8), NULL));
+}
+
+#if MEMAPI_CHECKED_OPS
+/* ---- checked operations ---- */
 
 Test(dispatch, checked_ops_accept_owned_blocks)
 {

@@ -456,6 +456,38 @@ Test(guard, owns_checks_blocks)
     memapi_guard_destroy(&G);
 }
 
+/* A resize to the identical layout frees nothing, so the dispatch asks owns first: a freed block,
+ * a foreign pointer and a damaged canary are reported there, not handed back as a success. */
+Test(guard, identical_layout_resize_checks_the_block)
+{
+    memapi_allocator a = init_default();
+    memapi_error e;
+    char text[256], want[256];
+    char *p = must_alloc(a, L(24, 8));
+    cr_assert_eq(memapi_realloc(a, p, L(24, 8), L(24, 8), &e), p);
+    cr_assert_eq(memapi_try_dealloc(a, p, L(24, 8), &e), MEMAPI_OK);
+    cr_assert_null(memapi_grow(a, p, L(24, 8), L(24, 8), &e));
+    text_of(&e, text, sizeof text);
+    snprintf(want, sizeof want, "invalid pointer 0x%" PRIxPTR ": block already freed", (uintptr_t)p);
+    cr_assert_str_eq(text, want);
+
+    static _Alignas(8) char foreign[24];
+    cr_assert_null(memapi_shrink(a, foreign, L(24, 8), L(24, 8), &e));
+    cr_assert_eq(e.kind, MEMAPI_E_INVALID_POINTER);
+    cr_assert_str_eq(e.msg, "pointer not owned by this allocator");
+
+    char *q = must_alloc(a, L(13, 8));
+    q[13] ^= 1;
+    cr_assert_null(memapi_rezalloc(a, q, L(13, 8), L(13, 8), &e));
+    text_of(&e, text, sizeof text);
+    snprintf(want, sizeof want, "memory corruption detected at 0x%" PRIxPTR ": canary overwritten", (uintptr_t)q);
+    cr_assert_str_eq(text, want);
+    q[13] ^= 1;
+    cr_assert_eq(memapi_zgrow(a, q, L(13, 8), L(13, 8), &e), q);
+    cr_assert_eq(memapi_try_dealloc(a, q, L(13, 8), &e), MEMAPI_OK);
+    memapi_guard_destroy(&G);
+}
+
 /* ---- normal behaviour ------------------------------------------------------------------------ */
 
 Test(guard, alloc_places_blocks_flush_and_aligned)
@@ -666,6 +698,10 @@ Test(guard, sampling_guards_every_nth_allocation)
     cr_assert_eq(s.guarded_allocs, 3);
     cr_assert_eq(s.sampled_out_allocs, 4);
     cr_assert_eq(s.live_blocks, 3);
+    /* A resize to the identical layout: the guard checks its own blocks; for the fallback's, whose
+     * ownership it cannot tell (owns says UNSUPPORTED), the block comes back as from the fallback. */
+    for (int i = 0; i < 7; i++)
+        cr_assert_eq(memapi_realloc(a, p[i], L(32, 8), L(32, 8), &e), p[i], "allocation %d", i);
     for (int i = 0; i < 7; i++)
         memapi_dealloc(a, p[i], L(32, 8));
     cr_assert_eq(memapi_guard_stats(&G).live_blocks, 0);

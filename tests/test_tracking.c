@@ -174,6 +174,30 @@ Test(tracking, foreign_pointer_and_resize_checks)
     memapi_tracking_destroy(&t);
 }
 
+/* A resize to the identical layout gets the same checks as any other resize: a foreign pointer, a
+ * freed block and a wrong layout are reported, not handed back as a success. */
+Test(tracking, identical_layout_resize_checks_the_block)
+{
+    memapi_tracking t = make(memapi_default());
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    memapi_error e;
+    _Alignas(8) char local[16];
+    cr_assert_null(memapi_realloc(a, local, L(16, 8), L(16, 8), &e));
+    expect_bad_ptr(&e, local);
+    cr_assert_null(memapi_grow(a, local, L(16, 8), L(16, 8), &e));
+    expect_bad_ptr(&e, local);
+    char *p = memapi_alloc(a, L(16, 8), &e);
+    cr_assert_not_null(p);
+    cr_assert_null(memapi_shrink(a, p, L(8, 8), L(8, 8), &e));
+    expect_mismatch(&e, p, L(8, 8), L(16, 8));
+    cr_assert_eq(memapi_rezalloc(a, p, L(16, 8), L(16, 8), &e), p);
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 1);
+    memapi_dealloc(a, p, L(16, 8));
+    cr_assert_null(memapi_zgrow(a, p, L(16, 8), L(16, 8), &e));
+    expect_bad_ptr(&e, p);
+    memapi_tracking_destroy(&t);
+}
+
 Test(tracking, owns_and_checked_operations)
 {
     memapi_tracking t = make(memapi_default());

@@ -20,7 +20,10 @@
  *   operations below check it through `owns`).
  * - Size 0: the built-in heap allocators return the layout's dangling pointer (address == align)
  *   without allocating, and deallocating a size-0 layout or the dangling pointer is a no-op.
- * - A resize to an identical layout returns the same pointer and does nothing else.
+ * - A resize to an identical layout returns the same pointer and does nothing else, except that an
+ *   allocator with an `owns` entry (guard, tracking, bump) is asked first: a pointer it does not own
+ *   (freed, foreign) gets its error and NULL, so no resize lets a misuse through unreported. An
+ *   `owns` answer of `MEMAPI_E_UNSUPPORTED` (it cannot tell for this block) counts as no `owns`.
  */
 #ifndef MEMAPI2_ALLOC_H
 #define MEMAPI2_ALLOC_H
@@ -209,7 +212,7 @@ MEMAPI_API void memapi_dealloc(memapi_allocator a, void *ptr, memapi_layout layo
  * Checks, in order: both layouts (`MEMAPI_E_LAYOUT`); the pointer (`MEMAPI_E_INVALID_POINTER`);
  * `new.align < old.align` gives `MEMAPI_E_REALLOC_SMALLER_ALIGN(old.align, new.align)`;
  * `new.size < old.size` gives `MEMAPI_E_GROW_SMALLER(old.size, new.size)`. An identical layout returns
- * `ptr`. On success the old block is gone (unless the same pointer came back); on failure it is
+ * `ptr` (once an allocator with `owns` has confirmed the block). On success the old block is gone (unless the same pointer came back); on failure it is
  * intact and still owned by the caller.
  */
 MEMAPI_API void *memapi_grow(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,

@@ -11,7 +11,7 @@
 
 #ifdef __FRAMAC__
 /* The ACSL predicates of the contracts below (proofs only; compilers never include it). */
-#include "internal/acsl.h"
+#include "acsl.h"
 #endif
 
 #ifdef __cplusplus
@@ -71,19 +71,13 @@ memapi_align_up_checked(size_t v, size_t align, size_t *out, memapi_error *err);
  * Precondition (checked only in debug builds, through `MEMAPI_PRECONDITION`): `align` is a nonzero
  * power of two and `v + align - 1 <= SIZE_MAX`. Example: `memapi_align_up(7, 8) == 8`.
  */
-/*@ assigns \nothing;
-    behavior ok:
-      assumes memapi_pow2(align) && v + (align - 1) <= SIZE_MAX;
-      ensures \result == ((v + (align - 1)) & (size_t)~(size_t)(align - 1));
-    behavior precondition_violated:
-      assumes !(memapi_pow2(align) && v + (align - 1) <= SIZE_MAX);
-      ensures \false;
-    complete behaviors;
-    disjoint behaviors;
+/*@ requires memapi_pow2(align) && v + (align - 1) <= SIZE_MAX;
+    assigns \nothing;
+    ensures \result == ((v + (align - 1)) & (size_t)~(size_t)(align - 1));
 */
 static inline size_t memapi_align_up(size_t v, size_t align)
 {
-    MEMAPI_PRECONDITION(memapi_is_pow2(align) && v <= SIZE_MAX - (align - 1),
+    MEMAPI_PRECONDITION(memapi_is_pow2(align) & (v <= SIZE_MAX - (align - 1)),
                         "memapi_align_up requires a power-of-two align and v + align - 1 <= SIZE_MAX");
     return (v + (align - 1)) & ~(align - 1);
 }

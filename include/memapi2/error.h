@@ -190,18 +190,43 @@ typedef void (*memapi_fatal_hook)(const char *msg);
 MEMAPI_API memapi_fatal_hook memapi_set_fatal_hook(memapi_fatal_hook hook);
 
 /** @brief Calls the fatal-error hook with `msg`, then aborts (traps when freestanding). Never returns. */
+/*@ requires msg != \null && \valid_read(msg);
+    assigns \nothing;
+    ensures \false;
+*/
 MEMAPI_API MEMAPI_NORETURN void memapi_fatal(const char *msg);
 
 /**
  * @brief Debug-only precondition check of the unchecked functions (the reference's
  * `assert_unsafe_precondition!`): unless `NDEBUG` is defined, a false `cond` calls
  * `memapi_fatal("unsafe precondition(s) violated: " msg)`.
+ *
+ * The unchecked functions state their precondition as an ACSL `requires`, which holds in every
+ * build; in a debug build the proof shows this check never fires for a caller that meets it.
+ * `cond` is evaluated without short-circuit branches (callers combine tests with `&`), so that no
+ * branch of the check is dead code under the precondition.
  */
 #ifdef NDEBUG
 #define MEMAPI_PRECONDITION(cond, msg) ((void)0)
 #else
-#define MEMAPI_PRECONDITION(cond, msg) \
-    ((cond) ? (void)0 : memapi_fatal("unsafe precondition(s) violated: " msg))
+#define MEMAPI_PRECONDITION(cond, msg) memapi__precondition((cond), "unsafe precondition(s) violated: " msg)
+
+/** @brief The check behind `MEMAPI_PRECONDITION` (internal): returns when `ok`, else `memapi_fatal(msg)`. */
+/*@ requires msg != \null && \valid_read(msg);
+    assigns \nothing;
+    behavior holds:
+      assumes ok != 0;
+    behavior violated:
+      assumes ok == 0;
+      ensures \false;
+    complete behaviors;
+    disjoint behaviors;
+*/
+static inline void memapi__precondition(int ok, const char *msg)
+{
+    if (!ok)
+        memapi_fatal(msg);
+}
 #endif
 
 #ifdef __cplusplus

@@ -39,8 +39,9 @@
  *
  * When `canary` is on, the bytes of the block's pages that are not the block (its slack) hold a
  * pattern derived from a per-allocator secret and the block's address, with no zero byte (an
- * off-by-one NUL is caught). The canary is checked when the block is freed, and therefore on every
- * resize (resizes are the library default: allocate a new block, copy, free the old one).
+ * off-by-one NUL is caught). The canary is checked when the block is freed and when `owns` is asked
+ * about it, and therefore on every resize: a resize to a new layout is the library default (allocate
+ * a new block, copy, free the old one), and a resize to the identical layout asks `owns` first.
  *
  * ## Capacity
  * A block fits a slot when `round_up(size, page) + (align > page ? align - page : 0)` is at most
@@ -230,7 +231,7 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_guard_set_sample_every(memapi_g
  * try_dealloc: the checks in the table above, then `free_fill` over the block, the pages made
  * inaccessible (their contents are discarded) and the quarantine; pointers outside the pool go to
  * the fallback when `sample_every > 1` or once any allocation has gone to it. owns: `MEMAPI_OK` for a live guarded block with exactly that
- * layout (the canary is not checked) and for a size-0 layout's dangling pointer; otherwise the
+ * layout and an intact canary, and for a size-0 layout's dangling pointer; otherwise the
  * try_dealloc errors, except that a freed block gives `invalid pointer 0xADDR: block already freed`,
  * and pointers outside the pool go to the fallback's owns under the same condition (`MEMAPI_E_UNSUPPORTED` if it
  * has none).

@@ -115,15 +115,9 @@ memapi_layout_from_size_align(size_t size, size_t align, memapi_layout *out, mem
  * (`MEMAPI_PRECONDITION`); in release builds an invalid pair gives an invalid layout, which every
  * other function of the library then rejects.
  */
-/*@ assigns \nothing;
-    behavior ok:
-      assumes memapi_valid_sa(size, align);
-      ensures \result.size == size && \result.align == align;
-    behavior precondition_violated:
-      assumes !memapi_valid_sa(size, align);
-      ensures \false;
-    complete behaviors;
-    disjoint behaviors;
+/*@ requires memapi_valid_sa(size, align);
+    assigns \nothing;
+    ensures \result.size == size && \result.align == align;
 */
 static inline memapi_layout memapi_layout_from_size_align_unchecked(size_t size, size_t align)
 {
