@@ -20,6 +20,7 @@
 #include "memapi2/tracking.h"
 #include "memapi2/locked.h"
 #include "memapi2/guard.h"
+#include "memapi2/cmalloc.h"
 #endif
 #if MEMAPI_C_ALLOC
 #include "memapi2/c_alloc.h"

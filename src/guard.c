@@ -845,6 +845,19 @@ memapi_allocator memapi_guard_allocator(memapi_guard *g)
     return a;
 }
 
+memapi_status memapi_guard_block_layout(const memapi_guard *g, const void *ptr, memapi_layout *out,
+                                        memapi_error *err)
+{
+    if (!in_pool(g, ptr))
+        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, "pointer not owned by this allocator");
+    size_t slot;
+    snapshot s;
+    if (pool_lookup(g, ptr, &slot, &s, err) != MEMAPI_OK)
+        return MEMAPI_ERROR;
+    *out = s.layout;
+    return MEMAPI_OK;
+}
+
 memapi_guard_statistics memapi_guard_stats(const memapi_guard *g)
 {
     return g->stats;

@@ -292,6 +292,20 @@ static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memap
     return lookup_failed(t, f, ptr, l, i, err);
 }
 
+memapi_status memapi_tracking_layout_of(const memapi_tracking *t, const void *ptr, memapi_layout *out,
+                                        memapi_error *err)
+{
+    if (t->len != 0) {
+        for (size_t k = t->table[bucket_of(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
+            if (t->table[k - 1].ptr == ptr) {
+                *out = t->table[k - 1].layout;
+                return MEMAPI_OK;
+            }
+        }
+    }
+    return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, not_owned);
+}
+
 memapi_status memapi_tracking_init_table(memapi_tracking *t, memapi_allocator inner, memapi_tracking_entry *entries,
                                          size_t capacity, memapi_error *err)
 {

@@ -662,6 +662,41 @@ CONFORMANCE_TEST(detected_misuse_is_reported)
     }
 }
 
+/* ---- the malloc front end over every allocator (cmalloc.h) ------------------------------------ */
+/* C's semantics hold whatever the allocator: contents kept by realloc up to the lesser size (C17
+ * 7.22.3.5), calloc's zeros (7.22.3.2), alignment to max_align_t or aligned_alloc's alignment,
+ * usable_size equal to the size asked for (cmalloc.h), and every block freed (the row's finish
+ * checks that nothing is left live). */
+CONFORMANCE_TEST(cmalloc_front_end)
+{
+    const char *who = row->name;
+    memapi_error e;
+    unsigned char *p = memapi_cmalloc_malloc(a, 24, &e);
+    cr_assert(p != NULL, "%s: malloc(24) failed with kind %d", who, (int)e.kind);
+    cr_assert(aligned(p, _Alignof(max_align_t)), "%s: malloc not aligned", who);
+    fill(p, 24, 0x31);
+    unsigned char *z = memapi_cmalloc_calloc(a, 5, 7, &e);
+    cr_assert(z != NULL, "%s: calloc failed", who);
+    cr_assert(all_eq(z, 35, 0), "%s: calloc not zero", who);
+    unsigned char *q = memapi_cmalloc_aligned_alloc(a, 64, 40, &e);
+    cr_assert(q != NULL, "%s: aligned_alloc failed", who);
+    cr_assert(aligned(q, 64), "%s: aligned_alloc(64) not aligned", who);
+    fill(q, 40, 0x32);
+    p = memapi_cmalloc_realloc(a, p, 200, &e);
+    cr_assert(p != NULL, "%s: realloc up failed with kind %d", who, (int)e.kind);
+    cr_assert(all_eq(p, 24, 0x31), "%s: realloc up lost contents", who);
+    cr_assert_eq(memapi_cmalloc_usable_size(a, p, NULL), 200, "%s", who);
+    p = memapi_cmalloc_realloc(a, p, 8, &e);
+    cr_assert(p != NULL, "%s: realloc down failed with kind %d", who, (int)e.kind);
+    cr_assert(all_eq(p, 8, 0x31), "%s: realloc down lost contents", who);
+    q = memapi_cmalloc_realloc(a, q, 20, &e);
+    cr_assert(q != NULL && aligned(q, 64), "%s: realloc of an aligned block", who);
+    cr_assert(all_eq(q, 20, 0x32), "%s: realloc of an aligned block lost contents", who);
+    cr_assert_eq(memapi_cmalloc_try_free(a, q, &e), MEMAPI_OK, "%s: free failed with kind %d", who, (int)e.kind);
+    cr_assert_eq(memapi_cmalloc_try_free(a, z, &e), MEMAPI_OK, "%s", who);
+    cr_assert_null(memapi_cmalloc_realloc(a, p, 0, &e), "%s: realloc(p, 0) frees", who);
+}
+
 #if MEMAPI_ALLOC_TEMP
 /* ---- scoped allocation -------------------------------------------------------------------------- */
 typedef struct temp_ctx {

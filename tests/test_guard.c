@@ -1057,3 +1057,42 @@ Test(guard, set_sample_every_takes_effect_at_once)
     cr_assert_eq(memapi_guard_stats(&G).live_blocks, 0);
     memapi_guard_destroy(&G);
 }
+
+/* ---- lookups for callers that free without the layout (guard.h) ------------------------------ */
+
+Test(guard, contains_is_the_pool_range)
+{
+    memapi_allocator a = init_default();
+    char *p = must_alloc(a, L(24, 8));
+    static char outside[8];
+    cr_assert(memapi_guard_contains(&G, p));
+    cr_assert(!memapi_guard_contains(&G, outside));
+    cr_assert(!memapi_guard_contains(&G, NULL));
+    memapi_dealloc(a, p, L(24, 8));
+    cr_assert(memapi_guard_contains(&G, p), "a freed block's address is still in the pool");
+    memapi_guard_destroy(&G);
+}
+
+/* guard.h: the recorded layout of a live or freed block; the misuse table's texts otherwise. */
+Test(guard, block_layout_names_the_recorded_layout)
+{
+    memapi_allocator a = init_default();
+    char *p = must_alloc(a, L(24, 8));
+    memapi_layout l = {0, 0};
+    memapi_error e;
+    cr_assert_eq(memapi_guard_block_layout(&G, p, &l, &e), MEMAPI_OK);
+    cr_assert(memapi_layout_eq(l, L(24, 8)));
+    cr_assert_eq(memapi_guard_block_layout(&G, p + 8, &l, &e), MEMAPI_ERROR);
+    cr_assert_eq(e.kind, MEMAPI_E_INVALID_POINTER);
+    cr_assert_str_eq(e.msg, "interior pointer");
+    static char outside[8];
+    cr_assert_eq(memapi_guard_block_layout(&G, outside, &l, &e), MEMAPI_ERROR);
+    cr_assert_str_eq(e.msg, "pointer not owned by this allocator");
+    memapi_dealloc(a, p, L(24, 8));
+    l = L(1, 1);
+    cr_assert_eq(memapi_guard_block_layout(&G, p, &l, &e), MEMAPI_OK, "a freed block keeps its record");
+    cr_assert(memapi_layout_eq(l, L(24, 8)));
+    cr_assert_eq(memapi_try_dealloc(a, p, l, &e), MEMAPI_ERROR);
+    cr_assert_str_eq(e.msg, "double free");
+    memapi_guard_destroy(&G);
+}

@@ -358,3 +358,31 @@ Test(tracking, conformance_behaviours_all_alignments)
     cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
     memapi_tracking_destroy(&t);
 }
+
+/* tracking.h: the recorded layout of a live block, `pointer not owned by this allocator` otherwise. */
+Test(tracking, layout_of_a_live_block)
+{
+    memapi_tracking t;
+    cr_assert_eq(memapi_tracking_init(&t, memapi_default(), NULL), MEMAPI_OK);
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    char *p = memapi_alloc(a, L(40, 8), NULL);
+    char *q = memapi_alloc(a, L(3, 1), NULL);
+    cr_assert(p != NULL && q != NULL);
+    memapi_layout l = {0, 0};
+    memapi_error e;
+    cr_assert_eq(memapi_tracking_layout_of(&t, p, &l, &e), MEMAPI_OK);
+    cr_assert(memapi_layout_eq(l, L(40, 8)));
+    p = memapi_realloc(a, p, L(40, 8), L(100, 16), NULL);
+    cr_assert(p != NULL);
+    cr_assert_eq(memapi_tracking_layout_of(&t, p, &l, &e), MEMAPI_OK);
+    cr_assert(memapi_layout_eq(l, L(100, 16)), "the layout of the last resize");
+    cr_assert_eq(memapi_tracking_layout_of(&t, p + 1, &l, &e), MEMAPI_ERROR);
+    cr_assert_eq(e.kind, MEMAPI_E_INVALID_POINTER);
+    cr_assert_str_eq(e.msg, NOT_OWNED);
+    memapi_dealloc(a, p, L(100, 16));
+    l = L(1, 1);
+    cr_assert_eq(memapi_tracking_layout_of(&t, p, &l, &e), MEMAPI_ERROR, "freed: not live");
+    cr_assert(memapi_layout_eq(l, L(1, 1)), "untouched on failure");
+    memapi_dealloc(a, q, L(3, 1));
+    memapi_tracking_destroy(&t);
+}

@@ -238,6 +238,37 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_guard_set_sample_every(memapi_g
  */
 MEMAPI_API memapi_allocator memapi_guard_allocator(memapi_guard *g);
 
+/**
+ * @brief True when `ptr` lies in the pool of `g` (a slot, its guard pages included): one
+ * address-range test, O(1), without a lock. The pool never moves while `g` lives, so any thread may
+ * ask while another allocates. A pointer outside the pool was never a guarded block of `g`: it
+ * belongs to the fallback or to nobody.
+ * @param g an initialised guard allocator
+ * @param ptr any pointer
+ * @return whether `ptr` is inside the pool
+ */
+static inline bool memapi_guard_contains(const memapi_guard *g, const void *ptr)
+{
+    return (uintptr_t)ptr - g->pool < g->pool_bytes;
+}
+
+/**
+ * @brief The layout the guarded block at `ptr` was allocated with, as its slot records it, for a
+ * caller that frees without knowing the layout (the malloc interposer). The block may be live or
+ * freed: a free of a freed block with this layout then reports `double free`.
+ *
+ * Errors (`MEMAPI_E_INVALID_POINTER`, the texts of the misuse table): `pointer not owned by this
+ * allocator` when `ptr` is outside the pool or its slot never held a block; `interior pointer`
+ * when `ptr` is not the start of its slot's block. `*out` is untouched on failure.
+ * @param g an initialised guard allocator
+ * @param ptr the block
+ * @param out receives the layout; must not be NULL
+ * @param err receives the error on failure; may be NULL
+ * @return `MEMAPI_OK` or `MEMAPI_ERROR`
+ */
+MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_guard_block_layout(const memapi_guard *g, const void *ptr,
+                                                                    memapi_layout *out, memapi_error *err);
+
 /** @brief The counters of `g` (a copy). */
 MEMAPI_API memapi_guard_statistics memapi_guard_stats(const memapi_guard *g);
 

@@ -113,6 +113,22 @@ static inline uint64_t memapi_tracking_total_allocs(const memapi_tracking *t)
     return t->total_allocs;
 }
 
+/**
+ * @brief The layout the live block at `ptr` was allocated (or last resized) with, for a caller
+ * that frees without knowing it (the malloc interposer). O(1) expected, like a free.
+ *
+ * Errors: `MEMAPI_E_INVALID_POINTER` (msg `pointer not owned by this allocator`) when `ptr` is not
+ * a live block of `t` (never returned, already freed, or inside a block). `*out` is untouched on
+ * failure.
+ * @param t the tracking allocator
+ * @param ptr the block
+ * @param out receives the layout; must not be NULL
+ * @param err receives the error on failure; may be NULL
+ * @return `MEMAPI_OK` or `MEMAPI_ERROR`
+ */
+MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_tracking_layout_of(const memapi_tracking *t, const void *ptr,
+                                                                    memapi_layout *out, memapi_error *err);
+
 /** @brief Callback of `memapi_tracking_leaks`: called once per live block. */
 typedef void (*memapi_tracking_leak_cb)(void *ctx, void *ptr, memapi_layout layout);
 
