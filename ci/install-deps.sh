@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that `make check`, `make prove`, `make fuzz` and
+# Installs the Debian packages that `make check` (check-preload runs python3's own test suite
+# and the sqlite3 shell), `make prove`, `make fuzz` and
 # `make bench` need. Idempotent: it only calls apt-get when something is missing,
 # so a warm machine pays one dpkg query per package.
 set -euo pipefail
@@ -15,6 +16,7 @@ pkgs=(
   valgrind
   libmimalloc-dev libjemalloc-dev
   python3 xz-utils
+  libpython3.11-testsuite sqlite3
 )
 # devscripts is installed without its ~235 recommended packages: we only need hardening-check.
 norec=(devscripts)
