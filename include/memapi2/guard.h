@@ -249,7 +249,7 @@ MEMAPI_API memapi_allocator memapi_guard_allocator(memapi_guard *g);
  */
 static inline bool memapi_guard_contains(const memapi_guard *g, const void *ptr)
 {
-    return (uintptr_t)ptr - g->pool < g->pool_bytes;
+    return (uintptr_t)ptr >= g->pool && (uintptr_t)ptr - g->pool < g->pool_bytes;
 }
 
 /**
