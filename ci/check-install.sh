@@ -46,6 +46,13 @@ fi
   fail "libmemapi2.so does not point to libmemapi2.so.$SOVERSION"
 soname=$(readelf -d "$libdir/libmemapi2.so.$VERSION" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libmemapi2.so.$SOVERSION" ] || fail "SONAME is '$soname', not libmemapi2.so.$SOVERSION"
+[ -f "$libdir/libmemapi2-preload.so" ] || fail "libmemapi2-preload.so not installed"
+rm -f "$stage/preload-stats"
+out=$(LD_PRELOAD="$libdir/libmemapi2-preload.so" MEMAPI_GUARD_SAMPLE=1 MEMAPI_STATS_FILE="$stage/preload-stats" \
+  /usr/bin/python3 -c 'print("ok")' 2>&1)
+[ "$out" = ok ] && grep -q '^memapi preload: stats: guarded [1-9]' "$stage/preload-stats" ||
+  fail "the installed preload library did not guard python3's allocations: $out"
+rm -f "$stage/preload-stats"
 echo "-- installed: $(find "$stage" -type f | wc -l) files, $(find "$stage" -type l | wc -l) symlinks, SONAME $soname"
 
 # Relocatable: the installed tree is moved, and the consumers see only the moved copy.

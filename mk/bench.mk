@@ -1,5 +1,6 @@
 # Benchmarks: the price of safety, measured against the raw libc calls (bench/).
 #
+#   make bench-preload the preload library and the malloc front end only (bench/preload.sh)
 #   make guard-million  one million live guarded blocks, all written (see the rule at the end)
 #   make bench       installs what it needs, builds the static library (the hardened flags of `make lib`)
 #                    and the drivers, runs them (timing, then callgrind), prints one markdown table and writes
@@ -37,6 +38,18 @@ bench:
 	$(MAKE) --no-print-directory BUILD=$(BUILD) $(STATIC)
 	$(MAKE) --no-print-directory BUILD=$(BUILD) bench-build
 	bash bench/run.sh $(BENCH_OUT)
+	$(MAKE) --no-print-directory BUILD=$(BUILD) bench-preload
+
+# The preload library and the malloc front end (bench/preload.sh): a real workload's time under
+# MEMAPI_GUARD_SAMPLE=1000 against none, and callgrind instructions per malloc+free pair of the
+# sampled-out path and of the front end. Writes the preload section of bench/RESULTS.md; part of
+# `make bench`, and runnable alone.
+.PHONY: bench-preload
+$(BENCH_OUT)/preload-bench: bench/preload_bench.c $(HEADERS) $(STATIC) | $(BENCH_OUT)
+	$(CC) $(BENCH_CFLAGS) bench/preload_bench.c $(STATIC) -o $@ -lpthread
+
+bench-preload: $(BENCH_OUT)/preload-bench $(PRELOAD)
+	bash bench/preload.sh $(abspath $(PRELOAD)) $(BENCH_OUT)/preload-bench $(BENCH_OUT)/preload bench/RESULTS.md
 
 # One million live guarded blocks, every one written (about 4 GiB resident, tens of seconds): the
 # full-size run of the guard's capacity; tests/test_guard.c keeps a scaled version in make check.

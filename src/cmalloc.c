@@ -32,10 +32,7 @@ static size_t tag_of(const void *user, size_t size, unsigned shift)
 
 static unsigned log2_of(size_t pow2)
 {
-    unsigned s = 0;
-    while (((size_t)1 << s) != pow2)
-        s++;
-    return s;
+    return (unsigned)__builtin_ctzll((unsigned long long)pow2);
 }
 
 static header *header_of(const void *user)
@@ -64,8 +61,8 @@ static memapi_status block_layout(const void *user, memapi_layout *l, void **bas
         return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, user, no_header);
     size_t align = (size_t)1 << shift;
     /* The tag matched: the pair was valid when it was written (a forgery is the allocator's to catch). */
-    if (h.size > SIZE_MAX - align || memapi_layout_check(align + h.size, align, NULL) != MEMAPI_OK ||
-        (uintptr_t)user < align)
+    memapi_layout whole = {align + h.size, align};
+    if (h.size > SIZE_MAX - align || !memapi_layout_is_valid(whole) || (uintptr_t)user < align)
         return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, user, no_header);
     l->size = align + h.size;
     l->align = align;
@@ -79,11 +76,12 @@ memapi_status memapi_cmalloc_layout(size_t size, size_t alignment, memapi_layout
     if (alignment != 0 && !memapi_is_pow2(alignment))
         return memapi__fail_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, alignment, 0);
     size_t align = alignment > MEMAPI_MIN_ALIGN ? alignment : MEMAPI_MIN_ALIGN;
-    size_t total;
-    if (memapi_checked_op(align, MEMAPI_OP_ADD, size, &total, err) != MEMAPI_OK)
-        return MEMAPI_ERROR;
-    if (memapi_layout_check(total, align, err) != MEMAPI_OK)
-        return MEMAPI_ERROR;
+    size_t total = align + size;
+    if (size > SIZE_MAX - align)
+        return memapi_checked_op(align, MEMAPI_OP_ADD, size, &total, err);
+    memapi_layout l = {total, align};
+    if (!memapi_layout_is_valid(l))
+        return memapi_layout_check(total, align, err);
     out->size = total;
     out->align = align;
     return MEMAPI_OK;
@@ -125,16 +123,18 @@ static void *fail_null(memapi_error *err, const memapi_error *local)
     return NULL;
 }
 
+/* Every failure here is one C reports as ENOMEM (cmalloc.h): an unrepresentable size or the
+ * allocator's refusal. No local error object, so the success path sets none up. */
 static void *alloc_aligned(memapi_allocator a, size_t size, size_t alignment, bool zero, memapi_error *err)
 {
-    memapi_error local;
-    memapi_error *e = err != NULL ? err : &local;
     memapi_layout l;
-    if (memapi_cmalloc_layout(size, alignment, &l, e) != MEMAPI_OK)
-        return fail_null(err, e);
-    void *base = zero ? memapi_zalloc(a, l, e) : memapi_alloc(a, l, e);
-    if (base == NULL)
-        return fail_null(err, e);
+    void *base = NULL;
+    if (memapi_cmalloc_layout(size, alignment, &l, err) == MEMAPI_OK)
+        base = zero ? memapi_zalloc(a, l, err) : memapi_alloc(a, l, err);
+    if (base == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
     return finish_block(base, l, size);
 }
 
@@ -145,11 +145,11 @@ void *memapi_cmalloc_malloc(memapi_allocator a, size_t size, memapi_error *err)
 
 void *memapi_cmalloc_calloc(memapi_allocator a, size_t nmemb, size_t size, memapi_error *err)
 {
-    memapi_error local;
-    memapi_error *e = err != NULL ? err : &local;
     size_t total;
-    if (memapi_checked_op(nmemb, MEMAPI_OP_MUL, size, &total, e) != MEMAPI_OK)
-        return fail_null(err, e);
+    if (memapi_checked_op(nmemb, MEMAPI_OP_MUL, size, &total, err) != MEMAPI_OK) {
+        errno = ENOMEM;
+        return NULL;
+    }
     return alloc_aligned(a, total, 0, true, err);
 }
 
@@ -165,11 +165,13 @@ memapi_status memapi_cmalloc_try_free(memapi_allocator a, void *ptr, memapi_erro
     return memapi_try_dealloc(a, base, l, err);
 }
 
-void memapi_cmalloc_free(memapi_allocator a, void *ptr)
+/* Out of line and cold: its buffers are not set up (and zeroed, with -ftrivial-auto-var-init) on
+ * every free. */
+static __attribute__((noinline, cold)) void free_failed(memapi_allocator a, void *ptr)
 {
     memapi_error e;
     if (memapi_cmalloc_try_free(a, ptr, &e) == MEMAPI_OK)
-        return;
+        return; /* cannot happen: the same call failed a moment ago and changed nothing */
     char text[320];
     char msg[400];
     memapi_error_format(&e, text, sizeof text);
@@ -177,12 +179,20 @@ void memapi_cmalloc_free(memapi_allocator a, void *ptr)
     memapi_fatal(msg);
 }
 
+void memapi_cmalloc_free(memapi_allocator a, void *ptr)
+{
+    /* A failed free changes nothing (alloc.h), so asking again with an error object is the same
+     * call: the success path needs no error object. */
+    if (memapi_cmalloc_try_free(a, ptr, NULL) != MEMAPI_OK)
+        free_failed(a, ptr);
+}
+
 void *memapi_cmalloc_realloc(memapi_allocator a, void *ptr, size_t size, memapi_error *err)
 {
     if (ptr == NULL)
         return memapi_cmalloc_malloc(a, size, err);
     memapi_error local;
-    memapi_error *e = err != NULL ? err : &local;
+    memapi_error *e = &local; /* copied to *err on failure (fail_null) */
     if (size == 0) {
         if (memapi_cmalloc_try_free(a, ptr, e) != MEMAPI_OK)
             return fail_null(err, e);
@@ -204,21 +214,23 @@ void *memapi_cmalloc_realloc(memapi_allocator a, void *ptr, size_t size, memapi_
 
 void *memapi_cmalloc_reallocarray(memapi_allocator a, void *ptr, size_t nmemb, size_t size, memapi_error *err)
 {
-    memapi_error local;
-    memapi_error *e = err != NULL ? err : &local;
     size_t total;
-    if (memapi_checked_op(nmemb, MEMAPI_OP_MUL, size, &total, e) != MEMAPI_OK)
-        return fail_null(err, e);
+    if (memapi_checked_op(nmemb, MEMAPI_OP_MUL, size, &total, err) != MEMAPI_OK) {
+        errno = ENOMEM;
+        return NULL;
+    }
     return memapi_cmalloc_realloc(a, ptr, total, err);
 }
 
 void *memapi_cmalloc_aligned_alloc(memapi_allocator a, size_t alignment, size_t size, memapi_error *err)
 {
-    memapi_error local;
-    memapi_error *e = err != NULL ? err : &local;
-    if (alignment == 0) {
-        (void)memapi__fail_layout(e, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
-        return fail_null(err, e);
+    if (alignment == 0 || !memapi_is_pow2(alignment)) {
+        if (alignment == 0)
+            (void)memapi__fail_layout(err, MEMAPI_LE_ZERO_ALIGN, 0, 0, 0);
+        else
+            (void)memapi__fail_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, alignment, 0);
+        errno = EINVAL;
+        return NULL;
     }
     return alloc_aligned(a, size, alignment, false, err);
 }
@@ -238,12 +250,10 @@ int memapi_cmalloc_posix_memalign(memapi_allocator a, void **memptr, size_t alig
         return EINVAL;
     }
     int saved = errno;
-    memapi_error local;
-    memapi_error *e = err != NULL ? err : &local;
-    void *p = alloc_aligned(a, size, alignment, false, e);
+    void *p = alloc_aligned(a, size, alignment, false, err);
     errno = saved;
     if (p == NULL)
-        return errno_for(e);
+        return ENOMEM;
     *memptr = p;
     return 0;
 }

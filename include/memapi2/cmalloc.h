@@ -6,8 +6,9 @@
  *
  * Each function takes the allocator first and, when it can fail, `memapi_error *err` last (may be
  * NULL). The C library's contract is kept: NULL on failure with `errno` set (`ENOMEM` when the
- * request cannot be served, `EINVAL` for an invalid argument or a misuse the allocator detected),
- * and a failed `realloc` leaves the old block allocated and intact.
+ * request cannot be served: a size that cannot be represented, or any refusal of the allocator,
+ * whatever its error; `EINVAL` for an invalid argument or, in realloc, a misuse detected), and a
+ * failed `realloc` leaves the old block allocated and intact.
  *
  * ## Size 0 and NULL (glibc's documented behaviour, one of the two C17 allows)
  * - `memapi_cmalloc_malloc(a, 0)` (and `calloc` with a zero count or size, `aligned_alloc` and

@@ -187,9 +187,12 @@ static void *guarded_alloc(memapi_layout l, bool zero)
     return p;
 }
 
-static void *sampler_any_alloc(memapi_layout l, bool zero, memapi_error *err)
+/* sampled: the caller already drew the sample (1), drew none (0), or leaves it to this call (-1). */
+static void *sampler_draw_alloc(memapi_layout l, bool zero, int sampled, memapi_error *err)
 {
-    if (guard_on && l.size != 0 && sample_now()) {
+    if (sampled < 0)
+        sampled = guard_on && sample_now();
+    if (sampled && l.size != 0) {
         void *p = guarded_alloc(l, zero);
         if (p != NULL)
             return p;
@@ -200,13 +203,13 @@ static void *sampler_any_alloc(memapi_layout l, bool zero, memapi_error *err)
 static void *sampler_vt_alloc(void *self, memapi_layout l, memapi_error *err)
 {
     (void)self;
-    return sampler_any_alloc(l, false, err);
+    return sampler_draw_alloc(l, false, -1, err);
 }
 
 static void *sampler_vt_zalloc(void *self, memapi_layout l, memapi_error *err)
 {
     (void)self;
-    return sampler_any_alloc(l, true, err);
+    return sampler_draw_alloc(l, true, -1, err);
 }
 
 static memapi_status guarded_free(void *p, memapi_layout l, memapi_error *err)
@@ -414,7 +417,9 @@ static bool request_layout(size_t n, size_t align, memapi_layout *l)
     return true;
 }
 
-static void *any_alloc(size_t n, size_t align, bool zero)
+/* Everything but the sampled-out path of malloc and free: out of line, so that the fast path in
+ * the interposed functions keeps no frame for it. */
+static __attribute__((noinline)) void *any_alloc_draw(size_t n, size_t align, bool zero, int sampled)
 {
     if (UNLIKELY(!ensure_ready()))
         return boot_alloc(n, align, zero);
@@ -425,7 +430,7 @@ static void *any_alloc(size_t n, size_t align, bool zero)
     }
     void *p;
     if (!wrapped) {
-        p = sampler_any_alloc(l, zero, NULL);
+        p = sampler_draw_alloc(l, zero, sampled, NULL);
     } else {
         pthread_mutex_lock(&wrap_lock);
         p = zero ? memapi_zalloc(alloc_top, l, NULL) : memapi_alloc(alloc_top, l, NULL);
@@ -434,6 +439,17 @@ static void *any_alloc(size_t n, size_t align, bool zero)
     if (p == NULL)
         errno = ENOMEM;
     return p;
+}
+
+static void *any_alloc(size_t n, size_t align, bool zero)
+{
+    return any_alloc_draw(n, align, zero, -1);
+}
+
+/* The fast path's condition: initialised, neither tracking nor failing on. */
+static inline bool plain_ready(void)
+{
+    return atomic_load_explicit(&boot_state, memory_order_acquire) == BOOT_READY && !wrapped;
 }
 
 /*
@@ -455,7 +471,7 @@ static bool recorded_layout(const void *p, memapi_layout *l, memapi_error *e)
     return true;
 }
 
-static void free_recorded(void *p)
+static __attribute__((noinline)) void free_recorded(void *p)
 {
     memapi_error e;
     memapi_layout l;
@@ -468,11 +484,13 @@ static void free_recorded(void *p)
         misuse("free", p, &e);
 }
 
-EXPORT void free(void *p)
+/* Frees that are not the fast path's: a block of the arena, before or during initialisation,
+ * a guarded block, or any block when tracking or failing is on. */
+static __attribute__((noinline)) void free_slow(void *p)
 {
-    if (p == NULL || UNLIKELY(in_boot_arena(p)))
+    if (in_boot_arena(p))
         return;
-    if (UNLIKELY(atomic_load_explicit(&boot_state, memory_order_acquire) != BOOT_READY) && !ensure_ready())
+    if (!ensure_ready())
         return; /* the initialising thread frees a block it did not get from the arena: keep it */
     if (!wrapped && !(guard_on && memapi_guard_contains(&guard, p))) {
         __libc_free(p);
@@ -481,8 +499,28 @@ EXPORT void free(void *p)
     free_recorded(p);
 }
 
+/* The sampled-out path: one load of the state, one range test (two compares), glibc's free. */
+EXPORT void free(void *p)
+{
+    if (p == NULL)
+        return;
+    if (MEMAPI_LIKELY(plain_ready() && !in_boot_arena(p) && !(guard_on && memapi_guard_contains(&guard, p)))) {
+        __libc_free(p);
+        return;
+    }
+    free_slow(p);
+}
+
+/* The sampled-out path: one load of the state, the sampling countdown, glibc's malloc. */
 EXPORT void *malloc(size_t n)
 {
+    if (MEMAPI_LIKELY(plain_ready())) {
+        if (!guard_on)
+            return __libc_malloc(n);
+        if (!sample_now())
+            return __libc_malloc(n);
+        return any_alloc_draw(n, MALLOC_ALIGN, false, 1);
+    }
     return any_alloc(n, MALLOC_ALIGN, false);
 }
 

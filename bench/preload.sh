@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# make bench-preload: the preload library and the malloc front end, measured; writes the section
+# between the "preload" markers of bench/RESULTS.md (appended when absent).
+#   usage: bench/preload.sh PRELOAD DRIVER OUT_DIR RESULTS_MD
+# 1. A real workload's wall time (the sqlite3 shell on tests/preload/sqlite_workload.py's 3,126
+#    statements, a fresh database each run, in /dev/shm when writable), best of 11, without the preload and under it with
+#    MEMAPI_GUARD_SAMPLE=1000 (the ratio's goal: 1.05x at most).
+# 2. Instructions per malloc+free pair (callgrind, the driver's loop only) through glibc with and
+#    without the preload, sampling switched to 1 in 10^9 so that every call takes the sampled-out
+#    path; and through the malloc front end over the default allocator against raw malloc/free (the
+#    price of the header).
+set -euo pipefail
+so=$1 drv=$2 out=$3 md=$4
+mkdir -p "$out"
+python3 tests/preload/sqlite_workload.py > "$out/workload.sql"
+# The database in memory-backed storage when there is some: disk flushes are not what is measured.
+db=$out/w.db
+[ -d /dev/shm ] && [ -w /dev/shm ] && db=/dev/shm/memapi2-bench-$$.db
+best() { # best VAR=VALUE...: best wall time of 11 runs, in ms
+  local b=999999 t s e
+  for _ in 1 2 3 4 5 6 7 8 9 10 11; do
+    rm -f "$db"*
+    s=$(date +%s%N)
+    env "$@" sqlite3 "$db" < "$out/workload.sql" > /dev/null
+    e=$(date +%s%N)
+    t=$(( (e - s) / 1000000 ))
+    [ "$t" -lt "$b" ] && b=$t
+  done
+  echo "$b"
+}
+base=$(best MEMAPI_NONE=1)
+pre=$(best LD_PRELOAD="$so" MEMAPI_GUARD_SAMPLE=1000)
+rm -f "$db"*
+ratio=$(awk -v a="$pre" -v b="$base" 'BEGIN { printf "%.3f", a / b }')
+N=200000
+instr() { # instr LOOP VAR=VALUE... : instructions per pair in LOOP
+  local loop=$1; shift
+  env "$@" valgrind --tool=callgrind --callgrind-out-file="$out/cg-preload.out" --toggle-collect="$loop" \
+    "$drv" "${loop#loop_}" "$N" > /dev/null 2> "$out/cg-preload.log"
+  local ir; ir=$(sed -n 's/^summary: //p' "$out/cg-preload.out")
+  awk -v ir="$ir" -v n="$N" 'BEGIN { printf "%.1f", ir / n }'
+}
+raw_i=$(instr loop_libc MEMAPI_NONE=1)
+pre_i=$(instr loop_libc LD_PRELOAD="$so" MEMAPI_GUARD_SAMPLE=1000000000)
+cm_i=$(instr loop_cmalloc MEMAPI_NONE=1)
+raw_ns=$("$drv" libc 5000000)
+pre_ns=$(LD_PRELOAD="$so" MEMAPI_GUARD_SAMPLE=1000 "$drv" libc 5000000)
+cm_ns=$("$drv" cmalloc 5000000)
+section=$(cat <<EOT
+<!-- preload: written by make bench-preload (bench/preload.sh) -->
+## The preload library and the malloc front end
+
+Machine: $(nproc) cores, $(uname -sr), $(ldd --version | head -n 1 | sed 's/^ldd //').
+
+| measure | without | with | ratio / difference |
+|---|---|---|---|
+| sqlite3 shell, 3,126-statement workload, best of 11 (ms), preload with \`MEMAPI_GUARD_SAMPLE=1000\` | $base | $pre | ${ratio}x (goal ≤ 1.05x) |
+| malloc+free pair through glibc, instructions (callgrind), preload sampled-out path | $raw_i | $pre_i | +$(awk -v a="$pre_i" -v b="$raw_i" 'BEGIN { printf "%.1f", a - b }') |
+| malloc+free pair, ns (5,000,000 pairs), preload with \`MEMAPI_GUARD_SAMPLE=1000\` | $raw_ns | $pre_ns | $(awk -v a="$pre_ns" -v b="$raw_ns" 'BEGIN { printf "%.2f", a / b }')x |
+| malloc+free pair, instructions: raw glibc vs \`memapi_cmalloc_malloc\`/\`free\` over \`memapi_default()\` | $raw_i | $cm_i | +$(awk -v a="$cm_i" -v b="$raw_i" 'BEGIN { printf "%.1f", a - b }') |
+| malloc+free pair, ns: raw glibc vs the front end | $raw_ns | $cm_ns | $(awk -v a="$cm_ns" -v b="$raw_ns" 'BEGIN { printf "%.2f", a / b }')x |
+<!-- /preload -->
+EOT
+)
+python3 - "$md" "$section" <<'PY'
+import re, sys
+path, section = sys.argv[1], sys.argv[2]
+text = open(path).read() if __import__("os").path.exists(path) else ""
+pat = re.compile(r"<!-- preload:.*?<!-- /preload -->", re.S)
+text = pat.sub(lambda m: section, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
+open(path, "w").write(text)
+PY
+echo "$section"
