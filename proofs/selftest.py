@@ -97,6 +97,8 @@ def run_one(t, args):
                "--kernel-flags", args.kernel_flags, "--wp-flags", mutant_wp_flags(args.wp_flags), "--srcs", args.srcs,
                "--dir", os.path.join(tmp, "build"), "--why3conf", args.why3conf,
                "--jobs", "1", "--par", str(args.par)]
+        if args.smoke_flags:
+            cmd += ["--smoke-flags", args.smoke_flags]
         for c in args.config:
             cmd += ["--config", c]
         for u in args.user_program:
@@ -115,10 +117,10 @@ def run_one(t, args):
 
 
 def mutant_wp_flags(flags):
-    """The proof's flags with a 10-second prover timeout: a mutant's unprovable goal then fails in
-    10 s instead of the proof's 40, and memapi_layout_check's goals (the only ones a mutant proves)
+    """The proof's flags with a 5-second prover timeout: a mutant's unprovable goal then fails in
+    5 s instead of the proof's 40, and memapi_layout_check's goals (the only ones a mutant proves)
     take milliseconds, so no goal fails for lack of time."""
-    return re.sub(r"-wp-timeout\s+\d+", "-wp-timeout 10", flags)
+    return re.sub(r"-wp-timeout\s+\d+", "-wp-timeout 5", flags)
 
 
 def prove_args(args):
@@ -133,6 +135,7 @@ def main(argv):
     ap.add_argument("--kernel-flags", required=True)
     ap.add_argument("--wp-flags", required=True)
     ap.add_argument("--srcs", required=True)
+    ap.add_argument("--smoke-flags", default="", help="as prove.py run --smoke-flags")
     ap.add_argument("--config", action="append", default=[], help="as prove.py run --config")
     ap.add_argument("--user-program", action="append", default=[], help="as prove.py run --user-program")
     ap.add_argument("--jobs", type=int, default=2)

@@ -772,6 +772,7 @@ static void *resize_dispatch(memapi_allocator a, void *ptr, memapi_layout old_la
     behavior checked:
       assumes owns_entry(a);
       ensures \result == ptr || \result == \null;
+      ensures \result == ptr && err != \null ==> *err == \old(*err);
       ensures \result == \null && err != \null ==> memapi_err_texts(err);
     complete behaviors;
     disjoint behaviors;
@@ -783,18 +784,20 @@ static void *same_layout_resize(memapi_allocator a, void *ptr, memapi_layout lay
     const memapi_alloc_vtable vt = *a.vt;
     if (vt.owns == NULL)
         return ptr;
-    /* The verdict's kind is needed even when the caller passed no err. (An UNSUPPORTED verdict is
-     * left in *err: the result is then a success, which says nothing of *err.) */
+    /* The verdict's kind is needed even when the caller passed no err. */
     if (err == NULL) {
         memapi_error local;
         if (ENTRY_OWNS(vt.owns, a.self, ptr, layout, &local) == MEMAPI_OK || local.kind == MEMAPI_E_UNSUPPORTED)
             return ptr;
         return NULL;
     }
-    if (ENTRY_OWNS(vt.owns, a.self, ptr, layout, err) == MEMAPI_OK)
+    /* A success (UNSUPPORTED included) leaves *err as it was: the entry writes the caller's error
+     * (whose texts it may point into, so it is never copied out of a local), which is put back. */
+    const memapi_error saved = *err;
+    if (ENTRY_OWNS(vt.owns, a.self, ptr, layout, err) == MEMAPI_OK || err->kind == MEMAPI_E_UNSUPPORTED) {
+        *err = saved;
         return ptr;
-    if (err->kind == MEMAPI_E_UNSUPPORTED)
-        return ptr;
+    }
     return NULL;
 }
 
@@ -843,7 +846,8 @@ static void *same_layout_resize(memapi_allocator a, void *ptr, memapi_layout lay
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, kind) && same_layout(old_layout, new_layout);
       ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
-      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures !owns_entry(a) ==> \result == ptr;
+      ensures \result == ptr && err != \null ==> *err == \old(*err);
       ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
@@ -917,7 +921,8 @@ static void *resize(memapi_allocator a, void *ptr, memapi_layout old_layout, mem
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_GROW) && same_layout(old_layout, new_layout);
       ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
-      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures !owns_entry(a) ==> \result == ptr;
+      ensures \result == ptr && err != \null ==> *err == \old(*err);
       ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
@@ -981,7 +986,8 @@ void *(memapi_grow)(memapi_allocator a, void *ptr, memapi_layout old_layout, mem
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_ZGROW) && same_layout(old_layout, new_layout);
       ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
-      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures !owns_entry(a) ==> \result == ptr;
+      ensures \result == ptr && err != \null ==> *err == \old(*err);
       ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
@@ -1045,7 +1051,8 @@ void *memapi_zgrow(memapi_allocator a, void *ptr, memapi_layout old_layout, mema
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_SHRINK) && same_layout(old_layout, new_layout);
       ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
-      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures !owns_entry(a) ==> \result == ptr;
+      ensures \result == ptr && err != \null ==> *err == \old(*err);
       ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
@@ -1103,7 +1110,8 @@ void *(memapi_shrink)(memapi_allocator a, void *ptr, memapi_layout old_layout, m
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_REALLOC) && same_layout(old_layout, new_layout);
       ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
-      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures !owns_entry(a) ==> \result == ptr;
+      ensures \result == ptr && err != \null ==> *err == \old(*err);
       ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:
@@ -1161,7 +1169,8 @@ void *memapi_realloc(memapi_allocator a, void *ptr, memapi_layout old_layout, me
     behavior same_layout:
       assumes checks_pass(ptr, old_layout, new_layout, RESIZE_REZALLOC) && same_layout(old_layout, new_layout);
       ensures \result == ptr || (\result == \null && owns_entry(a) && (err != \null ==> memapi_err_texts(err)));
-      ensures !owns_entry(a) ==> \result == ptr && (err != \null ==> *err == \old(*err));
+      ensures !owns_entry(a) ==> \result == ptr;
+      ensures \result == ptr && err != \null ==> *err == \old(*err);
       ensures memapi_proof_heap == \old(memapi_proof_heap);
       ensures memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     behavior unsupported:

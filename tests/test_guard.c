@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include "memapi2/default.h"
 #include "memapi2/guard.h"
@@ -700,8 +699,14 @@ Test(guard, sampling_guards_every_nth_allocation)
     cr_assert_eq(s.live_blocks, 3);
     /* A resize to the identical layout: the guard checks its own blocks; for the fallback's, whose
      * ownership it cannot tell (owns says UNSUPPORTED), the block comes back as from the fallback. */
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 7; i++) {
+        /* A success leaves *err as it was, also when the guard's owns said UNSUPPORTED (fuzz_alloc
+         * found it written with that verdict). */
+        memset(&e, 0xA5, sizeof e);
+        memapi_error before = e;
         cr_assert_eq(memapi_realloc(a, p[i], L(32, 8), L(32, 8), &e), p[i], "allocation %d", i);
+        cr_assert_eq(memcmp(&e, &before, sizeof e), 0, "allocation %d: *err written by a success", i);
+    }
     for (int i = 0; i < 7; i++)
         memapi_dealloc(a, p[i], L(32, 8));
     cr_assert_eq(memapi_guard_stats(&G).live_blocks, 0);
@@ -988,54 +993,9 @@ Test(guard, one_million_live_blocks)
     memapi_guard_destroy(&G);
 }
 
-/* ---- sampling costs what the fallback costs -------------------------------------------------- */
-
-static double seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* Fastest of three runs of `pairs` sampled-out alloc+free pairs with `live` guarded blocks held. */
-static double sampled_out_pairs_time(size_t live, size_t pairs)
-{
-    memapi_guard_options o = memapi_guard_options_default();
-    o.pool_slots = live + 1;
-    o.slot_pages = 1;
-    o.quarantine = 0;
-    o.canary = false;
-    o.fill_byte = -1;
-    memapi_allocator a = init_with(&o);
-    memapi_error e;
-    for (size_t i = 0; i < live; i++)
-        cr_assert_not_null(memapi_alloc(a, L(32, 8), &e));
-    cr_assert_eq(memapi_guard_set_sample_every(&G, 1000000, &e), MEMAPI_OK);
-    (void)must_alloc(a, L(16, 8)); /* the next one is guarded: take it out of the timed loop */
-    double best = 1e9;
-    for (int run = 0; run < 3; run++) {
-        double t0 = seconds();
-        for (size_t i = 0; i < pairs; i++) {
-            void *q = memapi_alloc(a, L(16, 8), &e);
-            cr_assert_not_null(q);
-            memapi_dealloc(a, q, L(16, 8));
-        }
-        double t = seconds() - t0;
-        best = t < best ? t : best;
-    }
-    cr_assert_eq(memapi_guard_stats(&G).live_blocks, live + 1);
-    memapi_guard_destroy(&G);
-    return best;
-}
-
-/* Issue 18: each sampled-out free scanned the whole table twice (x24 from 1,000 to 400,000 live).
- * 50 times the blocks must not cost 4 times the time (a scan costs 50 times). */
-Test(guard, sampled_out_operations_do_not_depend_on_live_blocks)
-{
-    double few = sampled_out_pairs_time(1000, 100000);
-    double many = sampled_out_pairs_time(50000, 100000);
-    cr_assert_lt(many, 4 * few + 0.01, "1,000 live: %.3f s, 50,000 live: %.3f s", few, many);
-}
+/* ---- sampling ------------------------------------------------------------------------------------ */
+/* What a sampled-out allocation and free cost, with 1,000 and with 1,000,000 live guarded blocks, is
+ * measured in instructions by `make bench` (rows guard(sample 1/1000)), not timed here. */
 
 Test(guard, set_sample_every_takes_effect_at_once)
 {
