@@ -752,6 +752,20 @@ static void *resize_dispatch(memapi_allocator a, void *ptr, memapi_layout old_la
     return memapi_default_resize(a, ptr, old_layout, new_layout, zero, err);
 }
 
+/* Does the owns entry refuse the block (an error other than UNSUPPORTED, which says the allocator
+ * cannot tell)? Asked into an error of its own: the caller's is not touched. */
+/*@ requires entry != \null && memapi_valid_layout(layout);
+    assigns \nothing;
+*/
+static bool owns_refuses(memapi_status (*entry)(void *, const void *, memapi_layout, memapi_error *), void *self,
+                         const void *ptr, memapi_layout layout)
+{
+    memapi_error verdict;
+    if (ENTRY_OWNS(entry, self, ptr, layout, &verdict) == MEMAPI_OK)
+        return false;
+    return verdict.kind != MEMAPI_E_UNSUPPORTED;
+}
+
 /*
  * A resize to the layout the block already has (the reference's rule, kept: the pointer itself, no
  * copy, no free). An allocator that can check ownership is asked first, so that a freed or foreign
@@ -784,20 +798,15 @@ static void *same_layout_resize(memapi_allocator a, void *ptr, memapi_layout lay
     const memapi_alloc_vtable vt = *a.vt;
     if (vt.owns == NULL)
         return ptr;
-    /* The verdict's kind is needed even when the caller passed no err. */
-    if (err == NULL) {
-        memapi_error local;
-        if (ENTRY_OWNS(vt.owns, a.self, ptr, layout, &local) == MEMAPI_OK || local.kind == MEMAPI_E_UNSUPPORTED)
-            return ptr;
-        return NULL;
-    }
-    /* A success (UNSUPPORTED included) leaves *err as it was: the entry writes the caller's error
-     * (whose texts it may point into, so it is never copied out of a local), which is put back. */
-    const memapi_error saved = *err;
-    if (ENTRY_OWNS(vt.owns, a.self, ptr, layout, err) == MEMAPI_OK || err->kind == MEMAPI_E_UNSUPPORTED) {
-        *err = saved;
+    /* The verdict's kind decides first, asked into a local error (owns_refuses): a success,
+     * UNSUPPORTED included, must leave *err as it was. A refusal is asked again into the caller's
+     * error (an error is never copied out of a local: the entry may point its texts into it). An
+     * owns entry is a query, so it refuses again; the dispatch cannot work with one that does not
+     * (UNSUPPORTED). */
+    if (!owns_refuses(vt.owns, a.self, ptr, layout))
         return ptr;
-    }
+    if (err != NULL && ENTRY_OWNS(vt.owns, a.self, ptr, layout, err) == MEMAPI_OK)
+        (void)memapi__fail(err, MEMAPI_E_UNSUPPORTED);
     return NULL;
 }
 

@@ -378,13 +378,53 @@ Test(dispatch, identical_layout_refuses_a_block_the_allocator_does_not_own)
             cr_assert_eq(e.kind, MEMAPI_E_INVALID_POINTER);
             cr_assert_eq(e.ptr, blocks[b]);
             cr_assert_str_eq(e.msg, "not a live block of this allocator");
-            cr_assert_eq(state.n, 1, "only the owns check ran");
+            /* Asked into a local error, then again into the caller's (alloc.c, same_layout_resize). */
+            cr_assert_eq(state.n, 2, "only the owns check ran");
             expect_call(0, CALL_OWNS, blocks[b], L(16, 8), true);
+            expect_call(1, CALL_OWNS, blocks[b], L(16, 8), true);
         }
     }
     /* The inline fast paths of memapi_grow and memapi_shrink go the same way. */
     cr_assert_null(memapi_grow(a, foreign, L(16, 8), L(16, 8), NULL));
     cr_assert_null(memapi_shrink(a, foreign, L(16, 8), L(16, 8), NULL));
+}
+
+/* An owns entry that refuses a block, then accepts it when asked again into the caller's error: the
+ * dispatch cannot work with it, and says so (UNSUPPORTED) rather than report a success or a stale
+ * error. */
+static int flip_calls;
+static memapi_status flip_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    (void)l;
+    if (flip_calls++ % 2 == 1)
+        return MEMAPI_OK;
+    if (err != NULL) {
+        memset(err, 0, sizeof *err);
+        err->kind = MEMAPI_E_INVALID_POINTER;
+        err->ptr = ptr;
+        err->msg = "refused";
+    }
+    return MEMAPI_ERROR;
+}
+static const memapi_alloc_vtable flip_vtable = {.name = "flip", .alloc = log_alloc_fn,
+                                                .try_dealloc = log_try_dealloc, .owns = flip_owns};
+
+Test(dispatch, identical_layout_with_an_owns_that_changes_its_answer)
+{
+    static _Alignas(8) unsigned char block[16];
+    memapi_allocator a = {&flip_vtable, &state};
+    memapi_error e;
+    memset(&e, 0, sizeof e);
+    flip_calls = 0;
+    cr_assert_null((memapi_realloc)(a, block, L(16, 8), L(16, 8), &e));
+    cr_assert_eq(flip_calls, 2);
+    cr_assert_eq(e.kind, MEMAPI_E_UNSUPPORTED);
+    cr_assert_null(e.ptr);
+    /* Without err the first answer decides: refused. */
+    flip_calls = 0;
+    cr_assert_null((memapi_realloc)(a, block, L(16, 8), L(16, 8), NULL));
+    cr_assert_eq(flip_calls, 1);
 }
 
 #if MEMAPI_CHECKED_OPS
