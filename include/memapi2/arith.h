@@ -78,9 +78,10 @@ memapi_align_up_checked(size_t v, size_t align, size_t *out, memapi_error *err);
 static inline size_t memapi_align_up(size_t v, size_t align)
 {
     /* Both tests always run (`&`, not `&&`): under the precondition no branch of the check is dead
-     * code, which the proof's smoke tests would report. */
+     * code, which the proof's smoke tests would report. So the second cannot wrap for align == 0:
+     * align - (align != 0) is align - 1, or 0. */
     /* cppcheck-suppress bitwiseOnBoolean */
-    MEMAPI_PRECONDITION(memapi_is_pow2(align) & (v <= SIZE_MAX - (align - 1)),
+    MEMAPI_PRECONDITION(memapi_is_pow2(align) & (align - (size_t)(align != 0) <= SIZE_MAX - v),
                         "memapi_align_up requires a power-of-two align and v + align - 1 <= SIZE_MAX");
     return (v + (align - 1)) & ~(align - 1);
 }
