@@ -76,9 +76,10 @@ memapi_status memapi_cmalloc_layout(size_t size, size_t alignment, memapi_layout
     if (alignment != 0 && !memapi_is_pow2(alignment))
         return memapi__fail_layout(err, MEMAPI_LE_NON_POW2_ALIGN, 0, alignment, 0);
     size_t align = alignment > MEMAPI_MIN_ALIGN ? alignment : MEMAPI_MIN_ALIGN;
-    size_t total = align + size;
-    if (size > SIZE_MAX - align)
+    size_t total = 0;
+    if (size > SIZE_MAX - align) /* the sum is not formed: the arithmetic error says why */
         return memapi_checked_op(align, MEMAPI_OP_ADD, size, &total, err);
+    total = align + size;
     memapi_layout l = {total, align};
     if (!memapi_layout_is_valid(l))
         return memapi_layout_check(total, align, err);
