@@ -75,9 +75,11 @@ check-symbols:
 	done
 
 check-hardening:
-	@set -e; for cc in gcc clang; do $(SUBMAKE) -s BUILD=$(CHECK_BUILD)/$$cc CC=$$cc lib; done
+	@set -e; for cc in gcc clang; do $(SUBMAKE) -s BUILD=$(CHECK_BUILD)/$$cc CC=$$cc lib \
+	  $(CHECK_BUILD)/$$cc/lib/libmemapi2-preload.so; done
 	@bash ci/check-hardening.sh $(CHECK_BUILD)/gcc/lib/libmemapi2.so.$(VERSION) \
-	  $(CHECK_BUILD)/clang/lib/libmemapi2.so.$(VERSION)
+	  $(CHECK_BUILD)/clang/lib/libmemapi2.so.$(VERSION) \
+	  $(CHECK_BUILD)/gcc/lib/libmemapi2-preload.so $(CHECK_BUILD)/clang/lib/libmemapi2-preload.so
 
 check-install:
 	@MAKE="$(SUBMAKE)" CHECK_BUILD=$(CHECK_BUILD) VERSION=$(VERSION) SOVERSION=$(SOVERSION) \
