@@ -46,7 +46,11 @@ PROVE_KERNEL := -c11 -machdep gcc_x86_64 -cpp-extra-args="-Iinclude -Isrc -Iproo
 PROVE_WP := -wp -wp-rte \
   -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-downcast \
   -warn-invalid-pointer -warn-right-shift-negative \
-  -wp-prover z3,cvc4 -wp-timeout $(PROVE_TIMEOUT) -wp-split
+  -wp-prover z3,cvc4 -wp-timeout $(PROVE_TIMEOUT)
+# The functions proved with -wp-split (each goal split at the branches of the code, one goal per
+# path): those with a goal that no prover closes as one formula. Everywhere else splitting only
+# multiplies the goals (dealloc_message: 1,218 goals split, 103 not; 98 s against 16 s).
+PROVE_SPLIT ?= resize_checks resize bump_resize memapi_layout_repeat packed memapi_bump_rewind
 # The smoke tests run in a pass of their own (proofs/README.md, "Smoke tests"), each with a fixed
 # budget of prover steps instead of the 2-second timeout: a smoke test passes when no prover
 # proves it, so with a timeout every one of them cost its full time, for both provers.
@@ -54,6 +58,7 @@ PROVE_SMOKE_STEPS ?= 30000
 PROVE_SMOKE := -wp-smoke-tests -wp-steps $(PROVE_SMOKE_STEPS)
 PROVE_ARGS = --ledger $(PROVE_LEDGER) --trusted $(PROVE_TRUSTED) --framac '$(FRAMAC)' \
   --kernel-flags '$(PROVE_KERNEL)' --wp-flags '$(PROVE_WP)' --smoke-flags '$(PROVE_SMOKE)' --srcs '$(PROVE_SRCS)' \
+  --split '$(shell echo $(PROVE_SPLIT) | tr ' ' ,)' \
   $(foreach c,$(PROVE_CONFIGS),--config '$(c)') $(foreach u,$(PROVE_USER),--user-program '$(u)')
 PROVE_RUN = $(PYTHON) proofs/prove.py run $(PROVE_ARGS) --dir $(abspath $(PROVE_DIR)) \
   --why3conf $(PROVE_WHY3) --jobs $(PROVE_JOBS) --par $(PROVE_PAR) --batch $(PROVE_BATCH) \

@@ -14,9 +14,13 @@ From that print it derives what the gate pins and what decides which functions m
 - `logic`: per global annotation (predicate, logic function, lemma, axiomatic, ghost global), its
   normalised text: a predicate weakened behind an unchanged contract is seen here.
 - `skeleton`: the whole program with every function body removed, so every contract, type,
-  global and logic definition, but no code. A function's proof depends on its own body and on the
-  skeleton only (WP is modular: a call uses the callee's contract), so the proof key of f is
-  digest(environment, skeleton, body of f).
+  global and logic definition, but no code.
+- the proof key of f: WP is modular (a call uses the callee's contract), and a goal of f names
+  only what f's own text names, directly or through a definition it uses. So the key digests f's
+  prototype, contract and body, the prototypes and contracts of the functions it calls, the
+  definitions (types, globals, predicates, logic functions, axiomatics) reachable by name from
+  those, every lemma (WP may use any lemma in any goal), and the environment. A predicate added
+  or changed re-proves the functions that use it, not the whole program.
 - `copies`: the static inline functions of a header are printed once per including file, renamed
   `f_0`, `f_1`, ... by the linker step of Frama-C. A copy whose text equals the original's after
   the renaming (and whose callees are copies in the same way) is the same proof obligation, so it
@@ -163,6 +167,38 @@ def function_head(text):
     return names[-1], has_body
 
 
+TYPEDEF_FN = re.compile(r"\(\s*\*\s*([A-Za-z_][A-Za-z_0-9]*)\s*\)\s*\(")
+
+
+def defined_names(text, annot):
+    """The names a top-level item of the print defines, or None when they cannot be told (then
+    every identifier of the item counts)."""
+    if annot:
+        name = annotation_name(text)
+        kind, _, ident = name.partition(" ")
+        if kind in ("predicate", "logic", "lemma", "inductive", "type", "ghost") and IDENT.fullmatch(ident):
+            return {ident}
+        return None                      # an axiomatic block, or anything else: all its words
+    t = _strip_attributes(text).strip()
+    if t.startswith("typedef"):
+        m = TYPEDEF_FN.search(t)
+        if m:
+            return {m.group(1)}
+        names = IDENT.findall(t.rstrip(";").split("{")[-1].split("}")[-1])
+        return {names[-1]} if names else None
+    m = re.match(r"(struct|union)\s+([A-Za-z_][A-Za-z_0-9]*)\s*\{", t)
+    if m:
+        return {m.group(2)}
+    m = re.match(r"enum\s+([A-Za-z_][A-Za-z_0-9]*)\s*\{", t)
+    if m:
+        return None                      # the tag and its constants: all its words
+    decl = t.split("=", 1)[0].split("[", 1)[0].rstrip(" ;")
+    names = IDENT.findall(decl)
+    if names and "(" not in decl and "{" not in decl:
+        return {names[-1]}               # a global variable
+    return None
+
+
 GLOBAL = re.compile(r"/\*@\s*(ghost|axiomatic|lemma|predicate|inductive|logic|type|axiom|global)\b")
 
 
@@ -199,7 +235,8 @@ class Program:
         self.logic = {}        # global annotation name -> normalised text
         self.heads = {}        # function -> its prototype as printed
         self.only = None       # the functions to prove, when not all (a user's program)
-        base = []              # what every proof depends on: types, globals, logic, ghosts
+        base = []              # every type, global and logic definition (the lemmas' key)
+        self.defs = []         # (names it defines, identifiers it names, normalised text, is a lemma)
         skeleton = []
         its = items(text)
         pending = None
@@ -209,6 +246,7 @@ class Program:
                     self._global(pending)
                     skeleton.append(norm(pending))
                     base.append(norm(pending))
+                    self._def(pending, True)
                 pending = t
                 continue
             head = function_head(t)
@@ -220,10 +258,12 @@ class Program:
                     self._global(pending)
                     skeleton.append(norm(pending))
                     base.append(norm(pending))
+                    self._def(pending, True)
                 pending = None
             if head is None:
                 skeleton.append(norm(t))
                 base.append(norm(t))
+                self._def(t, False)
                 continue
             name, has_body = head
             if contract is not None:
@@ -235,14 +275,29 @@ class Program:
             skeleton.append(proto)
             if has_body:
                 self.bodies[name] = norm(t)
+            elif contract is None:
+                # A prototype without a contract (a libc function of the print): named like a type.
+                self._def(t, False, {name})
         if pending is not None:
             self._global(pending)
             skeleton.append(norm(pending))
             base.append(norm(pending))
+            self._def(pending, True)
         self.skeleton = "\n".join(skeleton)
         self.base = "\n".join(base)
         self.declared = sorted(n for n in self.contracts if n not in self.bodies)
         self.copies = self._copies()
+
+    def _def(self, t, annot, names=None):
+        """Record a definition with the names it defines. Where the names cannot be told
+        precisely, every identifier of the item counts as defined: the item then joins the key of
+        more functions than it needs to, never fewer."""
+        words = set(IDENT.findall(t))
+        lemma = False
+        if names is None:
+            names = defined_names(t, annot)
+            lemma = annot and annotation_name(t).startswith("lemma ")
+        self.defs.append((frozenset(names if names is not None else words), frozenset(words), norm(t), lemma))
 
     def _global(self, t):
         name = annotation_name(t)
@@ -288,14 +343,37 @@ class Program:
         words = set(IDENT.findall(self.bodies[name]))
         return sorted(w for w in words if w != name and w in self.heads)
 
-    def key(self, name, env):
+    def uses(self, texts):
+        """The definitions reachable by name from `texts`, with every lemma."""
+        seen = set()
+        for t in texts:
+            seen |= set(IDENT.findall(t))
+        for names, words, _, lemma in self.defs:
+            if lemma:
+                seen |= words            # and what the lemmas name
+        todo = True
+        chosen = [d[3] for d in self.defs]
+        while todo:
+            todo = False
+            for i, (names, words, _, _) in enumerate(self.defs):
+                if not chosen[i] and names & seen:
+                    chosen[i] = True
+                    seen |= words
+                    todo = True
+        # In a fixed order, not the program's: moving a definition to another file (or a file to
+        # another place in PROVE_SRCS) changes no proof.
+        return sorted(d[2] for i, d in enumerate(self.defs) if chosen[i])
+
+    def key(self, name, env, extra=""):
         """What the proof of `name` depends on: WP is modular, so its own contract and body, the
-        contracts (and prototypes) of the functions it calls, and the types, globals and logic
-        definitions of the program. Any change to one of them changes the key."""
-        parts = [env, self.base, self.heads[name], self.contracts.get(name, ""), self.bodies[name]]
+        contracts (and prototypes) of the functions it calls, the definitions these name (and the
+        definitions those name, and so on), every lemma, and the environment (`extra`: flags of
+        this function's own). Any change to one of them changes the key."""
+        own = [self.heads[name], self.contracts.get(name, ""), self.bodies[name]]
+        calls = []
         for c in self.callees(name):
-            parts += [c, self.heads[c], self.contracts.get(c, "")]
-        return sha(*parts)[:16]
+            calls += [c, self.heads[c], self.contracts.get(c, "")]
+        return sha(env, extra, *self.uses(own + calls), "\x01", *own, "\x01", *calls)[:16]
 
     def lemma_key(self, env):
         return sha(env, self.base)[:16]

@@ -208,18 +208,20 @@ def cfg_suffix(cfg):
     return "" if cfg == "default" else "@" + cfg
 
 
-def wanted(progs, env):
+def wanted(progs, env, split=frozenset()):
     """{ledger name: (proof key, contract digest, config, function)} of every proof the program
     needs: each function of the default configuration, and each function of another
-    configuration whose key differs from its default one."""
+    configuration whose key differs from its default one. The functions in `split` are proved
+    with -wp-split, which is part of their key."""
     out = {}
     default = progs[0][1]
     for cfg, p in progs:
         for f in p.proved_functions():
             if p.only is not None and f not in p.only:
                 continue
-            k = p.key(f, env)
-            if cfg != "default" and f in default.bodies and default.key(f, env) == k:
+            extra = SPLIT if f in split else ""
+            k = p.key(f, env, extra)
+            if cfg != "default" and f in default.bodies and default.key(f, env, extra) == k:
                 continue
             out[f + cfg_suffix(cfg)] = (k, p.contract_digest(f), cfg, f)
     return out
@@ -242,6 +244,10 @@ def batches(names, weights, size):
         out.append(cur)
     return out
 
+
+# Proved with -wp-split only where a goal needs it (proofs/README.md, "Options"): splitting every
+# goal at every branch multiplied the goals of the message builders by ten.
+SPLIT = "-wp-split"
 
 # The smoke pass selects no property of the program (every category excluded), which leaves WP
 # only its smoke tests.
@@ -269,7 +275,7 @@ def run_batch(args, job):
     elif job["kind"] == "smoke":
         sel = ["-wp-fct", ",".join(job["fcts"])] + shlex.split(args.smoke_flags) + [SMOKE_ONLY]
     else:
-        sel = ["-wp-fct", ",".join(job["fcts"])]
+        sel = ["-wp-fct", ",".join(job["fcts"])] + ([SPLIT] if job.get("split") else [])
     gate = [] if job["kind"] in ("sweep", "smoke") else [
         "-then", "-report-classify", "-report-unclassified-unknown", "ERROR",
         "-report-unclassified-invalid", "ERROR", "-report-output", rep]
@@ -425,7 +431,8 @@ def cmd_run(args):
         print(f"prove: FAIL: {len(problems)} problem(s) found before any prover ran")
         return 1
 
-    want = wanted(progs, env)
+    split = set(args.split.split(",")) - {""}
+    want = wanted(progs, env, split)
     names = sorted(want)
     if args.only:
         names = [n for n in names if want[n][3] in args.only.split(",")]
@@ -442,9 +449,10 @@ def cmd_run(args):
     jobs = []
     for cfg, p in progs:
         mine = [n for n in todo if want[n][2] == cfg]
-        for g in batches(mine, weights, args.batch):
-            jobs.append(dict(idx=len(jobs), cfg=cfg, kind="fct", fcts=[want[n][3] for n in g], names=g,
-                             library=sorted(default.bodies) if p.only is not None else []))
+        for sp in (False, True):
+            for g in batches([n for n in mine if (want[n][3] in split) == sp], weights, args.batch):
+                jobs.append(dict(idx=len(jobs), cfg=cfg, kind="fct", fcts=[want[n][3] for n in g], names=g,
+                                 split=sp, library=sorted(default.bodies) if p.only is not None else []))
         # The smoke tests, in a pass of their own with a fixed step budget (proofs/README.md):
         # cheap, so in batches four times larger, run after the proofs.
         if args.smoke_flags:
@@ -473,7 +481,7 @@ def cmd_run(args):
         quiet = argparse.Namespace(**vars(args))
         quiet.par = 2
         for r in sorted(retry, key=lambda r: r["idx"]):
-            again = run_batch(quiet, {k: r[k] for k in ("idx", "cfg", "kind", "fcts", "names", "library")})
+            again = run_batch(quiet, {k: r[k] for k in ("idx", "cfg", "kind", "fcts", "names", "library", "split")})
             print(f"prove: batch {r['idx']}{cfg_suffix(r['cfg'])} again, alone with -wp-par 2: "
                   f"frama-c exit {again['rc']} in {again['secs']:.0f} s", flush=True)
             results[results.index(r)] = again
@@ -551,7 +559,7 @@ def cmd_status(args):
     problems = static_gate(progs, led, args.trusted, args.srcs.split(), False)
     for what, detail in problems:
         print(f"prove-status: ({what}) {detail}")
-    want = wanted(progs, env)
+    want = wanted(progs, env, set(args.split.split(",")) - {""})
     todo = [n for n in sorted(want) if n not in led.fns or led.fns[n]["key"] != want[n][0]]
     for n in todo:
         print(f"prove-status: {n}: its proof key is not the ledger's (it, a callee's contract, or "
@@ -586,6 +594,8 @@ def main(argv):
         s.add_argument("--user-program", action="append", default=[],
                        help="NAME=SRC...: a program using the library, proved with only include/ on "
                             "the path: the functions it defines, against the headers' contracts")
+        s.add_argument("--split", default="",
+                       help="comma-separated functions proved with -wp-split (their goals need it)")
         s.add_argument("--smoke-flags", default="",
                        help="WP flags of the smoke pass (e.g. -wp-smoke-tests -wp-steps 30000); empty: none")
         if name == "run":

@@ -98,6 +98,44 @@ class ProgramTest(unittest.TestCase):
         self.assertNotEqual(s.logic_digests(), self.p.logic_digests())
         self.assertNotEqual(s.skeleton_digest(), skel)
 
+    def test_keys_follow_what_a_function_names(self):
+        text = PRINT.replace("/*@ predicate small(ℤ x) = x < 10;\n */",
+                             "/*@ predicate small(ℤ x) = x < 10;\n */\n\n"
+                             "/*@ predicate unused(ℤ x) = x > 3;\n */\n\n"
+                             "/*@ lemma l: \\forall ℤ x; x ≡ x;\n */\n"
+                             "static char const msg[3] = {(char)'h', (char)'i', (char)'\\000'};")
+        text = text.replace("tmp = id_0(1);", "tmp = id_0(1) + (int)msg[0];")
+        p = prog.Program(text)
+        env = "env"
+        keys = {f: p.key(f, env) for f in ("id", "one")}
+
+        def changed(old, new):
+            q = prog.Program(text.replace(old, new))
+            self.assertNotEqual(q.text, text)
+            return {f for f in keys if q.key(f, env) != keys[f]}
+        # a predicate nobody names: no key; one that id names: id's key, and one's (it calls id_0)
+        self.assertEqual(changed("x > 3", "x > 4"), set())
+        self.assertEqual(changed("x < 10", "x < 11"), {"id", "one"})
+        # a global only `one` reads
+        self.assertEqual(changed("(char)'h'", "(char)'H'"), {"one"})
+        # a lemma: everything
+        self.assertEqual(changed("x ≡ x", "x + 0 ≡ x"), {"id", "one"})
+        # a function's own body; a callee's contract
+        self.assertEqual(changed("__retres = x;\n  }\n  return __retres;\n}\n\n/*@ requires small(x);",
+                                 "__retres = x + 0;\n  }\n  return __retres;\n}\n\n/*@ requires small(x);"),
+                         {"id"})
+        # the flags of one function's own
+        self.assertNotEqual(p.key("id", env, "-wp-split"), keys["id"])
+
+    def test_types_are_followed_through_typedefs(self):
+        text = ("struct __anon_1 {\n   int a ;\n};\ntypedef struct __anon_1 pair;\n"
+                "struct other {\n   int b ;\n};\n"
+                "/*@ ensures \\result ≡ 0; */\nint f(pair x)\n{\n  return 0;\n}\n")
+        p = prog.Program(text)
+        k = p.key("f", "e")
+        self.assertNotEqual(prog.Program(text.replace("int a ;", "long a ;")).key("f", "e"), k)
+        self.assertEqual(prog.Program(text.replace("int b ;", "long b ;")).key("f", "e"), k)
+
     def scan(self, text, allowed=()):
         with tempfile.NamedTemporaryFile("w", suffix=".c", delete=False) as f:
             f.write(text)
