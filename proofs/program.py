@@ -315,6 +315,12 @@ class Program:
         if not groups:
             return {}
         renamed = {c: base for base, cs in groups.items() for c in cs}
+        # A static function declared, not defined, in a header (a contract only: the trusted base)
+        # is renamed per file too; calls to its copies are calls to it.
+        for name in self.heads:
+            m = re.match(r"(.*)_(\d+)$", name)
+            if m and name not in self.bodies and m.group(1) in self.heads and m.group(1) not in self.bodies:
+                renamed[name] = m.group(1)
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(renamed, key=len, reverse=True))) + r")\b")
 
         def canon(s):
@@ -322,6 +328,8 @@ class Program:
 
         out = {}
         for copy, base in renamed.items():
+            if copy not in self.bodies:
+                continue
             same_body = canon(self.bodies[copy]).replace(copy, base) == self.bodies[base] or \
                 canon(self.bodies[copy]) == canon(self.bodies[base])
             same_contract = canon(self.contracts.get(copy, "")) == canon(self.contracts.get(base, ""))

@@ -120,6 +120,36 @@ typedef struct memapi_allocator {
     void *self;                    /**< state passed to every entry */
 } memapi_allocator;
 
+#ifdef __FRAMAC__
+#include "alloc_acsl.h" /* the contracts of the functions below (ACSL, read by Frama-C only) */
+#endif
+
+/** @cond MEMAPI_INTERNAL */
+/*
+ * A call of an allocator's entry `f`. Compiled, the plain indirect call; under Frama-C, a call of
+ * the interface contract of its kind (alloc_acsl.h), which WP can follow.
+ */
+#ifdef __FRAMAC__
+#define MEMAPI__ENTRY_ALLOC(f, self, l, e) memapi_proof_entry_alloc((f), (self), (l), (e))
+#define MEMAPI__ENTRY_ZALLOC(f, self, l, e) memapi_proof_entry_zalloc((f), (self), (l), (e))
+#define MEMAPI__ENTRY_TRY_DEALLOC(f, self, p, l, e) memapi_proof_entry_try_dealloc((f), (self), (p), (l), (e))
+#define MEMAPI__ENTRY_DEALLOC(f, self, p, l) memapi_proof_entry_dealloc((f), (self), (p), (l))
+#define MEMAPI__ENTRY_RESIZE(f, zero, self, p, ol, nl, e) \
+    memapi_proof_entry_resize((f), (zero), (self), (p), (ol), (nl), (e))
+#define MEMAPI__ENTRY_OWNS(f, self, p, l, e) memapi_proof_entry_owns((f), (self), (p), (l), (e))
+#define MEMAPI__ENTRY_ALLOC_TEMP(f, self, l, cb, ctx, e) \
+    memapi_proof_entry_alloc_temp((f), (self), (l), (cb), (ctx), (e))
+#else
+#define MEMAPI__ENTRY_ALLOC(f, self, l, e) (f)((self), (l), (e))
+#define MEMAPI__ENTRY_ZALLOC(f, self, l, e) (f)((self), (l), (e))
+#define MEMAPI__ENTRY_TRY_DEALLOC(f, self, p, l, e) (f)((self), (p), (l), (e))
+#define MEMAPI__ENTRY_DEALLOC(f, self, p, l) (f)((self), (p), (l))
+#define MEMAPI__ENTRY_RESIZE(f, zero, self, p, ol, nl, e) (f)((self), (p), (ol), (nl), (e))
+#define MEMAPI__ENTRY_OWNS(f, self, p, l, e) (f)((self), (p), (l), (e))
+#define MEMAPI__ENTRY_ALLOC_TEMP(f, self, l, cb, ctx, e) (f)((self), (l), (cb), (ctx), (e))
+#endif
+/** @endcond */
+
 /** @brief The allocator's capability bits (0 when it has no vtable). */
 /*@ requires a.vt == \null || \valid_read(a.vt);
     assigns \nothing;
@@ -185,9 +215,11 @@ static inline bool memapi_is_full_alloc(memapi_allocator a)
  * `MEMAPI_E_UNSUPPORTED` (no vtable or alloc entry); whatever the allocator reports, usually
  * `MEMAPI_E_ALLOC_FAILED(layout, cause)`.
  */
+/*@ MEMAPI_ACSL_ALLOC() */
 MEMAPI_API void *memapi_alloc(memapi_allocator a, memapi_layout layout, memapi_error *err);
 
 /** @brief As `memapi_alloc`, and the `layout.size` bytes of the block are zero. */
+/*@ MEMAPI_ACSL_ALLOC(MEMAPI_ACSL_ZEROED) */
 MEMAPI_API void *memapi_zalloc(memapi_allocator a, memapi_layout layout, memapi_error *err);
 
 /**
@@ -195,6 +227,7 @@ MEMAPI_API void *memapi_zalloc(memapi_allocator a, memapi_layout layout, memapi_
  * Errors: `MEMAPI_E_LAYOUT`; `MEMAPI_E_INVALID_POINTER`; `MEMAPI_E_UNSUPPORTED` (no try_dealloc
  * entry); the allocator's own.
  */
+/*@ MEMAPI_ACSL_TRY_DEALLOC */
 MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_try_dealloc(memapi_allocator a, void *ptr, memapi_layout layout,
                                                              memapi_error *err);
 
@@ -204,6 +237,7 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_try_dealloc(memapi_allocator a,
  * the reference's message: `deallocation of block at 0xADDR with layout Layout { size: S, align: A }
  * failed: <error text>`.
  */
+/*@ MEMAPI_ACSL_DEALLOC */
 MEMAPI_API void memapi_dealloc(memapi_allocator a, void *ptr, memapi_layout layout);
 
 /**
@@ -215,21 +249,26 @@ MEMAPI_API void memapi_dealloc(memapi_allocator a, void *ptr, memapi_layout layo
  * `ptr` (once an allocator with `owns` has confirmed the block). On success the old block is gone (unless the same pointer came back); on failure it is
  * intact and still owned by the caller.
  */
+/*@ MEMAPI_ACSL_RESIZE(1, 0, MEMAPI_ACSL_GROW_SMALLER(1)) */
 MEMAPI_API void *memapi_grow(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                              memapi_error *err);
 /** @brief As `memapi_grow`, and the bytes `[old.size, new.size)` are zero. */
+/*@ MEMAPI_ACSL_RESIZE(1, 1, MEMAPI_ACSL_GROW_SMALLER(1)) */
 MEMAPI_API void *memapi_zgrow(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                               memapi_error *err);
 /**
  * @brief Shrinks a block, keeping its first `new.size` bytes (reference `shrink`). Checks as
  * `memapi_grow`, except that `new.size > old.size` gives `MEMAPI_E_SHRINK_LARGER(old.size, new.size)`.
  */
+/*@ MEMAPI_ACSL_RESIZE(-1, 0, MEMAPI_ACSL_SHRINK_LARGER(-1)) */
 MEMAPI_API void *memapi_shrink(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                                memapi_error *err);
 /** @brief Resizes in either direction, keeping `min(old.size, new.size)` bytes (reference `realloc`). */
+/*@ MEMAPI_ACSL_RESIZE(0, 0, ) */
 MEMAPI_API void *memapi_realloc(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                                 memapi_error *err);
 /** @brief As `memapi_realloc`; when growing, the bytes `[old.size, new.size)` are zero. */
+/*@ MEMAPI_ACSL_RESIZE(0, 1, ) */
 MEMAPI_API void *memapi_rezalloc(memapi_allocator a, void *ptr, memapi_layout old_layout,
                                  memapi_layout new_layout, memapi_error *err);
 
@@ -293,33 +332,45 @@ MEMAPI_API void *memapi_default_resize(memapi_allocator a, void *ptr, memapi_lay
 /*
  * Inline fast paths of the dispatch (memapi_alloc, memapi_zalloc, memapi_grow, memapi_shrink,
  * memapi_dealloc). Each one takes, inline in the caller, the path of its function's success case
- * when every check of that function passes, and calls the exported function for everything else (a rejected argument, a missing entry, an identical layout, the
- * library default): the caller then jumps straight to the allocator's entry, and for a constant
- * layout the compiler folds the layout test away. The checks are those of the exported function,
- * in conjunction, so both give the same result for every argument.
- *
- * Compiled code only: Frama-C proves the exported functions (the fast paths are in the trusted
- * base, proofs/README.md). Define MEMAPI_NO_INLINE_DISPATCH to call the exported functions
- * everywhere; `(memapi_alloc)(...)` calls the exported function for one call.
+ * when every check of that function passes, and calls the exported function for everything else (a
+ * rejected argument, a missing entry, an identical layout, the library default): the caller then
+ * jumps straight to the allocator's entry, and for a constant layout the compiler folds the layout
+ * test away. Each has its exported function's contract (alloc_acsl.h), proved of its own body by
+ * `make prove`. Define MEMAPI_NO_INLINE_DISPATCH to call the exported functions everywhere;
+ * `(memapi_alloc)(...)` calls the exported function for one call.
  */
-#if !defined(__FRAMAC__) && !defined(MEMAPI_NO_INLINE_DISPATCH)
+#if !defined(MEMAPI_NO_INLINE_DISPATCH)
 /** @cond MEMAPI_INTERNAL */
+/*@ MEMAPI_ACSL_ALLOC() */
 static inline void *memapi__alloc_inline(memapi_allocator a, memapi_layout layout, memapi_error *err)
 {
-    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && a.vt != NULL && a.vt->alloc != NULL))
-        return a.vt->alloc(a.self, layout, err);
+    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && a.vt != NULL)) {
+        const memapi_alloc_vtable vt = *a.vt;
+        if (MEMAPI_LIKELY(vt.alloc != NULL))
+            return MEMAPI__ENTRY_ALLOC(vt.alloc, a.self, layout, err);
+    }
     return (memapi_alloc)(a, layout, err);
 }
 
+/*@ MEMAPI_ACSL_ALLOC(MEMAPI_ACSL_ZEROED) */
 static inline void *memapi__zalloc_inline(memapi_allocator a, memapi_layout layout, memapi_error *err)
 {
-    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && a.vt != NULL && a.vt->alloc != NULL &&
-                      a.vt->zalloc != NULL))
-        return a.vt->zalloc(a.self, layout, err);
+    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && a.vt != NULL)) {
+        const memapi_alloc_vtable vt = *a.vt;
+        if (MEMAPI_LIKELY(vt.alloc != NULL && vt.zalloc != NULL))
+            return MEMAPI__ENTRY_ZALLOC(vt.zalloc, a.self, layout, err);
+    }
     return (memapi_zalloc)(a, layout, err);
 }
 
-/* The checks of a resize whose new layout differs from the old, in the direction `grow`. */
+/*
+ * The checks of a resize (memapi_resize_pass: both layouts, the pointer, the alignment, the
+ * direction, grow when `grow`, else shrink) to a layout other than the block's.
+ */
+/*@ assigns \nothing;
+    ensures \result != 0 <==> memapi_resize_pass(ptr, old_layout, new_layout, grow != 0 ? 1 : -1) &&
+                              !memapi_same_layout(old_layout, new_layout);
+*/
 static inline bool memapi__resize_fast_ok(void *ptr, memapi_layout old_layout, memapi_layout new_layout, bool grow)
 {
     return memapi_layout_is_valid(old_layout) && memapi_layout_is_valid(new_layout) && ptr != NULL &&
@@ -328,31 +379,43 @@ static inline bool memapi__resize_fast_ok(void *ptr, memapi_layout old_layout, m
            (new_layout.size != old_layout.size || new_layout.align != old_layout.align);
 }
 
+/*@ MEMAPI_ACSL_RESIZE(1, 0, MEMAPI_ACSL_GROW_SMALLER(1)) */
 static inline void *memapi__grow_inline(memapi_allocator a, void *ptr, memapi_layout old_layout,
                                         memapi_layout new_layout, memapi_error *err)
 {
-    if (MEMAPI_LIKELY(memapi__resize_fast_ok(ptr, old_layout, new_layout, true) && a.vt != NULL &&
-                      a.vt->grow != NULL))
-        return a.vt->grow(a.self, ptr, old_layout, new_layout, err);
+    if (MEMAPI_LIKELY(memapi__resize_fast_ok(ptr, old_layout, new_layout, true) && a.vt != NULL)) {
+        const memapi_alloc_vtable vt = *a.vt;
+        if (MEMAPI_LIKELY(vt.grow != NULL))
+            return MEMAPI__ENTRY_RESIZE(vt.grow, false, a.self, ptr, old_layout, new_layout, err);
+    }
     return (memapi_grow)(a, ptr, old_layout, new_layout, err);
 }
 
+/*@ MEMAPI_ACSL_RESIZE(-1, 0, MEMAPI_ACSL_SHRINK_LARGER(-1)) */
 static inline void *memapi__shrink_inline(memapi_allocator a, void *ptr, memapi_layout old_layout,
                                           memapi_layout new_layout, memapi_error *err)
 {
-    if (MEMAPI_LIKELY(memapi__resize_fast_ok(ptr, old_layout, new_layout, false) && a.vt != NULL &&
-                      a.vt->shrink != NULL))
-        return a.vt->shrink(a.self, ptr, old_layout, new_layout, err);
+    if (MEMAPI_LIKELY(memapi__resize_fast_ok(ptr, old_layout, new_layout, false) && a.vt != NULL)) {
+        const memapi_alloc_vtable vt = *a.vt;
+        if (MEMAPI_LIKELY(vt.shrink != NULL))
+            return MEMAPI__ENTRY_RESIZE(vt.shrink, false, a.self, ptr, old_layout, new_layout, err);
+    }
     return (memapi_shrink)(a, ptr, old_layout, new_layout, err);
 }
 
+/*@ MEMAPI_ACSL_DEALLOC */
 static inline void memapi__dealloc_inline(memapi_allocator a, void *ptr, memapi_layout layout)
 {
-    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && ptr != NULL && ptr != (void *)(uintptr_t)layout.align &&
-                      ((uintptr_t)ptr & (layout.align - 1)) == 0 && a.vt != NULL && a.vt->try_dealloc != NULL &&
-                      a.vt->dealloc != NULL)) {
-        a.vt->dealloc(a.self, ptr, layout);
-        return;
+    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout))) {
+        if (ptr == memapi_layout_dangling(layout))
+            return;
+        if (MEMAPI_LIKELY(ptr != NULL && ((uintptr_t)ptr & (layout.align - 1)) == 0 && a.vt != NULL)) {
+            const memapi_alloc_vtable vt = *a.vt;
+            if (MEMAPI_LIKELY(vt.try_dealloc != NULL && vt.dealloc != NULL)) {
+                MEMAPI__ENTRY_DEALLOC(vt.dealloc, a.self, ptr, layout);
+                return;
+            }
+        }
     }
     (memapi_dealloc)(a, ptr, layout);
 }
@@ -374,7 +437,7 @@ static inline void memapi__dealloc_inline(memapi_allocator a, void *ptr, memapi_
 #define memapi_shrink(...) memapi__shrink_inline(__VA_ARGS__)
 /** @brief memapi_dealloc() through its inline fast path (same contract). */
 #define memapi_dealloc(...) memapi__dealloc_inline(__VA_ARGS__)
-#endif /* !__FRAMAC__ && !MEMAPI_NO_INLINE_DISPATCH */
+#endif /* !MEMAPI_NO_INLINE_DISPATCH */
 
 #ifdef __cplusplus
 }
