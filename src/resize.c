@@ -94,6 +94,42 @@ typedef enum resize_kind { RESIZE_GROW, RESIZE_ZGROW, RESIZE_SHRINK, RESIZE_REAL
     logic integer zeroing(integer kind) = kind == RESIZE_ZGROW || kind == RESIZE_REZALLOC ? 1 : 0;
 */
 
+/* The checks after the layouts and the pointer: the alignment, then the direction. */
+/*@ requires err == \null || \valid(err);
+    requires RESIZE_GROW <= kind <= RESIZE_REZALLOC;
+    assigns *err;
+    behavior smaller_align:
+      assumes new_layout.align < old_layout.align;
+      ensures \result == MEMAPI_ERROR;
+      ensures memapi_resize_err(err, MEMAPI_E_REALLOC_SMALLER_ALIGN, old_layout.align, new_layout.align);
+    behavior grow_smaller:
+      assumes new_layout.align >= old_layout.align && resize_dir(kind) > 0 && new_layout.size < old_layout.size;
+      ensures \result == MEMAPI_ERROR;
+      ensures memapi_resize_err(err, MEMAPI_E_GROW_SMALLER, old_layout.size, new_layout.size);
+    behavior shrink_larger:
+      assumes new_layout.align >= old_layout.align && resize_dir(kind) < 0 && new_layout.size > old_layout.size;
+      ensures \result == MEMAPI_ERROR;
+      ensures memapi_resize_err(err, MEMAPI_E_SHRINK_LARGER, old_layout.size, new_layout.size);
+    behavior pass:
+      assumes new_layout.align >= old_layout.align && memapi_direction_ok(resize_dir(kind), old_layout, new_layout);
+      assigns \nothing;
+      ensures \result == MEMAPI_OK;
+      ensures err != \null ==> *err == \old(*err);
+    complete behaviors;
+    disjoint behaviors;
+*/
+static inline memapi_status order_checks(memapi_layout old_layout, memapi_layout new_layout, resize_kind kind,
+                                         memapi_error *err)
+{
+    if (new_layout.align < old_layout.align)
+        return memapi__fail_resize(err, MEMAPI_E_REALLOC_SMALLER_ALIGN, old_layout.align, new_layout.align);
+    if ((kind == RESIZE_GROW || kind == RESIZE_ZGROW) && new_layout.size < old_layout.size)
+        return memapi__fail_resize(err, MEMAPI_E_GROW_SMALLER, old_layout.size, new_layout.size);
+    if (kind == RESIZE_SHRINK && new_layout.size > old_layout.size)
+        return memapi__fail_resize(err, MEMAPI_E_SHRINK_LARGER, old_layout.size, new_layout.size);
+    return MEMAPI_OK;
+}
+
 /* The checks of docs/design.md section 3.3 before any resize, in the reference's order. */
 /*@ requires err == \null || \valid(err);
     requires RESIZE_GROW <= kind <= RESIZE_REZALLOC;
@@ -137,13 +173,8 @@ static inline memapi_status resize_checks(void *ptr, memapi_layout old_layout, m
 {
     if (!layout_ok(old_layout, err) || !layout_ok(new_layout, err) || check_block(ptr, old_layout, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
-    if (new_layout.align < old_layout.align)
-        return memapi__fail_resize(err, MEMAPI_E_REALLOC_SMALLER_ALIGN, old_layout.align, new_layout.align);
-    if ((kind == RESIZE_GROW || kind == RESIZE_ZGROW) && new_layout.size < old_layout.size)
-        return memapi__fail_resize(err, MEMAPI_E_GROW_SMALLER, old_layout.size, new_layout.size);
-    if (kind == RESIZE_SHRINK && new_layout.size > old_layout.size)
-        return memapi__fail_resize(err, MEMAPI_E_SHRINK_LARGER, old_layout.size, new_layout.size);
-    return MEMAPI_OK;
+    /*@ assert checked: err != \null ==> *err == \at(*err, Pre); */
+    return order_checks(old_layout, new_layout, kind, err);
 }
 
 /* The vtable entry of a resize kind (NULL: the allocator leaves it to the default). */
