@@ -477,6 +477,31 @@ static void *resize_in_place(memapi_bump *b, size_t o, memapi_layout old_l, mema
       \separated(b, memapi_proof_next(memapi_proof_heap, new_l) + (0 .. new_l.size - 1));
 */
 
+/* A block that cannot change in place: memapi_default_resize on the arena. */
+/*@ requires memapi_bump_inv(b);
+    requires memapi_valid_layout(old_l) && memapi_valid_layout(new_l);
+    requires err == \null || \valid(err);
+    requires \separated(err, b) && \separated(err, b->base + (0 .. b->cap - 1));
+    requires fallback_pre(b, ptr, old_l, new_l, err);
+    assigns *err, memapi_proof_heap, ((char *)ptr)[0 .. old_l.size - 1],
+            memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1];
+    ensures memapi_bump_inv(b);
+    ensures memapi_bump_same_buffer{Pre, Post}(b);
+    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
+            memapi_same_bytes{Old, Here}((char *)ptr, old_l.size);
+    ensures \result != \null ==> (char *)\result == memapi_proof_next(\old(memapi_proof_heap), new_l);
+    ensures \result != \null ==>
+            memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_l,
+                                      (char *)\result, new_l, zero);
+    ensures \result != \null ==> memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr,
+                                              old_l.size);
+*/
+static void *bump_fallback(memapi_bump *b, void *ptr, memapi_layout old_l, memapi_layout new_l, bool zero,
+                           memapi_error *err)
+{
+    return memapi_default_resize(memapi_bump_allocator(b), ptr, old_l, new_l, zero, err);
+}
+
 /*@ requires memapi_bump_inv(b);
     requires memapi_valid_layout(old_l) && memapi_valid_layout(new_l);
     requires err == \null || \valid(err);
@@ -549,7 +574,7 @@ static void *bump_resize(memapi_bump *b, void *ptr, memapi_layout old_l, memapi_
         if (new_l.size > 0 && is_recent(b, o, old_l) && (b->addr + o) % new_l.align == 0)
             return resize_in_place(b, o, old_l, new_l, zero, err);
     }
-    return memapi_default_resize(memapi_bump_allocator(b), ptr, old_l, new_l, zero, err);
+    return bump_fallback(b, ptr, old_l, new_l, zero, err);
 }
 
 /*
