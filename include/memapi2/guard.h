@@ -52,7 +52,8 @@
  * A block fits a slot when `round_up(size, page) + (align > page ? align - page : 0)` is at most
  * `slot_pages * page`. The pool holds `pool_slots` live blocks; quarantined blocks never take a slot a
  * new block needs (the oldest leaves the quarantine instead). A guarded allocation the pool cannot
- * hold (every slot live, the mapping limit above, or a block larger than a slot):
+ * hold (every slot live, the mapping limit above, the kernel out of memory (`ENOMEM`) for arming
+ * the next never-used slots while no other slot is free, or a block larger than a slot):
  * - with `sample_every > 1`, goes to the fallback allocator, like a sampled-out one, and is counted in
  *   `capacity_fallbacks` (full pool, mapping limit) or `oversize_fallbacks` (larger than a slot);
  * - with `sample_every == 1` (nothing goes to the fallback), fails with `MEMAPI_E_ALLOC_FAILED`, the
