@@ -41,8 +41,9 @@ bench:
 	$(MAKE) --no-print-directory BUILD=$(BUILD) bench-preload
 
 # The preload library and the malloc front end (bench/preload.sh): a real workload's time under
-# MEMAPI_GUARD_SAMPLE=1000 against none, and callgrind instructions per malloc+free pair of the
-# sampled-out path and of the front end. Writes the preload section of bench/RESULTS.md; part of
+# MEMAPI_GUARD_SAMPLE=1000 against none (about 0.4 s a run), the fixed start-up cost per process
+# (the driver's spawn mode), and callgrind instructions per malloc+free pair of the sampled-out
+# path and of the front end. Writes the preload section of bench/RESULTS.md; part of
 # `make bench`, and runnable alone.
 .PHONY: bench-preload
 $(BENCH_OUT)/preload-bench: bench/preload_bench.c $(HEADERS) $(STATIC) | $(BENCH_OUT)

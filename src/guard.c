@@ -412,10 +412,40 @@ static void evict_oldest_quarantined(memapi_guard *g)
     g->stats.quarantined_blocks--;
 }
 
-/* Never-used slots first, then the free FIFO, then the oldest quarantined slot: reuse is late. */
-static size_t take_slot(memapi_guard *g)
+/*
+ * With guard regions the pool starts as one PROT_NONE reservation: no page table, nothing for the
+ * kernel to set up or tear down. Slots are armed in order, the way never-used slots are taken: the
+ * next run of them gets its guard regions (while still PROT_NONE) and only then becomes read-write,
+ * so no page of the pool is accessible at any moment unless a live block is on it. The run doubles
+ * what is armed, from ARM_MIN_BYTES up to ARM_MAX_BYTES of address space per step (at least one
+ * slot): a process that guards a few blocks arms a few hundred pages, and a full pool costs what
+ * arming it at once did, spread over its steps (8 for the default 4,096 slots). The armed part
+ * merges into one read-write mapping: the pool is at most two.
+ */
+#define ARM_MIN_BYTES ((size_t)1 << 20)
+#define ARM_MAX_BYTES ((size_t)64 << 20)
+
+static int arm_slots(memapi_guard *g)
 {
-    if (g->fresh < g->opts.pool_slots)
+    size_t lo = ARM_MIN_BYTES / g->stride, hi = ARM_MAX_BYTES / g->stride;
+    size_t n = g->armed < lo ? lo : g->armed > hi ? hi : g->armed;
+    if (n == 0)
+        n = 1;
+    if (n > g->opts.pool_slots - g->armed)
+        n = g->opts.pool_slots - g->armed;
+    void *start = (void *)(g->pool + g->armed * g->stride);
+    size_t len = n * g->stride;
+    if (madvise(start, len, MADV_GUARD_INSTALL) != 0 || mprotect(start, len, PROT_READ | PROT_WRITE) != 0)
+        return errno;
+    g->armed += n;
+    return 0;
+}
+
+/* Never-used slots first, then the free FIFO, then the oldest quarantined slot: reuse is late. A
+ * slot that cannot be armed (the kernel refused: *code) is treated as a never-used slot missing. */
+static size_t take_slot(memapi_guard *g, int *code)
+{
+    if (g->fresh < g->opts.pool_slots && (g->fresh < g->armed || (*code = arm_slots(g)) == 0))
         return g->fresh++;
     if (g->free_count == 0 && g->stats.quarantined_blocks > 0)
         evict_oldest_quarantined(g);
@@ -493,9 +523,15 @@ static void *guarded_alloc(memapi_guard *g, memapi_layout l, bool zero, memapi_e
     /* A valid layout has size <= PTRDIFF_MAX - (align - 1): none of these sums overflows. */
     if (page_up(l.size, page) + (l.align > page ? l.align - page : 0) > data)
         return cannot_hold(g, l, zero, true, err);
-    size_t slot = take_slot(g);
-    if (slot == NO_SLOT)
+    int code = 0;
+    size_t slot = take_slot(g, &code);
+    if (slot == NO_SLOT) {
+        /* ENOMEM is the mapping limit or the memory for page tables: the pool is as full as the
+         * kernel allows. */
+        if (code != 0 && code != ENOMEM)
+            return fail_os(err, l, code);
         return cannot_hold(g, l, zero, false, err);
+    }
     uintptr_t dstart = g->pool + slot * g->stride + page;
     uintptr_t ptr = place_at_start(g) ? (dstart + l.align - 1) & ~(uintptr_t)(l.align - 1)
                                       : (dstart + data - l.size) & ~(uintptr_t)(l.align - 1);
@@ -750,28 +786,20 @@ static meta *map_meta(const memapi_guard_options *o, size_t page, size_t *bytes,
     return h;
 }
 
-/* The pool, every page inaccessible: one mapping with guard regions, or PROT_NONE for mprotect. */
-static void *map_pool(size_t bytes, bool force_mprotect, bool *use_mprotect, int *code)
+/*
+ * The pool, every page inaccessible: one PROT_NONE reservation. Guard regions are tried on its first
+ * page only (that slot's leading guard page, which stays a guard): where the kernel has them, slots
+ * are armed as they are first needed (arm_slots); elsewhere, or forced, the pool stays PROT_NONE and
+ * each block's pages are opened with mprotect.
+ */
+static void *map_pool(size_t bytes, size_t page, bool force_mprotect, bool *use_mprotect, int *code)
 {
-    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-    if (!force_mprotect) {
-        void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
-        if (m == MAP_FAILED) {
-            *code = errno;
-            return NULL;
-        }
-        if (madvise(m, bytes, MADV_GUARD_INSTALL) == 0) {
-            *use_mprotect = false;
-            return m;
-        }
-        (void)munmap(m, bytes);
-    }
-    void *m = mmap(NULL, bytes, PROT_NONE, flags, -1, 0);
+    void *m = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (m == MAP_FAILED) {
         *code = errno;
         return NULL;
     }
-    *use_mprotect = true;
+    *use_mprotect = force_mprotect || madvise(m, page, MADV_GUARD_INSTALL) != 0;
     return m;
 }
 
@@ -793,7 +821,7 @@ memapi_status memapi_guard_init(memapi_guard *g, const memapi_guard_options *opt
     size_t pool_bytes = stride * o.pool_slots;
     bool use_mprotect = false;
     int code = 0;
-    void *pool = map_pool(pool_bytes, o.force_mprotect, &use_mprotect, &code);
+    void *pool = map_pool(pool_bytes, page, o.force_mprotect, &use_mprotect, &code);
     if (pool == NULL) {
         (void)munmap((unsigned char *)m - page, meta_bytes);
         memapi_layout pl = {pool_bytes, page};
@@ -810,6 +838,7 @@ memapi_status memapi_guard_init(memapi_guard *g, const memapi_guard_options *opt
     g->meta_bytes = meta_bytes;
     g->countdown = 1;
     g->use_mprotect = use_mprotect;
+    g->armed = use_mprotect ? o.pool_slots : 0; /* mprotect opens each block's pages itself */
     g->secret = make_secret(g);
     g->stats.pool_bytes = pool_bytes;
     g->stats.metadata_bytes = meta_bytes;

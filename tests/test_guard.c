@@ -395,6 +395,68 @@ Test(guard, other_faults_go_to_the_previous_handler)
     memapi_guard_destroy(&G);
 }
 
+/* A fault the guard does not claim: the previous handler's (ASan's report, or the default death). */
+static void expect_unclaimed_fault(volatile char *p)
+{
+    char got[8192];
+    int status = run_child(write_byte, p, got, sizeof got);
+    cr_assert_null(strstr(got, "memapi guard:"), "the guard named a block for %p: %s", (void *)p, got);
+    if (UNDER_ASAN) {
+        cr_assert_not_null(strstr(got, "AddressSanitizer: SEGV"), "no fault at %p: %s", (void *)p, got);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+    } else {
+        cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, "no fault at %p (status %d)", (void *)p,
+                  status);
+    }
+}
+
+/* The number of mappings of /proc/self/maps that overlap [lo, hi). */
+static size_t mappings_in(uintptr_t lo, uintptr_t hi)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    cr_assert_not_null(f);
+    char row[512];
+    size_t n = 0;
+    while (fgets(row, sizeof row, f) != NULL) {
+        uintptr_t a, b;
+        if (sscanf(row, "%" SCNxPTR "-%" SCNxPTR, &a, &b) == 2 && a < hi && b > lo)
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* guard.h: no page of the pool is accessible unless a live block is on it, never-used slots
+ * included, and with guard regions the pool stays at most two mappings (the slots in use and the
+ * reserved rest) however many blocks are live. White-box: slot addresses from the private fields. */
+Test(guard, never_used_slots_are_inaccessible_and_the_pool_stays_two_mappings)
+{
+    memapi_guard_options o = memapi_guard_options_default();
+    o.pool_slots = 3000;
+    o.slot_pages = 1;
+    o.quarantine = 0;
+    memapi_allocator a = init_with(&o);
+    size_t page = page_size();
+    uintptr_t pool_end = G.pool + G.pool_bytes;
+    static char *p[2000];
+    p[0] = must_alloc(a, L(32, 16));
+    /* the data page of the next slot, of one further on, and of the last slot of the pool */
+    expect_unclaimed_fault((volatile char *)(G.pool + 1 * G.stride + page));
+    expect_unclaimed_fault((volatile char *)(G.pool + 100 * G.stride + page));
+    expect_unclaimed_fault((volatile char *)(G.pool + (o.pool_slots - 1) * G.stride + page + 7));
+    for (size_t i = 1; i < 2000; i++) {
+        p[i] = must_alloc(a, L(32, 16));
+        p[i][0] = (char)i;
+    }
+    expect_unclaimed_fault((volatile char *)(G.pool + 2000 * G.stride + page));
+    expect_unclaimed_fault((volatile char *)(G.pool + (o.pool_slots - 1) * G.stride + page));
+    if (!memapi_guard_stats(&G).uses_mprotect)
+        cr_assert_leq(mappings_in(G.pool, pool_end), 2, "%zu mappings", mappings_in(G.pool, pool_end));
+    for (size_t i = 0; i < 2000; i++)
+        memapi_dealloc(a, p[i], L(32, 16));
+    memapi_guard_destroy(&G);
+}
+
 /* ---- structured errors from try_dealloc ------------------------------------------------------ */
 
 Test(guard, try_dealloc_reports_structured_errors)

@@ -13,11 +13,16 @@
  * number of blocks.
  *
  * Pages are made inaccessible with Linux guard regions (`madvise(MADV_GUARD_INSTALL)`, Linux 6.13
- * and later), which cost no mapping: the pool is one mapping however many blocks are live. On older
- * kernels (or with `force_mprotect`) the guard uses `mprotect`, and the kernel then counts two
- * mappings per live block against the process limit (`vm.max_map_count`, 65,530 by default): the
- * pool holds about 32,750 live blocks there, and the allocations past that are treated as a full
- * pool (below), never as a bare out-of-memory.
+ * and later), which cost no mapping: the pool is at most two mappings however many blocks are live.
+ * Init only reserves the pool (`PROT_NONE`, no page table); slots are armed in order as they are
+ * first needed, a doubling run at a time (1 MiB of address space first, at most 64 MiB per step):
+ * their guard regions are installed while they are still `PROT_NONE`, then they become read-write.
+ * So a process that guards few blocks pays for few pages, and never-used slots are as inaccessible
+ * as the others. On older kernels (or with `force_mprotect`) the pool stays `PROT_NONE` and the
+ * guard opens each block's pages with `mprotect`; the kernel then counts two mappings per live
+ * block against the process limit (`vm.max_map_count`, 65,530 by default): the pool holds about
+ * 32,750 live blocks there, and the allocations past that are treated as a full pool (below),
+ * never as a bare out-of-memory.
  *
  * Metadata (one record per slot, the free-slot queue and the quarantine ring) lives in its own
  * mapping, allocated whole at init and never moved, with an inaccessible page on each side: it is
@@ -47,7 +52,8 @@
  * A block fits a slot when `round_up(size, page) + (align > page ? align - page : 0)` is at most
  * `slot_pages * page`. The pool holds `pool_slots` live blocks; quarantined blocks never take a slot a
  * new block needs (the oldest leaves the quarantine instead). A guarded allocation the pool cannot
- * hold (every slot live, the mapping limit above, or a block larger than a slot):
+ * hold (every slot live, the mapping limit above, the kernel out of memory (`ENOMEM`) for arming
+ * the next never-used slots while no other slot is free, or a block larger than a slot):
  * - with `sample_every > 1`, goes to the fallback allocator, like a sampled-out one, and is counted in
  *   `capacity_fallbacks` (full pool, mapping limit) or `oversize_fallbacks` (larger than a slot);
  * - with `sample_every == 1` (nothing goes to the fallback), fails with `MEMAPI_E_ALLOC_FAILED`, the
@@ -98,8 +104,10 @@
  *
  * ## Threads and cost
  * A guard allocator is exclusive (no `MEMAPI_CAP_SHARED`): wrap it in a lock to share it. Init and
- * destroy may run in any thread. A guarded allocation costs one `madvise` (or `mprotect`) and the
- * page faults of its pages; a free one `madvise` (or `mprotect` plus `madvise(MADV_DONTNEED)`), which
+ * destroy may run in any thread. Init costs a few system calls whatever the pool size. A guarded
+ * allocation costs one `madvise` (or `mprotect`) and the page faults of its pages, plus, when it is
+ * the first to need a not yet armed slot, arming the next run of slots (one `madvise` and one
+ * `mprotect`); a free one `madvise` (or `mprotect` plus `madvise(MADV_DONTNEED)`), which
  * also gives the freed pages back to the system. A sampled-out allocation or free costs the fallback's
  * price plus a counter and an address-range test: no table is searched.
  *
@@ -168,6 +176,7 @@ typedef struct memapi_guard {
     struct memapi__guard_meta *meta;    /**< private: records, queues and the handler's view, own mapping */
     size_t meta_bytes;                  /**< private: bytes of the metadata mapping, guard pages included */
     size_t fresh;                       /**< private: slots [fresh, pool_slots) were never used */
+    size_t armed;                       /**< private: slots [0, armed) are armed (guard regions, read-write) */
     size_t free_head;                   /**< private: index of the oldest entry of the free-slot FIFO */
     size_t free_count;                  /**< private: entries in the free-slot FIFO */
     size_t ring_head;                   /**< private: index of the oldest quarantined slot */
