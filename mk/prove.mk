@@ -28,10 +28,10 @@ PROVE_BATCH   ?= 600
 PROVE_ONLY    ?=
 # Configurations proved besides the default one: a function whose proof obligation differs there
 # (its body, contract or callees' contracts) is proved there too (proofs/README.md).
-PROVE_CONFIGS ?= ndebug=-cpp-extra-args=-DNDEBUG
+PROVE_CONFIGS ?= ndebug=-cpp-extra-args=-DNDEBUG asan=-cpp-extra-args=-D__SANITIZE_ADDRESS__
 # Programs that use the library, proved with only include/ on the path against the installed
 # headers' contracts (proofs/README.md, "Proving your code against memapi2").
-PROVE_USER    ?= example=examples/arena_strbuf.c
+PROVE_USER    ?= example=examples/arena_strbuf.c dup=examples/block_dup.c
 FRAMAC        ?= frama-c
 PROVE_DIR     := $(BUILD)/prove
 PROVE_LEDGER  := proofs/ledger.tsv
@@ -52,6 +52,9 @@ PROVE_WP := -wp -wp-rte \
 # path): those with a goal that no prover closes as one formula. Everywhere else splitting only
 # multiplies the goals (dealloc_message: 1,218 goals split, 103 not; 98 s against 16 s).
 PROVE_SPLIT ?= resize bump_resize memapi_layout_repeat memapi_layout_fam packed memapi_bump_rewind sb_init
+# The functions whose body casts a `void *` to the object it stands for (the bump arena's vtable
+# thunks): proved under WP's Typed+cast memory model (proofs/README.md).
+PROVE_CAST ?= vt_zalloc vt_try_dealloc vt_resize vt_zresize vt_owns
 # The smoke tests run in a pass of their own (proofs/README.md, "Smoke tests"), each with a fixed
 # budget of prover steps instead of the 2-second timeout: a smoke test passes when no prover
 # proves it, so with a timeout every one of them cost its full time, for both provers.
@@ -59,7 +62,7 @@ PROVE_SMOKE_STEPS ?= 30000
 PROVE_SMOKE := -wp-smoke-tests -wp-steps $(PROVE_SMOKE_STEPS)
 PROVE_ARGS = --ledger $(PROVE_LEDGER) --trusted $(PROVE_TRUSTED) --framac '$(FRAMAC)' \
   --kernel-flags '$(PROVE_KERNEL)' --wp-flags '$(PROVE_WP)' --smoke-flags '$(PROVE_SMOKE)' --srcs '$(PROVE_SRCS)' \
-  --split '$(shell echo $(PROVE_SPLIT) | tr ' ' ,)' \
+  --split '$(shell echo $(PROVE_SPLIT) | tr ' ' ,)' --cast '$(shell echo $(PROVE_CAST) | tr ' ' ,)' \
   $(foreach c,$(PROVE_CONFIGS),--config '$(c)') $(foreach u,$(PROVE_USER),--user-program '$(u)')
 PROVE_RUN = $(PYTHON) proofs/prove.py run $(PROVE_ARGS) --dir $(abspath $(PROVE_DIR)) \
   --why3conf $(PROVE_WHY3) --jobs $(PROVE_JOBS) --par $(PROVE_PAR) --batch $(PROVE_BATCH) \

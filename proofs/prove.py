@@ -208,18 +208,19 @@ def cfg_suffix(cfg):
     return "" if cfg == "default" else "@" + cfg
 
 
-def wanted(progs, env, split=frozenset()):
+def wanted(progs, env, own=None):
     """{ledger name: (proof key, contract digest, config, function)} of every proof the program
     needs: each function of the default configuration, and each function of another
-    configuration whose key differs from its default one. The functions in `split` are proved
-    with -wp-split, which is part of their key."""
+    configuration whose key differs from its default one. `own`: {function: [WP flags of its
+    own]} (-wp-split, a memory model), which are part of its key."""
+    own = own or {}
     out = {}
     default = progs[0][1]
     for cfg, p in progs:
         for f in p.proved_functions():
             if p.only is not None and f not in p.only:
                 continue
-            extra = SPLIT if f in split else ""
+            extra = " ".join(own.get(f, []))
             k = p.key(f, env, extra)
             if cfg != "default" and f in default.bodies and default.key(f, env, extra) == k:
                 continue
@@ -247,7 +248,19 @@ def batches(names, weights, size):
 
 # Proved with -wp-split only where a goal needs it (proofs/README.md, "Options"): splitting every
 # goal at every branch multiplied the goals of the message builders by ten.
-SPLIT = "-wp-split"
+SPLIT = ["-wp-split"]
+# The functions whose body casts a `void *` to the object it stands for (the bump arena's vtable
+# thunks, a scoped allocation's callback): proved under the Typed+cast memory model.
+CAST = ["-wp-model", "Typed+cast"]
+
+
+def own_flags(args):
+    """{function: [its own WP flags]} from --split and --cast."""
+    own = {}
+    for flags, names in ((SPLIT, args.split), (CAST, args.cast)):
+        for f in set(names.split(",")) - {""}:
+            own[f] = own.get(f, []) + flags
+    return own
 
 # The smoke pass selects no property of the program (every category excluded), which leaves WP
 # only its smoke tests.
@@ -276,9 +289,10 @@ def run_batch(args, job):
     elif job["kind"] == "sweep":
         sel = ["-wp-skip-fct", ",".join(job["fcts"]), "-wp-prover", "none"]
     elif job["kind"] == "smoke":
-        sel = ["-wp-fct", ",".join(job["fcts"])] + skip + shlex.split(args.smoke_flags) + [SMOKE_ONLY]
+        sel = (["-wp-fct", ",".join(job["fcts"])] + skip + [f for f in job.get("flags") or [] if f not in SPLIT]
+               + shlex.split(args.smoke_flags) + [SMOKE_ONLY])
     else:
-        sel = ["-wp-fct", ",".join(job["fcts"])] + skip + ([SPLIT] if job.get("split") else [])
+        sel = ["-wp-fct", ",".join(job["fcts"])] + skip + list(job.get("flags") or [])
     gate = [] if job["kind"] in ("sweep", "smoke") else [
         "-then", "-report-classify", "-report-unclassified-unknown", "ERROR",
         "-report-unclassified-invalid", "ERROR", "-report-output", rep]
@@ -443,8 +457,8 @@ def cmd_run(args):
         print(f"prove: FAIL: {len(problems)} problem(s) found before any prover ran")
         return 1
 
-    split = set(args.split.split(",")) - {""}
-    want = wanted(progs, env, split)
+    own = own_flags(args)
+    want = wanted(progs, env, own)
     names = sorted(want)
     if args.only:
         names = [n for n in names if want[n][3] in args.only.split(",")]
@@ -463,17 +477,20 @@ def cmd_run(args):
         mine = [n for n in todo if want[n][2] == cfg]
         def copies_of(fcts, p=p):
             return sorted(c for c, base in p.copies.items() if base in fcts)
-        for sp in (False, True):
-            for g in batches([n for n in mine if (want[n][3] in split) == sp], weights, args.batch):
+        for flags in sorted({tuple(own.get(want[n][3], [])) for n in mine}):
+            for g in batches([n for n in mine if tuple(own.get(want[n][3], [])) == flags], weights, args.batch):
                 fcts = [want[n][3] for n in g]
-                jobs.append(dict(idx=len(jobs), cfg=cfg, kind="fct", fcts=fcts, names=g, split=sp,
+                jobs.append(dict(idx=len(jobs), cfg=cfg, kind="fct", fcts=fcts, names=g, flags=list(flags),
                                  skip=copies_of(fcts), library=sorted(default.bodies) if p.only is not None else []))
         # The smoke tests, in a pass of their own with a fixed step budget (proofs/README.md):
         # cheap, so in batches four times larger, run after the proofs.
         if args.smoke_flags:
-            for g in batches(mine, weights, 4 * args.batch):
-                fcts = [want[n][3] for n in g]
-                jobs.append(dict(idx=len(jobs), cfg=cfg, kind="smoke", fcts=fcts, names=g, skip=copies_of(fcts)))
+            for model in sorted({tuple(f for f in own.get(want[n][3], []) if f not in SPLIT) for n in mine}):
+                same = [n for n in mine if tuple(f for f in own.get(want[n][3], []) if f not in SPLIT) == model]
+                for g in batches(same, weights, 4 * args.batch):
+                    fcts = [want[n][3] for n in g]
+                    jobs.append(dict(idx=len(jobs), cfg=cfg, kind="smoke", fcts=fcts, names=g, flags=list(model),
+                                     skip=copies_of(fcts)))
     if do_lemmas:
         jobs.append(dict(idx=len(jobs), cfg="default", kind="lemmas", fcts=[], names=[]))
     if not args.only:
@@ -497,7 +514,7 @@ def cmd_run(args):
         quiet = argparse.Namespace(**vars(args))
         quiet.par = 2
         for r in sorted(retry, key=lambda r: r["idx"]):
-            again = run_batch(quiet, {k: r.get(k) for k in ("idx", "cfg", "kind", "fcts", "names", "library", "split",
+            again = run_batch(quiet, {k: r.get(k) for k in ("idx", "cfg", "kind", "fcts", "names", "library", "flags",
                                                              "skip")})
             print(f"prove: batch {r['idx']}{cfg_suffix(r['cfg'])} again, alone with -wp-par 2: "
                   f"frama-c exit {again['rc']} in {again['secs']:.0f} s", flush=True)
@@ -576,7 +593,7 @@ def cmd_status(args):
     problems = static_gate(progs, led, args.trusted, args.srcs.split(), False)
     for what, detail in problems:
         print(f"prove-status: ({what}) {detail}")
-    want = wanted(progs, env, set(args.split.split(",")) - {""})
+    want = wanted(progs, env, own_flags(args))
     todo = [n for n in sorted(want) if n not in led.fns or led.fns[n]["key"] != want[n][0]]
     for n in todo:
         print(f"prove-status: {n}: its proof key is not the ledger's (it, a callee's contract, or "
@@ -613,6 +630,8 @@ def main(argv):
                             "the path: the functions it defines, against the headers' contracts")
         s.add_argument("--split", default="",
                        help="comma-separated functions proved with -wp-split (their goals need it)")
+        s.add_argument("--cast", default="",
+                       help="comma-separated functions proved under the Typed+cast memory model")
         s.add_argument("--smoke-flags", default="",
                        help="WP flags of the smoke pass (e.g. -wp-smoke-tests -wp-steps 30000); empty: none")
         if name == "run":

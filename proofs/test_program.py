@@ -78,6 +78,16 @@ class ProgramTest(unittest.TestCase):
         self.assertEqual(self.p.copies, {"id_0": "id"})
         self.assertEqual(self.p.proved_functions(), ["id", "one"])
 
+    def test_copies_calling_a_declared_header_function(self):
+        # A static function a header only declares (contract, no body) is renamed per file too.
+        text = ("/*@ ensures \\result ≡ 0; */\nstatic int dang(void);\n\n"
+                "/*@ ensures \\result ≡ 0; */\nstatic int dang_0(void);\n\n"
+                "/*@ ensures \\result ≡ 0; */\nstatic int g(void)\n{\n  int t;\n  t = dang();\n  return t;\n}\n\n"
+                "/*@ ensures \\result ≡ 0; */\nstatic int g_0(void)\n{\n  int t;\n  t = dang_0();\n  return t;\n}\n")
+        p = prog.Program(text)
+        self.assertEqual(p.copies, {"g_0": "g"})
+        self.assertEqual(p.proved_functions(), ["g"])
+
     def test_a_copy_that_differs_is_proved(self):
         p = prog.Program(PRINT.replace("__retres = x;\n  }\n  return __retres;\n}\n\n/*@ assigns",
                                        "__retres = x + 0;\n  }\n  return __retres;\n}\n\n/*@ assigns"))

@@ -14,9 +14,21 @@
 #include "internal/mem.h"
 
 #if MEMAPI__BUMP_ASAN
+#ifdef __FRAMAC__
+/* ASan's interface as the proof of the ASan build sees it (PROVE_CONFIGS, trusted base): it writes
+ * shadow memory only, which is not the program's. */
+/*@ assigns \nothing; */
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+/*@ assigns \nothing; */
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#define ASAN_POISON_MEMORY_REGION(addr, size) __asan_poison_memory_region((addr), (size))
+#define ASAN_UNPOISON_MEMORY_REGION(addr, size) __asan_unpoison_memory_region((addr), (size))
+#else
 #include <sanitizer/asan_interface.h>
+#endif
 /* Only the ranges outside live blocks are poisoned: [from, to) offsets of the buffer. */
 /*@ requires \valid_read(b) && from <= to <= b->cap;
+    requires \valid_read(b->base + (0 .. b->cap - 1));
     assigns \nothing; */
 static void poison(const memapi_bump *b, size_t from, size_t to)
 {
@@ -24,6 +36,7 @@ static void poison(const memapi_bump *b, size_t from, size_t to)
         ASAN_POISON_MEMORY_REGION(b->base + from, to - from);
 }
 /*@ requires \valid_read(b) && from <= to <= b->cap;
+    requires \valid_read(b->base + (0 .. b->cap - 1));
     assigns \nothing; */
 static void unpoison(const memapi_bump *b, size_t from, size_t to)
 {
@@ -33,6 +46,7 @@ static void unpoison(const memapi_bump *b, size_t from, size_t to)
 #else
 /* Without ASan (and under Frama-C) both are no-ops. */
 /*@ requires \valid_read(b) && from <= to <= b->cap;
+    requires \valid_read(b->base + (0 .. b->cap - 1));
     assigns \nothing; */
 static void poison(const memapi_bump *b, size_t from, size_t to)
 {
@@ -41,6 +55,7 @@ static void poison(const memapi_bump *b, size_t from, size_t to)
     (void)to;
 }
 /*@ requires \valid_read(b) && from <= to <= b->cap;
+    requires \valid_read(b->base + (0 .. b->cap - 1));
     assigns \nothing; */
 static void unpoison(const memapi_bump *b, size_t from, size_t to)
 {
@@ -459,7 +474,7 @@ static void *resize_in_place(memapi_bump *b, size_t o, memapi_layout old_l, mema
  * that no longer fits after it is out of memory (moving it would need even more space). Every other
  * case is the library default on this arena, whose free of the old block is then a no-op.
  */
-/*@ // bump_resize falls back to memapi_default_resize (src/alloc.c) on the arena as an allocator:
+/*@ // bump_resize falls back to memapi_default_resize (src/resize.c) on the arena as an allocator:
     // not in place, i.e. not the most recent block, a new alignment its address does not have, a
     // new size of 0, or an old block of size 0 / the dangling pointer.
     predicate fallback{L}(memapi_bump *b, void *ptr, memapi_layout old_l, memapi_layout new_l) =
@@ -468,7 +483,7 @@ static void *resize_in_place(memapi_bump *b, size_t o, memapi_layout old_l, mema
        !(new_l.size > 0 && memapi_bump_is_recent(b, (uintptr_t)ptr - b->addr, old_l) &&
          (uintptr_t)ptr % new_l.align == 0));
     // What memapi_default_resize requires, in the abstract heap of the allocator interface
-    // (proofs/extern.h, alloc.c section), and that the blocks it writes are not the arena's header.
+    // (memapi2/alloc_acsl.h), and that the blocks it writes are not the arena's header.
     predicate fallback_pre{L}(memapi_bump *b, void *ptr, memapi_layout old_l, memapi_layout new_l,
                               memapi_error *err) =
       memapi_owned(memapi_proof_heap, (char *)ptr, old_l.size) && \valid((char *)ptr + (0 .. old_l.size - 1)) &&
@@ -578,61 +593,12 @@ static void *bump_resize(memapi_bump *b, void *ptr, memapi_layout old_l, memapi_
 }
 
 /*
- * The vtable entries: one-line thunks from the allocator's `void *self` to the arena. Frama-C's
- * Typed memory model cannot follow the `void *` -> `memapi_bump *` cast, so under Frama-C they are
- * declared with their contracts only (trusted base, proofs/README.md): each is the proved function
- * it calls, on `(memapi_bump *)self`.
+ * The vtable entries: one-line thunks from the allocator's `void *self` to the arena, each with the
+ * contract of the proved function it calls, on `(memapi_bump *)self`. All but vt_alloc are proved
+ * under WP's Typed+cast memory model (PROVE_CAST in mk/prove.mk), which accepts the `void *` ->
+ * `memapi_bump *` cast: what it assumes, that `self` points to the arena, is the allocator value's
+ * own invariant (memapi_bump_allocator builds it; proofs/README.md, "Trusted base").
  */
-#ifdef __FRAMAC__
-/*@ requires memapi_bump_inv((memapi_bump *)self);
-    requires err == \null || (\valid(err) && \separated(err, (memapi_bump *)self));
-    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, *err;
-    ensures memapi_bump_inv((memapi_bump *)self); */
-static void *vt_alloc(void *self, memapi_layout l, memapi_error *err);
-/*@ requires memapi_bump_inv((memapi_bump *)self);
-    requires err == \null || (\valid(err) && \separated(err, (memapi_bump *)self) &&
-              \separated(err, ((memapi_bump *)self)->base +
-                               (((memapi_bump *)self)->off .. ((memapi_bump *)self)->cap - 1)));
-    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, *err,
-            ((memapi_bump *)self)->base[((memapi_bump *)self)->off .. ((memapi_bump *)self)->cap - 1];
-    ensures memapi_bump_inv((memapi_bump *)self); */
-static void *vt_zalloc(void *self, memapi_layout l, memapi_error *err);
-/*@ requires memapi_bump_inv((memapi_bump *)self);
-    requires err == \null || (\valid(err) && \separated(err, (memapi_bump *)self));
-    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, ((memapi_bump *)self)->peak, *err;
-    ensures memapi_bump_inv((memapi_bump *)self); */
-static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err);
-/*@ requires memapi_bump_inv((memapi_bump *)self);
-    requires memapi_valid_layout(old_l) && memapi_valid_layout(new_l);
-    requires err == \null || \valid(err);
-    requires \separated(err, (memapi_bump *)self) &&
-             \separated(err, ((memapi_bump *)self)->base + (0 .. ((memapi_bump *)self)->cap - 1));
-    requires fallback((memapi_bump *)self, ptr, old_l, new_l) ==>
-             fallback_pre((memapi_bump *)self, ptr, old_l, new_l, err);
-    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, ((memapi_bump *)self)->peak, *err,
-            ((memapi_bump *)self)->base[0 .. ((memapi_bump *)self)->cap - 1],
-            memapi_proof_heap, ((char *)ptr)[0 .. old_l.size - 1],
-            memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1];
-    ensures memapi_bump_inv((memapi_bump *)self); */
-static void *vt_resize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err);
-/*@ requires memapi_bump_inv((memapi_bump *)self);
-    requires memapi_valid_layout(old_l) && memapi_valid_layout(new_l);
-    requires err == \null || \valid(err);
-    requires \separated(err, (memapi_bump *)self) &&
-             \separated(err, ((memapi_bump *)self)->base + (0 .. ((memapi_bump *)self)->cap - 1));
-    requires fallback((memapi_bump *)self, ptr, old_l, new_l) ==>
-             fallback_pre((memapi_bump *)self, ptr, old_l, new_l, err);
-    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, ((memapi_bump *)self)->peak, *err,
-            ((memapi_bump *)self)->base[0 .. ((memapi_bump *)self)->cap - 1],
-            memapi_proof_heap, ((char *)ptr)[0 .. old_l.size - 1],
-            memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1];
-    ensures memapi_bump_inv((memapi_bump *)self); */
-static void *vt_zresize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err);
-/*@ requires memapi_bump_inv_read((memapi_bump *)self);
-    requires err == \null || (\valid(err) && \separated(err, (memapi_bump *)self));
-    assigns *err; */
-static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err);
-#else
 /*
  * Through the interface the alignment is not a constant, and the padding's `% align` would be two
  * divisions. For a power of two (every valid layout) the thunk passes the same alignment written
@@ -648,6 +614,14 @@ static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memap
 #else
 #define BUMP_CTZ(x) __builtin_ctzll(x)
 #endif
+/*@ requires memapi_bump_inv((memapi_bump *)self);
+    requires err == \null || (\valid(err) && \separated(err, (memapi_bump *)self));
+    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, *err;
+    ensures memapi_bump_inv((memapi_bump *)self); */
+#ifdef __FRAMAC__
+/* Trusted (proofs/README.md): WP cannot bound the shift by __builtin_ctzl's result. */
+static void *vt_alloc(void *self, memapi_layout l, memapi_error *err);
+#else
 static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
 {
     memapi_bump *b = (memapi_bump *)self;
@@ -657,32 +631,70 @@ static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
     }
     return memapi_bump_alloc(b, l, err);
 }
+#endif
 
+/*@ requires memapi_bump_inv((memapi_bump *)self);
+    requires err == \null || (\valid(err) && \separated(err, (memapi_bump *)self) &&
+              \separated(err, ((memapi_bump *)self)->base +
+                               (((memapi_bump *)self)->off .. ((memapi_bump *)self)->cap - 1)));
+    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, *err,
+            ((memapi_bump *)self)->base[((memapi_bump *)self)->off .. ((memapi_bump *)self)->cap - 1];
+    ensures memapi_bump_inv((memapi_bump *)self); */
 static void *vt_zalloc(void *self, memapi_layout l, memapi_error *err)
 {
     return memapi_bump_zalloc((memapi_bump *)self, l, err);
 }
 
+/*@ requires memapi_bump_inv((memapi_bump *)self);
+    requires err == \null || (\valid(err) && \separated(err, (memapi_bump *)self));
+    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, ((memapi_bump *)self)->peak, *err;
+    ensures memapi_bump_inv((memapi_bump *)self); */
 static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
 {
     return memapi_bump_try_dealloc((memapi_bump *)self, ptr, l, err);
 }
 
+/*@ requires memapi_bump_inv((memapi_bump *)self);
+    requires memapi_valid_layout(old_l) && memapi_valid_layout(new_l);
+    requires err == \null || \valid(err);
+    requires \separated(err, (memapi_bump *)self) &&
+             \separated(err, ((memapi_bump *)self)->base + (0 .. ((memapi_bump *)self)->cap - 1));
+    requires fallback((memapi_bump *)self, ptr, old_l, new_l) ==>
+             fallback_pre((memapi_bump *)self, ptr, old_l, new_l, err);
+    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, ((memapi_bump *)self)->peak, *err,
+            ((memapi_bump *)self)->base[0 .. ((memapi_bump *)self)->cap - 1],
+            memapi_proof_heap, ((char *)ptr)[0 .. old_l.size - 1],
+            memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1];
+    ensures memapi_bump_inv((memapi_bump *)self); */
 static void *vt_resize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
 {
     return bump_resize((memapi_bump *)self, ptr, old_l, new_l, false, err);
 }
 
+/*@ requires memapi_bump_inv((memapi_bump *)self);
+    requires memapi_valid_layout(old_l) && memapi_valid_layout(new_l);
+    requires err == \null || \valid(err);
+    requires \separated(err, (memapi_bump *)self) &&
+             \separated(err, ((memapi_bump *)self)->base + (0 .. ((memapi_bump *)self)->cap - 1));
+    requires fallback((memapi_bump *)self, ptr, old_l, new_l) ==>
+             fallback_pre((memapi_bump *)self, ptr, old_l, new_l, err);
+    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, ((memapi_bump *)self)->peak, *err,
+            ((memapi_bump *)self)->base[0 .. ((memapi_bump *)self)->cap - 1],
+            memapi_proof_heap, ((char *)ptr)[0 .. old_l.size - 1],
+            memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1];
+    ensures memapi_bump_inv((memapi_bump *)self); */
 static void *vt_zresize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
 {
     return bump_resize((memapi_bump *)self, ptr, old_l, new_l, true, err);
 }
 
+/*@ requires memapi_bump_inv_read((memapi_bump *)self);
+    requires err == \null || (\valid(err) && \separated(err, (memapi_bump *)self));
+    assigns *err; */
 static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err)
 {
     return memapi_bump_owns((const memapi_bump *)self, ptr, l, err);
 }
-#endif
 
 const memapi_alloc_vtable memapi_bump_vtable = {
     .name = "bump",

@@ -93,35 +93,41 @@ memapi_status memapi_checked_dealloc(memapi_allocator a, void *ptr, memapi_layou
     return MEMAPI_OK;
 }
 
-/*@ requires memapi_vt_ok(a, err);
-    requires err == \null || (\valid(err) &&
-             \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1)));
-    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1],
-            memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1];
-    behavior invalid_layout:
-      assumes !memapi_valid_layout(old_layout);
-      ensures \result == \null;
-      ensures err != \null ==> memapi_check_err(err, old_layout.size, old_layout.align);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior unsupported:
-      assumes memapi_valid_layout(old_layout) && (a.vt == \null || a.vt->owns == \null);
-      ensures \result == \null;
-      ensures memapi_unsupported(err);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior supported:
-      assumes memapi_valid_layout(old_layout) && a.vt != \null && a.vt->owns != \null;
-      // Not owned, or the resize failed: everything as it was.
-      ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
-              memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
-      // Owned and resized (or the identical layout: ptr itself, nothing changed).
-      ensures \result != \null ==>
-              memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout,
-                                        (char *)\result, new_layout, 0) ||
-              (\result == ptr && memapi_same_layout(old_layout, new_layout) &&
-               memapi_proof_heap == \old(memapi_proof_heap));
-    complete behaviors;
+/*
+ * The contract of every checked resize (zero: the new bytes are zero). An invalid old layout or no
+ * owns entry: the error, nothing changed. Otherwise not owned, or the resize failed: every live
+ * block kept and the old bytes intact; or owned and resized (or the identical layout: ptr itself,
+ * nothing changed).
+ */
+#define CHECKED_RESIZE(zero) \
+    requires memapi_vt_ok(a, err); \
+    requires err == \null || (\valid(err) && \
+             \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1))); \
+    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1], \
+            memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1]; \
+    behavior invalid_layout: \
+      assumes !memapi_valid_layout(old_layout); \
+      ensures \result == \null; \
+      ensures err != \null ==> memapi_check_err(err, old_layout.size, old_layout.align); \
+      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    behavior unsupported: \
+      assumes memapi_valid_layout(old_layout) && (a.vt == \null || a.vt->owns == \null); \
+      ensures \result == \null; \
+      ensures memapi_unsupported(err); \
+      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    behavior supported: \
+      assumes memapi_valid_layout(old_layout) && a.vt != \null && a.vt->owns != \null; \
+      ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
+              memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size); \
+      ensures \result != \null ==> \
+              memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout, \
+                                        (char *)\result, new_layout, zero) || \
+              (\result == ptr && memapi_same_layout(old_layout, new_layout) && \
+               memapi_proof_heap == \old(memapi_proof_heap)); \
+    complete behaviors; \
     disjoint behaviors;
-*/
+
+/*@ CHECKED_RESIZE(0) */
 void *memapi_checked_grow(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                           memapi_error *err)
 {
@@ -129,35 +135,7 @@ void *memapi_checked_grow(memapi_allocator a, void *ptr, memapi_layout old_layou
                                                              : NULL;
 }
 
-/*@ requires memapi_vt_ok(a, err);
-    requires err == \null || (\valid(err) &&
-             \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1)));
-    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1],
-            memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1];
-    behavior invalid_layout:
-      assumes !memapi_valid_layout(old_layout);
-      ensures \result == \null;
-      ensures err != \null ==> memapi_check_err(err, old_layout.size, old_layout.align);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior unsupported:
-      assumes memapi_valid_layout(old_layout) && (a.vt == \null || a.vt->owns == \null);
-      ensures \result == \null;
-      ensures memapi_unsupported(err);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior supported:
-      assumes memapi_valid_layout(old_layout) && a.vt != \null && a.vt->owns != \null;
-      // Not owned, or the resize failed: everything as it was.
-      ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
-              memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
-      // Owned and resized (or the identical layout: ptr itself, nothing changed).
-      ensures \result != \null ==>
-              memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout,
-                                        (char *)\result, new_layout, 1) ||
-              (\result == ptr && memapi_same_layout(old_layout, new_layout) &&
-               memapi_proof_heap == \old(memapi_proof_heap));
-    complete behaviors;
-    disjoint behaviors;
-*/
+/*@ CHECKED_RESIZE(1) */
 void *memapi_checked_zgrow(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                            memapi_error *err)
 {
@@ -165,35 +143,7 @@ void *memapi_checked_zgrow(memapi_allocator a, void *ptr, memapi_layout old_layo
                                                              : NULL;
 }
 
-/*@ requires memapi_vt_ok(a, err);
-    requires err == \null || (\valid(err) &&
-             \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1)));
-    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1],
-            memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1];
-    behavior invalid_layout:
-      assumes !memapi_valid_layout(old_layout);
-      ensures \result == \null;
-      ensures err != \null ==> memapi_check_err(err, old_layout.size, old_layout.align);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior unsupported:
-      assumes memapi_valid_layout(old_layout) && (a.vt == \null || a.vt->owns == \null);
-      ensures \result == \null;
-      ensures memapi_unsupported(err);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior supported:
-      assumes memapi_valid_layout(old_layout) && a.vt != \null && a.vt->owns != \null;
-      // Not owned, or the resize failed: everything as it was.
-      ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
-              memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
-      // Owned and resized (or the identical layout: ptr itself, nothing changed).
-      ensures \result != \null ==>
-              memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout,
-                                        (char *)\result, new_layout, 0) ||
-              (\result == ptr && memapi_same_layout(old_layout, new_layout) &&
-               memapi_proof_heap == \old(memapi_proof_heap));
-    complete behaviors;
-    disjoint behaviors;
-*/
+/*@ CHECKED_RESIZE(0) */
 void *memapi_checked_shrink(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                             memapi_error *err)
 {
@@ -201,35 +151,7 @@ void *memapi_checked_shrink(memapi_allocator a, void *ptr, memapi_layout old_lay
                                                              : NULL;
 }
 
-/*@ requires memapi_vt_ok(a, err);
-    requires err == \null || (\valid(err) &&
-             \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1)));
-    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1],
-            memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1];
-    behavior invalid_layout:
-      assumes !memapi_valid_layout(old_layout);
-      ensures \result == \null;
-      ensures err != \null ==> memapi_check_err(err, old_layout.size, old_layout.align);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior unsupported:
-      assumes memapi_valid_layout(old_layout) && (a.vt == \null || a.vt->owns == \null);
-      ensures \result == \null;
-      ensures memapi_unsupported(err);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior supported:
-      assumes memapi_valid_layout(old_layout) && a.vt != \null && a.vt->owns != \null;
-      // Not owned, or the resize failed: everything as it was.
-      ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
-              memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
-      // Owned and resized (or the identical layout: ptr itself, nothing changed).
-      ensures \result != \null ==>
-              memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout,
-                                        (char *)\result, new_layout, 0) ||
-              (\result == ptr && memapi_same_layout(old_layout, new_layout) &&
-               memapi_proof_heap == \old(memapi_proof_heap));
-    complete behaviors;
-    disjoint behaviors;
-*/
+/*@ CHECKED_RESIZE(0) */
 void *memapi_checked_realloc(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                              memapi_error *err)
 {
@@ -237,35 +159,7 @@ void *memapi_checked_realloc(memapi_allocator a, void *ptr, memapi_layout old_la
                                                              : NULL;
 }
 
-/*@ requires memapi_vt_ok(a, err);
-    requires err == \null || (\valid(err) &&
-             \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1)));
-    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1],
-            memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1];
-    behavior invalid_layout:
-      assumes !memapi_valid_layout(old_layout);
-      ensures \result == \null;
-      ensures err != \null ==> memapi_check_err(err, old_layout.size, old_layout.align);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior unsupported:
-      assumes memapi_valid_layout(old_layout) && (a.vt == \null || a.vt->owns == \null);
-      ensures \result == \null;
-      ensures memapi_unsupported(err);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior supported:
-      assumes memapi_valid_layout(old_layout) && a.vt != \null && a.vt->owns != \null;
-      // Not owned, or the resize failed: everything as it was.
-      ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
-              memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
-      // Owned and resized (or the identical layout: ptr itself, nothing changed).
-      ensures \result != \null ==>
-              memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout,
-                                        (char *)\result, new_layout, 1) ||
-              (\result == ptr && memapi_same_layout(old_layout, new_layout) &&
-               memapi_proof_heap == \old(memapi_proof_heap));
-    complete behaviors;
-    disjoint behaviors;
-*/
+/*@ CHECKED_RESIZE(1) */
 void *memapi_checked_rezalloc(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                               memapi_error *err)
 {

@@ -378,7 +378,7 @@ Test(dispatch, identical_layout_refuses_a_block_the_allocator_does_not_own)
             cr_assert_eq(e.kind, MEMAPI_E_INVALID_POINTER);
             cr_assert_eq(e.ptr, blocks[b]);
             cr_assert_str_eq(e.msg, "not a live block of this allocator");
-            /* Asked into a local error, then again into the caller's (alloc.c, same_layout_resize). */
+            /* Asked into a local error, then again into the caller's (resize.c, same_layout_resize). */
             cr_assert_eq(state.n, 2, "only the owns check ran");
             expect_call(0, CALL_OWNS, blocks[b], L(16, 8), true);
             expect_call(1, CALL_OWNS, blocks[b], L(16, 8), true);

@@ -154,9 +154,8 @@
 
 /*
  * The allocator interface (alloc.h). The state of every allocator is one abstract value: the ghost
- * integer `memapi_proof_heap` (declared with the dispatch's proof, proofs/extern.h in the source
- * tree). Two abstract
- * symbols describe it, without any axiom:
+ * integer `memapi_proof_heap` (declared in memapi2/alloc_acsl.h, with the interface contract of
+ * the allocator entries). Two abstract symbols describe it, without any axiom:
  *   memapi_live(h, p, n)       p[0 .. n-1] is a live block in state h (the caller owns it);
  *   memapi_proof_next(h, l)    the block an allocation of layout l returns in state h (allocators
  *                              are deterministic functions of their whole state), so that a contract

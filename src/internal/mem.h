@@ -26,7 +26,7 @@
 #endif
 
 /*
- * The contracts below are proved against the loops (src/alloc.c and src/bump.c are proved with
+ * The contracts below are proved against the loops (the dispatch and src/bump.c are proved with
  * them); under Frama-C the loops stand for the hosted build's memset/memcpy, which do the same.
  */
 #if MEMAPI_FREESTANDING || defined(__FRAMAC__)
