@@ -492,6 +492,23 @@ static void *resize_in_place(memapi_bump *b, size_t o, memapi_layout old_l, mema
       \separated(b, memapi_proof_next(memapi_proof_heap, new_l) + (0 .. new_l.size - 1));
 */
 
+/*
+ * What the default resize on the arena ensures (bump_fallback, and bump_resize's fallback): the
+ * arena as it was; on failure every live block stays live and the old block is intact; on success
+ * the fresh block (the state's next one) holds the old bytes and the old block is freed.
+ */
+#define BUMP_FALLBACK_RESULT \
+    ensures memapi_bump_inv(b); \
+    ensures memapi_bump_same_buffer{Pre, Post}(b); \
+    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
+            memapi_same_bytes{Old, Here}((char *)ptr, old_l.size); \
+    ensures \result != \null ==> (char *)\result == memapi_proof_next(\old(memapi_proof_heap), new_l); \
+    ensures \result != \null ==> \
+            memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_l, \
+                                      (char *)\result, new_l, zero); \
+    ensures \result != \null ==> memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, \
+                                              old_l.size);
+
 /* A block that cannot change in place: memapi_default_resize on the arena. */
 /*@ requires memapi_bump_inv(b);
     requires memapi_valid_layout(old_l) && memapi_valid_layout(new_l);
@@ -500,16 +517,7 @@ static void *resize_in_place(memapi_bump *b, size_t o, memapi_layout old_l, mema
     requires fallback_pre(b, ptr, old_l, new_l, err);
     assigns *err, memapi_proof_heap, ((char *)ptr)[0 .. old_l.size - 1],
             memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1];
-    ensures memapi_bump_inv(b);
-    ensures memapi_bump_same_buffer{Pre, Post}(b);
-    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
-            memapi_same_bytes{Old, Here}((char *)ptr, old_l.size);
-    ensures \result != \null ==> (char *)\result == memapi_proof_next(\old(memapi_proof_heap), new_l);
-    ensures \result != \null ==>
-            memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_l,
-                                      (char *)\result, new_l, zero);
-    ensures \result != \null ==> memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr,
-                                              old_l.size);
+    BUMP_FALLBACK_RESULT
 */
 static void *bump_fallback(memapi_bump *b, void *ptr, memapi_layout old_l, memapi_layout new_l, bool zero,
                            memapi_error *err)
@@ -562,18 +570,7 @@ static void *bump_fallback(memapi_bump *b, void *ptr, memapi_layout old_l, memap
       assumes fallback(b, ptr, old_l, new_l);
       assigns *err, memapi_proof_heap, ((char *)ptr)[0 .. old_l.size - 1],
               memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1];
-      // memapi_default_resize's results: on failure every live block stays live and the old block
-      // is intact; on success the fresh block holds the old bytes and the old block is freed.
-      ensures memapi_bump_inv(b);
-      ensures memapi_bump_same_buffer{Pre, Post}(b);
-      ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
-              memapi_same_bytes{Old, Here}((char *)ptr, old_l.size);
-      ensures \result != \null ==> (char *)\result == memapi_proof_next(\old(memapi_proof_heap), new_l);
-      ensures \result != \null ==>
-              memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_l,
-                                        (char *)\result, new_l, zero);
-      ensures \result != \null ==> memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr,
-                                                old_l.size);
+      BUMP_FALLBACK_RESULT
     complete behaviors;
     disjoint behaviors;
 */
