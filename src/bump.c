@@ -651,35 +651,28 @@ static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, mema
     return memapi_bump_try_dealloc((memapi_bump *)self, ptr, l, err);
 }
 
-/*@ requires memapi_bump_inv((memapi_bump *)self);
-    requires memapi_valid_layout(old_l) && memapi_valid_layout(new_l);
-    requires err == \null || \valid(err);
-    requires \separated(err, (memapi_bump *)self) &&
-             \separated(err, ((memapi_bump *)self)->base + (0 .. ((memapi_bump *)self)->cap - 1));
-    requires fallback((memapi_bump *)self, ptr, old_l, new_l) ==>
-             fallback_pre((memapi_bump *)self, ptr, old_l, new_l, err);
-    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, ((memapi_bump *)self)->peak, *err,
-            ((memapi_bump *)self)->base[0 .. ((memapi_bump *)self)->cap - 1],
-            memapi_proof_heap, ((char *)ptr)[0 .. old_l.size - 1],
-            memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1];
-    ensures memapi_bump_inv((memapi_bump *)self); */
+/* The contract of the resize thunks (vt_resize, vt_zresize): bump_resize's, on the arena. */
+#define VT_RESIZE_CONTRACT \
+    requires memapi_bump_inv((memapi_bump *)self); \
+    requires memapi_valid_layout(old_l) && memapi_valid_layout(new_l); \
+    requires err == \null || \valid(err); \
+    requires \separated(err, (memapi_bump *)self) && \
+             \separated(err, ((memapi_bump *)self)->base + (0 .. ((memapi_bump *)self)->cap - 1)); \
+    requires fallback((memapi_bump *)self, ptr, old_l, new_l) ==> \
+             fallback_pre((memapi_bump *)self, ptr, old_l, new_l, err); \
+    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, ((memapi_bump *)self)->peak, *err, \
+            ((memapi_bump *)self)->base[0 .. ((memapi_bump *)self)->cap - 1], \
+            memapi_proof_heap, ((char *)ptr)[0 .. old_l.size - 1], \
+            memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1]; \
+    ensures memapi_bump_inv((memapi_bump *)self);
+
+/*@ VT_RESIZE_CONTRACT */
 static void *vt_resize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
 {
     return bump_resize((memapi_bump *)self, ptr, old_l, new_l, false, err);
 }
 
-/*@ requires memapi_bump_inv((memapi_bump *)self);
-    requires memapi_valid_layout(old_l) && memapi_valid_layout(new_l);
-    requires err == \null || \valid(err);
-    requires \separated(err, (memapi_bump *)self) &&
-             \separated(err, ((memapi_bump *)self)->base + (0 .. ((memapi_bump *)self)->cap - 1));
-    requires fallback((memapi_bump *)self, ptr, old_l, new_l) ==>
-             fallback_pre((memapi_bump *)self, ptr, old_l, new_l, err);
-    assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, ((memapi_bump *)self)->peak, *err,
-            ((memapi_bump *)self)->base[0 .. ((memapi_bump *)self)->cap - 1],
-            memapi_proof_heap, ((char *)ptr)[0 .. old_l.size - 1],
-            memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1];
-    ensures memapi_bump_inv((memapi_bump *)self); */
+/*@ VT_RESIZE_CONTRACT */
 static void *vt_zresize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
 {
     return bump_resize((memapi_bump *)self, ptr, old_l, new_l, true, err);
