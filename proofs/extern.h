@@ -26,6 +26,19 @@ size_t memapi__os_strerror(int code, char *buf, size_t cap);
 #endif
 
 /*
+ * GCC's count of trailing zero bits, as GCC documents it: undefined for 0, otherwise the index of
+ * the lowest set bit, so a power of two 2^k gives k. The bump arena's vtable thunk rewrites a
+ * layout's alignment as 1 << ctz(align) (src/bump.c, vt_alloc).
+ */
+/*@ requires x != 0;
+    assigns \result \from x;
+    ensures 0 <= \result < 8 * sizeof(unsigned long);
+    ensures (1 << \result) <= x;
+    ensures (x & (x - 1)) == 0 ==> (1 << \result) == x;
+*/
+int __builtin_ctzl(unsigned long x);
+
+/*
  * The allocator entries the dispatch calls are modelled by the interface contract of each entry
  * kind (memapi_proof_entry_*), which is installed with the headers in include/memapi2/alloc_acsl.h
  * so that programs calling the dispatch can be proved too; it is trusted as well (trusted.tsv).

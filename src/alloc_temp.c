@@ -19,25 +19,25 @@ typedef struct zero_then_call {
 
 static const char msg_null_callback[] = "null callback";
 
-#ifdef __FRAMAC__
 /*
- * Trusted (proofs/README.md): WP's Typed memory model cannot follow the `void *` -> `zero_then_call *`
- * cast of a callback context, so Frama-C sees only this contract: zero z->size bytes of mem, then
- * z->cb(z->ctx, mem). The body below is covered by the zalloc_temp unit tests.
+ * The callback a zeroed scoped allocation hands to the allocator's alloc_temp entry: zero the
+ * block, then call the user's callback with the user's context. The entry calls it the way it
+ * calls any callback (memapi_proof_temp_cb): with the context it was given and a block of
+ * layout.size bytes, which cannot overlap the caller's frame that holds *ctx.
  */
-/*@ requires \valid((char *)mem + (0 .. ((zero_then_call *)ctx)->size - 1));
+/*@ requires \valid_read((zero_then_call *)ctx);
+    requires ((zero_then_call *)ctx)->cb != \null;
+    requires \valid((char *)mem + (0 .. ((zero_then_call *)ctx)->size - 1));
+    requires \separated((zero_then_call *)ctx, (char *)mem + (0 .. ((zero_then_call *)ctx)->size - 1));
     assigns memapi_proof_user, memapi_proof_heap, ((char *)mem)[0 .. ((zero_then_call *)ctx)->size - 1];
     ensures memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap);
 */
-static void zero_then_call_cb(void *ctx, void *mem);
-#else
 static void zero_then_call_cb(void *ctx, void *mem)
 {
-    zero_then_call *z = ctx;
+    const zero_then_call *z = ctx;
     memapi__zero(mem, z->size);
-    z->cb(z->ctx, mem);
+    CALL_TEMP_CB(z->cb, z->ctx, mem, z->size);
 }
-#endif
 
 /* The fallback of a scoped allocation: alloc, call, free (the allocator has no alloc_temp entry). */
 /*@ requires memapi_vt_ok(a, err);

@@ -591,7 +591,7 @@ static void *bump_resize(memapi_bump *b, void *ptr, memapi_layout old_l, memapi_
 
 /*
  * The vtable entries: one-line thunks from the allocator's `void *self` to the arena, each with the
- * contract of the proved function it calls, on `(memapi_bump *)self`. All but vt_alloc are proved
+ * contract of the proved function it calls, on `(memapi_bump *)self`. All are proved
  * under WP's Typed+cast memory model (PROVE_CAST in mk/prove.mk), which accepts the `void *` ->
  * `memapi_bump *` cast: what it assumes, that `self` points to the arena, is the allocator value's
  * own invariant (memapi_bump_allocator builds it; proofs/README.md, "Trusted base").
@@ -615,10 +615,6 @@ static void *bump_resize(memapi_bump *b, void *ptr, memapi_layout old_l, memapi_
     requires err == \null || (\valid(err) && \separated(err, (memapi_bump *)self));
     assigns ((memapi_bump *)self)->off, ((memapi_bump *)self)->last, *err;
     ensures memapi_bump_inv((memapi_bump *)self); */
-#ifdef __FRAMAC__
-/* Trusted (proofs/README.md): WP cannot bound the shift by __builtin_ctzl's result. */
-static void *vt_alloc(void *self, memapi_layout l, memapi_error *err);
-#else
 static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
 {
     memapi_bump *b = (memapi_bump *)self;
@@ -628,7 +624,6 @@ static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
     }
     return memapi_bump_alloc(b, l, err);
 }
-#endif
 
 /*@ requires memapi_bump_inv((memapi_bump *)self);
     requires err == \null || (\valid(err) && \separated(err, (memapi_bump *)self) &&

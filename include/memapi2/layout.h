@@ -142,8 +142,9 @@ static inline bool memapi_layout_eq(memapi_layout a, memapi_layout b)
  * @brief The layout's dangling pointer: the non-null address equal to `align`, used as the
  * "no allocation" sentinel for zero-size blocks (`(0,4096)` gives 0x1000). NULL for an invalid layout.
  */
-/*@ // Trusted (proofs/README.md): the body forms a pointer from an integer on purpose, which
-    // -warn-invalid-pointer rejects, so Frama-C sees only this contract.
+/*@ // One goal of this function is trusted, not proved (proofs/trusted.tsv): that the integer
+    // `align` converted to a pointer is a valid pointer value (C11 6.3.2.3p5 leaves the conversion
+    // to the implementation; the sentinel is compared, never dereferenced).
     assigns \result \from l;
     behavior valid:
       assumes memapi_valid_layout(l);
@@ -154,14 +155,10 @@ static inline bool memapi_layout_eq(memapi_layout a, memapi_layout b)
     complete behaviors;
     disjoint behaviors;
 */
-#ifdef __FRAMAC__
-static void *memapi_layout_dangling(memapi_layout l);
-#else
 static inline void *memapi_layout_dangling(memapi_layout l)
 {
     return memapi_layout_is_valid(l) ? (void *)(uintptr_t)l.align : (void *)0;
 }
-#endif
 
 /**
  * @brief Bytes to add to `l.size` to reach a multiple of `align` (reference `padding_needed_for`).
