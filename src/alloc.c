@@ -40,12 +40,7 @@ static __attribute__((noinline, cold)) void *layout_rejected_null(memapi_layout 
       ensures memapi_proof_heap == \old(memapi_proof_heap);
     behavior supported:
       assumes a.vt != \null && a.vt->try_dealloc != \null;
-      ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR;
-      ensures \result == MEMAPI_OK ==>
-              memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, layout.size);
-      ensures \result == MEMAPI_ERROR ==> memapi_proof_heap == \old(memapi_proof_heap) &&
-              memapi_same_bytes{Old, Here}((char *)ptr, layout.size);
-      ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+      MEMAPI_ACSL_TRY_DEALLOC_OUTCOME
     complete behaviors;
     disjoint behaviors;
 */

@@ -120,18 +120,24 @@ void *memapi_proof_entry_alloc(void *(*entry)(void *, memapi_layout, memapi_erro
 void *memapi_proof_entry_zalloc(void *(*entry)(void *, memapi_layout, memapi_error *), void *self,
                                 memapi_layout layout, memapi_error *err);
 
+/* What a try_dealloc returns, for the entry, the dispatch and its inner step (src/alloc.c): OK and
+   the block freed, or ERROR with the heap and the block's bytes as they were, and the error's
+   texts set. */
+#define MEMAPI_ACSL_TRY_DEALLOC_OUTCOME \
+    ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR; \
+    ensures \result == MEMAPI_OK ==> \
+            memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, layout.size); \
+    ensures \result == MEMAPI_ERROR ==> memapi_proof_heap == \old(memapi_proof_heap) && \
+            memapi_same_bytes{Old, Here}((char *)ptr, layout.size); \
+    ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+
 /*@ requires entry != \null;
     requires memapi_valid_layout(layout);
     requires memapi_owned(memapi_proof_heap, (char *)ptr, layout.size);
     requires \valid((char *)ptr + (0 .. layout.size - 1));
     requires err == \null || (\valid(err) && \separated(err, (char *)ptr + (0 .. layout.size - 1)));
     assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. layout.size - 1];
-    ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR;
-    ensures \result == MEMAPI_OK ==>
-            memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, layout.size);
-    ensures \result == MEMAPI_ERROR ==> memapi_proof_heap == \old(memapi_proof_heap) &&
-            memapi_same_bytes{Old, Here}((char *)ptr, layout.size);
-    ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+    MEMAPI_ACSL_TRY_DEALLOC_OUTCOME
 */
 memapi_status memapi_proof_entry_try_dealloc(memapi_status (*entry)(void *, void *, memapi_layout, memapi_error *),
                                              void *self, void *ptr, memapi_layout layout, memapi_error *err);
@@ -249,12 +255,7 @@ memapi_status memapi_proof_entry_alloc_temp(memapi_status (*entry)(void *, memap
     behavior supported: \
       assumes memapi_valid_layout(layout) && memapi_ptr_ok(ptr, layout); \
       assumes a.vt != \null && a.vt->try_dealloc != \null; \
-      ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR; \
-      ensures \result == MEMAPI_OK ==> \
-              memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, layout.size); \
-      ensures \result == MEMAPI_ERROR ==> memapi_proof_heap == \old(memapi_proof_heap) && \
-              memapi_same_bytes{Old, Here}((char *)ptr, layout.size); \
-      ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err); \
+      MEMAPI_ACSL_TRY_DEALLOC_OUTCOME \
     complete behaviors; \
     disjoint behaviors;
 
