@@ -17,7 +17,7 @@ typedef struct zero_then_call {
     size_t size;
 } zero_then_call;
 
-static const char msg_null_callback[] = "null callback";
+const char memapi__msg_null_callback[14] = "null callback";
 
 /*
  * The callback a zeroed scoped allocation hands to the allocator's alloc_temp entry: zero the
@@ -60,40 +60,6 @@ static memapi_status temp_fallback(memapi_allocator a, memapi_layout layout, mem
     return MEMAPI__ENTRY_TRY_DEALLOC(vt.try_dealloc, a.self, mem, layout, err);
 }
 
-/*
- * The contract of a scoped allocation (temp, memapi_alloc_temp, memapi_zalloc_temp): the layout's
- * error, the null callback's, UNSUPPORTED, or the callback ran and every live block is still live.
- */
-#define TEMP_CONTRACT \
-    requires memapi_vt_ok(a, err); \
-    requires err == \null || \valid(err); \
-    assigns memapi_proof_heap, memapi_proof_user, *err, \
-            memapi_proof_next(memapi_proof_heap, layout)[0 .. layout.size - 1]; \
-    behavior invalid_layout: \
-      assumes !memapi_valid_layout(layout); \
-      ensures \result == MEMAPI_ERROR; \
-      ensures err != \null ==> memapi_check_err(err, layout.size, layout.align); \
-      ensures memapi_proof_heap == \old(memapi_proof_heap); \
-    behavior null_callback: \
-      assumes memapi_valid_layout(layout) && cb == \null; \
-      ensures \result == MEMAPI_ERROR; \
-      ensures err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER && err->ptr == \null && \
-                               err->msg == msg_null_callback; \
-      ensures memapi_proof_heap == \old(memapi_proof_heap); \
-    behavior unsupported: \
-      assumes memapi_valid_layout(layout) && cb != \null; \
-      assumes a.vt == \null || (a.vt->alloc_temp == \null && (a.vt->alloc == \null || a.vt->try_dealloc == \null)); \
-      ensures \result == MEMAPI_ERROR; \
-      ensures memapi_unsupported(err); \
-      ensures memapi_proof_heap == \old(memapi_proof_heap); \
-    behavior supported: \
-      assumes memapi_valid_layout(layout) && cb != \null && a.vt != \null; \
-      assumes a.vt->alloc_temp != \null || (a.vt->alloc != \null && a.vt->try_dealloc != \null); \
-      ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR; \
-      ensures memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap); \
-    complete behaviors; \
-    disjoint behaviors;
-
 /* A scoped allocation once the layout and the callback passed their checks. */
 /*@ requires memapi_vt_ok(a, err);
     requires err == \null || \valid(err);
@@ -130,25 +96,24 @@ static memapi_status temp_dispatch(memapi_allocator a, memapi_layout layout, mem
     return temp_fallback(a, layout, cb, ctx, zero, err);
 }
 
-/*@ TEMP_CONTRACT */
+/* The shared body of both scoped allocations: their contract (alloc.h), and the zeroing flag. */
+/*@ MEMAPI_ACSL_TEMP */
 static memapi_status temp(memapi_allocator a, memapi_layout layout, memapi_temp_cb cb, void *ctx, bool zero,
                           memapi_error *err)
 {
     if (!layout_ok(layout, err))
         return MEMAPI_ERROR;
     if (cb == NULL)
-        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, NULL, msg_null_callback);
+        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, NULL, memapi__msg_null_callback);
     return temp_dispatch(a, layout, cb, ctx, zero, err);
 }
 
-/*@ TEMP_CONTRACT */
 memapi_status memapi_alloc_temp(memapi_allocator a, memapi_layout layout, memapi_temp_cb cb, void *ctx,
                                 memapi_error *err)
 {
     return temp(a, layout, cb, ctx, false, err);
 }
 
-/*@ TEMP_CONTRACT */
 memapi_status memapi_zalloc_temp(memapi_allocator a, memapi_layout layout, memapi_temp_cb cb, void *ctx,
                                  memapi_error *err)
 {

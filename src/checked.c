@@ -60,31 +60,6 @@ static memapi_status check_owned(memapi_allocator a, const void *ptr, memapi_lay
     return ask_owns(a, ptr, layout, err);
 }
 
-/*@ requires memapi_vt_ok(a, err);
-    requires err == \null || \valid(err);
-    requires ptr == \null || \object_pointer((char *)ptr);
-    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. layout.size - 1];
-    behavior invalid_layout:
-      assumes !memapi_valid_layout(layout);
-      ensures \result == MEMAPI_ERROR;
-      ensures err != \null ==> memapi_check_err(err, layout.size, layout.align);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior unsupported:
-      assumes memapi_valid_layout(layout) && (a.vt == \null || a.vt->owns == \null);
-      ensures \result == MEMAPI_ERROR;
-      ensures memapi_unsupported(err);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior supported:
-      assumes memapi_valid_layout(layout) && a.vt != \null && a.vt->owns != \null;
-      ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR;
-      ensures \result == MEMAPI_ERROR ==> memapi_proof_heap == \old(memapi_proof_heap);
-      // MEMAPI_OK: the block was freed, or it was the layout's dangling pointer (nothing to free).
-      ensures \result == MEMAPI_OK ==>
-              memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, layout.size) ||
-              (ptr == (void *)(uintptr_t)layout.align && memapi_proof_heap == \old(memapi_proof_heap));
-    complete behaviors;
-    disjoint behaviors;
-*/
 memapi_status memapi_checked_dealloc(memapi_allocator a, void *ptr, memapi_layout layout, memapi_error *err)
 {
     if (check_owned(a, ptr, layout, err) != MEMAPI_OK)
@@ -93,41 +68,6 @@ memapi_status memapi_checked_dealloc(memapi_allocator a, void *ptr, memapi_layou
     return MEMAPI_OK;
 }
 
-/*
- * The contract of every checked resize (zero: the new bytes are zero). An invalid old layout or no
- * owns entry: the error, nothing changed. Otherwise not owned, or the resize failed: every live
- * block kept and the old bytes intact; or owned and resized (or the identical layout: ptr itself,
- * nothing changed).
- */
-#define CHECKED_RESIZE(zero) \
-    requires memapi_vt_ok(a, err); \
-    requires err == \null || (\valid(err) && \
-             \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1))); \
-    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1], \
-            memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1]; \
-    behavior invalid_layout: \
-      assumes !memapi_valid_layout(old_layout); \
-      ensures \result == \null; \
-      ensures err != \null ==> memapi_check_err(err, old_layout.size, old_layout.align); \
-      ensures memapi_proof_heap == \old(memapi_proof_heap); \
-    behavior unsupported: \
-      assumes memapi_valid_layout(old_layout) && (a.vt == \null || a.vt->owns == \null); \
-      ensures \result == \null; \
-      ensures memapi_unsupported(err); \
-      ensures memapi_proof_heap == \old(memapi_proof_heap); \
-    behavior supported: \
-      assumes memapi_valid_layout(old_layout) && a.vt != \null && a.vt->owns != \null; \
-      ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
-              memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size); \
-      ensures \result != \null ==> \
-              memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout, \
-                                        (char *)\result, new_layout, zero) || \
-              (\result == ptr && memapi_same_layout(old_layout, new_layout) && \
-               memapi_proof_heap == \old(memapi_proof_heap)); \
-    complete behaviors; \
-    disjoint behaviors;
-
-/*@ CHECKED_RESIZE(0) */
 void *memapi_checked_grow(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                           memapi_error *err)
 {
@@ -135,7 +75,6 @@ void *memapi_checked_grow(memapi_allocator a, void *ptr, memapi_layout old_layou
                                                              : NULL;
 }
 
-/*@ CHECKED_RESIZE(1) */
 void *memapi_checked_zgrow(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                            memapi_error *err)
 {
@@ -143,7 +82,6 @@ void *memapi_checked_zgrow(memapi_allocator a, void *ptr, memapi_layout old_layo
                                                              : NULL;
 }
 
-/*@ CHECKED_RESIZE(0) */
 void *memapi_checked_shrink(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                             memapi_error *err)
 {
@@ -151,7 +89,6 @@ void *memapi_checked_shrink(memapi_allocator a, void *ptr, memapi_layout old_lay
                                                              : NULL;
 }
 
-/*@ CHECKED_RESIZE(0) */
 void *memapi_checked_realloc(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                              memapi_error *err)
 {
@@ -159,7 +96,6 @@ void *memapi_checked_realloc(memapi_allocator a, void *ptr, memapi_layout old_la
                                                              : NULL;
 }
 
-/*@ CHECKED_RESIZE(1) */
 void *memapi_checked_rezalloc(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                               memapi_error *err)
 {

@@ -282,9 +282,11 @@ MEMAPI_API void *memapi_rezalloc(memapi_allocator a, void *ptr, memapi_layout ol
  * `MEMAPI_E_UNSUPPORTED` (neither an alloc_temp entry nor alloc + try_dealloc); the allocation's error
  * (the callback did not run); the deallocation's error (the callback ran).
  */
+/*@ MEMAPI_ACSL_TEMP */
 MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_alloc_temp(memapi_allocator a, memapi_layout layout,
                                                             memapi_temp_cb cb, void *ctx, memapi_error *err);
 /** @brief As `memapi_alloc_temp`, and the `layout.size` bytes are zero when `cb` is called. */
+/*@ MEMAPI_ACSL_TEMP */
 MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_zalloc_temp(memapi_allocator a, memapi_layout layout,
                                                              memapi_temp_cb cb, void *ctx, memapi_error *err);
 #endif /* MEMAPI_ALLOC_TEMP */
@@ -298,21 +300,27 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_zalloc_temp(memapi_allocator a,
  * `memapi_checked_dealloc` then uses the non-failing `memapi_dealloc`.
  * @{ */
 /** @brief `owns` check, then `memapi_dealloc`. */
+/*@ MEMAPI_ACSL_CHECKED_DEALLOC */
 MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_checked_dealloc(memapi_allocator a, void *ptr,
                                                                  memapi_layout layout, memapi_error *err);
 /** @brief `owns` check, then `memapi_grow`. */
+/*@ MEMAPI_ACSL_CHECKED_RESIZE(0) */
 MEMAPI_API void *memapi_checked_grow(memapi_allocator a, void *ptr, memapi_layout old_layout,
                                      memapi_layout new_layout, memapi_error *err);
 /** @brief `owns` check, then `memapi_zgrow`. */
+/*@ MEMAPI_ACSL_CHECKED_RESIZE(1) */
 MEMAPI_API void *memapi_checked_zgrow(memapi_allocator a, void *ptr, memapi_layout old_layout,
                                       memapi_layout new_layout, memapi_error *err);
 /** @brief `owns` check, then `memapi_shrink`. */
+/*@ MEMAPI_ACSL_CHECKED_RESIZE(0) */
 MEMAPI_API void *memapi_checked_shrink(memapi_allocator a, void *ptr, memapi_layout old_layout,
                                        memapi_layout new_layout, memapi_error *err);
 /** @brief `owns` check, then `memapi_realloc`. */
+/*@ MEMAPI_ACSL_CHECKED_RESIZE(0) */
 MEMAPI_API void *memapi_checked_realloc(memapi_allocator a, void *ptr, memapi_layout old_layout,
                                         memapi_layout new_layout, memapi_error *err);
 /** @brief `owns` check, then `memapi_rezalloc`. */
+/*@ MEMAPI_ACSL_CHECKED_RESIZE(1) */
 MEMAPI_API void *memapi_checked_rezalloc(memapi_allocator a, void *ptr, memapi_layout old_layout,
                                          memapi_layout new_layout, memapi_error *err);
 /** @} */

@@ -359,4 +359,97 @@ memapi_status memapi_proof_entry_alloc_temp(memapi_status (*entry)(void *, memap
       ensures memapi_resize_err(err, MEMAPI_E_SHRINK_LARGER, old_layout.size, new_layout.size);
 
 #endif /* __FRAMAC__ */
+
+/* memapi_alloc_temp, memapi_zalloc_temp: the layout's error, the null callback's, UNSUPPORTED, or
+   the callback ran and every live block is still live. */
+extern const char memapi__msg_null_callback[14];
+#define MEMAPI_ACSL_TEMP \
+    requires memapi_vt_ok(a, err); \
+    requires err == \null || \valid(err); \
+    assigns memapi_proof_heap, memapi_proof_user, *err, \
+            memapi_proof_next(memapi_proof_heap, layout)[0 .. layout.size - 1]; \
+    behavior invalid_layout: \
+      assumes !memapi_valid_layout(layout); \
+      ensures \result == MEMAPI_ERROR; \
+      ensures err != \null ==> memapi_check_err(err, layout.size, layout.align); \
+      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    behavior null_callback: \
+      assumes memapi_valid_layout(layout) && cb == \null; \
+      ensures \result == MEMAPI_ERROR; \
+      ensures err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER && err->ptr == \null && \
+                               err->msg == memapi__msg_null_callback; \
+      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    behavior unsupported: \
+      assumes memapi_valid_layout(layout) && cb != \null; \
+      assumes a.vt == \null || (a.vt->alloc_temp == \null && (a.vt->alloc == \null || a.vt->try_dealloc == \null)); \
+      ensures \result == MEMAPI_ERROR; \
+      ensures memapi_unsupported(err); \
+      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    behavior supported: \
+      assumes memapi_valid_layout(layout) && cb != \null && a.vt != \null; \
+      assumes a.vt->alloc_temp != \null || (a.vt->alloc != \null && a.vt->try_dealloc != \null); \
+      ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR; \
+      ensures memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap); \
+    complete behaviors; \
+    disjoint behaviors;
+
+/* memapi_checked_dealloc: the layout's error, UNSUPPORTED without an owns entry; otherwise an
+   error with the heap unchanged, or OK: the block was freed, or it was the layout's dangling
+   pointer (nothing to free). */
+#define MEMAPI_ACSL_CHECKED_DEALLOC \
+    requires memapi_vt_ok(a, err); \
+    requires err == \null || \valid(err); \
+    requires ptr == \null || \object_pointer((char *)ptr); \
+    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. layout.size - 1]; \
+    behavior invalid_layout: \
+      assumes !memapi_valid_layout(layout); \
+      ensures \result == MEMAPI_ERROR; \
+      ensures err != \null ==> memapi_check_err(err, layout.size, layout.align); \
+      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    behavior unsupported: \
+      assumes memapi_valid_layout(layout) && (a.vt == \null || a.vt->owns == \null); \
+      ensures \result == MEMAPI_ERROR; \
+      ensures memapi_unsupported(err); \
+      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    behavior supported: \
+      assumes memapi_valid_layout(layout) && a.vt != \null && a.vt->owns != \null; \
+      ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR; \
+      ensures \result == MEMAPI_ERROR ==> memapi_proof_heap == \old(memapi_proof_heap); \
+      ensures \result == MEMAPI_OK ==> \
+              memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, layout.size) || \
+              (ptr == (void *)(uintptr_t)layout.align && memapi_proof_heap == \old(memapi_proof_heap)); \
+    complete behaviors; \
+    disjoint behaviors;
+
+/* Every checked resize (zero: the new bytes are zero). An invalid old layout or no owns entry: the
+   error, nothing changed. Otherwise not owned, or the resize failed: every live block kept and the
+   old bytes intact; or owned and resized (or the identical layout: ptr itself, nothing changed). */
+#define MEMAPI_ACSL_CHECKED_RESIZE(zero) \
+    requires memapi_vt_ok(a, err); \
+    requires err == \null || (\valid(err) && \
+             \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1))); \
+    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1], \
+            memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1]; \
+    behavior invalid_layout: \
+      assumes !memapi_valid_layout(old_layout); \
+      ensures \result == \null; \
+      ensures err != \null ==> memapi_check_err(err, old_layout.size, old_layout.align); \
+      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    behavior unsupported: \
+      assumes memapi_valid_layout(old_layout) && (a.vt == \null || a.vt->owns == \null); \
+      ensures \result == \null; \
+      ensures memapi_unsupported(err); \
+      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    behavior supported: \
+      assumes memapi_valid_layout(old_layout) && a.vt != \null && a.vt->owns != \null; \
+      ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
+              memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size); \
+      ensures \result != \null ==> \
+              memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout, \
+                                        (char *)\result, new_layout, zero) || \
+              (\result == ptr && memapi_same_layout(old_layout, new_layout) && \
+               memapi_proof_heap == \old(memapi_proof_heap)); \
+    complete behaviors; \
+    disjoint behaviors;
+
 #endif /* MEMAPI2_ALLOC_ACSL_H */
