@@ -5,7 +5,7 @@
 #                               every goal proved, every smoke test passed, every contract and
 #                               logic definition as proofs/ledger.tsv pins it, no admit / axiom /
 #                               check / bodiless function outside proofs/trusted.tsv. Runs the
-#                               gate's self-tests first (proofs/selftest.py).
+#                               gate's self-tests beside the proof (proofs/selftest.py).
 #   make prove PROVE_CACHE=none every function proved again (the authoritative run)
 #   make prove-update-ledger    prove what changed (everything with PROVE_CACHE=none), then, only
 #                               if everything is proved, rewrite proofs/ledger.tsv: the commit that
@@ -83,8 +83,14 @@ $(PROVE_WHY3):
 	@mkdir -p $(PROVE_DIR)
 	WHY3CONFIG=$@ why3 config detect > $(PROVE_DIR)/why3-detect.log 2>&1
 
-prove: $(PROVE_DIR)/selftest.ok prove-installed $(PROVE_WHY3)
-	@$(PROVE_RUN)
+# The gate's self-tests (when they must run, see below) run beside the proof, not before it: the
+# proof's batches leave the CPU idle while they wait for a prover, and the self-tests fill it.
+# Both must pass; the self-tests' output is printed when they end.
+prove: prove-installed $(PROVE_WHY3)
+	@$(MAKE) --no-print-directory $(PROVE_DIR)/selftest.ok > $(PROVE_DIR)/selftest.log 2>&1 & st=$$!; \
+	  $(PROVE_RUN); rc=$$?; wait $$st; src=$$?; cat $(PROVE_DIR)/selftest.log; \
+	  if [ $$src -ne 0 ]; then echo "prove: FAIL: the gate's self-tests failed (above)"; fi; \
+	  [ $$rc -eq 0 ] && [ $$src -eq 0 ]
 
 prove-update-ledger: $(PROVE_WHY3)
 	@$(PROVE_RUN) --update
