@@ -7,7 +7,8 @@
  * allocators, which replace malloc for the whole process and so get binaries of their own).
  *
  * Every entry is a distinct, non-inlined function so that callgrind can attribute inclusive
- * instruction counts to (row, operation) by function name: `<tag>_<op>`.
+ * instruction counts to (row, operation) by function name: `row_<tag>_<op>`, a prefix no library
+ * function has (the report also keys functions by file).
  */
 #ifndef BENCH_H
 #define BENCH_H

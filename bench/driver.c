@@ -423,7 +423,7 @@ static char fname[128];
 
 static const char *fn_name(const bench_row *r, const char *op)
 {
-    snprintf(fname, sizeof fname, "%s_%s", r->tag, op);
+    snprintf(fname, sizeof fname, "row_%s_%s", r->tag, op);
     return fname;
 }
 

@@ -110,40 +110,40 @@ static const memapi_alloc_vtable ref_vtable = {
 
 static memapi_allocator ref_allocator = {&ref_vtable, NULL};
 
-static BENCH_NOINLINE void *ref_alloc(void *c, memapi_layout l)
+static BENCH_NOINLINE void *row_ref_alloc(void *c, memapi_layout l)
 {
     return memapi_alloc(*(memapi_allocator *)c, l, NULL);
 }
 
-static BENCH_NOINLINE void *ref_alloc_al(void *c, memapi_layout l)
+static BENCH_NOINLINE void *row_ref_alloc_al(void *c, memapi_layout l)
 {
     return memapi_alloc(*(memapi_allocator *)c, l, NULL);
 }
 
-static BENCH_NOINLINE void *ref_zalloc(void *c, memapi_layout l)
+static BENCH_NOINLINE void *row_ref_zalloc(void *c, memapi_layout l)
 {
     return memapi_zalloc(*(memapi_allocator *)c, l, NULL);
 }
 
-static BENCH_NOINLINE void *ref_grow(void *c, void *p, memapi_layout o, memapi_layout n)
+static BENCH_NOINLINE void *row_ref_grow(void *c, void *p, memapi_layout o, memapi_layout n)
 {
     return memapi_grow(*(memapi_allocator *)c, p, o, n, NULL);
 }
 
-static BENCH_NOINLINE void *ref_shrink(void *c, void *p, memapi_layout o, memapi_layout n)
+static BENCH_NOINLINE void *row_ref_shrink(void *c, void *p, memapi_layout o, memapi_layout n)
 {
     return memapi_shrink(*(memapi_allocator *)c, p, o, n, NULL);
 }
 
-static BENCH_NOINLINE void ref_free(void *c, void *p, memapi_layout l)
+static BENCH_NOINLINE void row_ref_free(void *c, void *p, memapi_layout l)
 {
     memapi_dealloc(*(memapi_allocator *)c, p, l);
 }
 
 bench_row bench_rows[] = {
     {.name = REF_NAME, .tag = "ref", .traces = BENCH_MIXED | BENCH_SMALL, .ctx = &ref_allocator,
-     .alloc = ref_alloc, .alloc_al = ref_alloc_al, .zalloc = ref_zalloc, .grow = ref_grow, .shrink = ref_shrink,
-     .free = ref_free},
+     .alloc = row_ref_alloc, .alloc_al = row_ref_alloc_al, .zalloc = row_ref_zalloc, .grow = row_ref_grow, .shrink = row_ref_shrink,
+     .free = row_ref_free},
 };
 const size_t bench_nrows = 1;
 

@@ -42,7 +42,11 @@ HEAP = re.compile(r"^(malloc|free|calloc|realloc|posix_memalign|aligned_alloc|me
 
 
 class Part:
-    """One callgrind dump: per called function, inclusive Ir and calls; and the heap calls' Ir."""
+    """One callgrind dump: per called function, keyed by (its source file, its name), inclusive Ir
+    and calls; and the heap calls' Ir. Keying by file keeps a benchmark row's entry function apart
+    from a library function of the same name (a static `locked_alloc` in src/locked.c and a row
+    `locked_alloc` were once summed together); the rows' functions are also named `row_<tag>_<op>`,
+    which no library function is."""
 
     def __init__(self):
         self.label, self.cost, self.calls, self.heap = None, {}, {}, 0
@@ -57,6 +61,7 @@ def read_parts(path):
     from the program (not a shared object) into a heap function of a shared object."""
     part, names = Part(), {}
     ob = cob = cfn = None
+    fl = cfl = None
     pending = None
 
     def name(val):
@@ -72,6 +77,12 @@ def read_parts(path):
             part.label = line.rstrip("\n").split(": ", 2)[2].split("Client Request: ", 1)[-1]
         elif line.startswith("ob="):
             ob = cob = name_ob(line[3:], names)
+        elif line.startswith("fl="):
+            fl = cfl = name_ob(line[3:], names, "fl")
+        elif line.startswith(("fi=", "fe=")):
+            name_ob(line[3:], names, "fl")  # an inlined file's name, kept for later references
+        elif line.startswith(("cfi=", "cfl=")):
+            cfl = name_ob(line[4:], names, "fl")
         elif line.startswith("cob="):
             cob = name_ob(line[4:], names)
         elif line.startswith(("fn=", "cfn=")):
@@ -80,31 +91,43 @@ def read_parts(path):
             if key == "cfn":
                 cfn = val.split(".")[0]  # gcc clones: f.constprop.0 is f
             else:
-                cob = ob
+                cob, cfl = ob, fl
             pending = None
         elif line.startswith("calls="):
             pending = (cfn, cob, int(line[6:].split()[0]))
         elif pending and line[:1] in "0123456789+-*":
             fn, callee_ob, n = pending
             c = int(line.split()[-1])
-            part.cost[fn] = part.cost.get(fn, 0) + c
-            part.calls[fn] = part.calls.get(fn, 0) + n
+            where = (cfl, fn)
+            part.cost[where] = part.cost.get(where, 0) + c
+            part.calls[where] = part.calls.get(where, 0) + n
             if not is_lib(ob) and is_lib(callee_ob) and HEAP.match(fn):
                 part.heap += c
             pending = None
-            cob = ob
+            cob, cfl = ob, fl
     return part
 
 
-def name_ob(val, names):
-    """Object names share their own compression table (keys prefixed so as not to clash with fn)."""
+def name_ob(val, names, space="ob"):
+    """Object names, and file names, each have their own compression table (keys prefixed so as
+    not to clash with fn)."""
     val = val.rstrip("\n")
     m = NAME.match(val)
     if not m:
         return val
     if m.group(2):
-        names["ob" + m.group(1)] = m.group(2)
-    return names["ob" + m.group(1)]
+        names[space + m.group(1)] = m.group(2)
+    return names[space + m.group(1)]
+
+
+def is_bench_file(path):
+    """A source file of the benchmark itself (bench/...), where every row's entry function is."""
+    return path is not None and os.path.basename(os.path.dirname(path)) == "bench"
+
+
+def bench_fn(counts, fn):
+    """The count of the benchmark's own function `fn` in a Part's table, whatever else shares its name."""
+    return sum(v for (fl, f), v in counts.items() if f == fn and is_bench_file(fl))
 
 
 instr, heap = {}, {}
@@ -118,8 +141,8 @@ for path in sorted(glob.glob(os.path.join(out, "calls-*.tsv"))):
         key, fn = (f[1], f[2], f[3]), f[4]
         label = "%s/%s" % (f[1], f[2])
         mine = [p for p in parts if p.label == label] or [p for p in parts if p.label is None]
-        cost = sum(p.cost.get(fn, 0) for p in mine)
-        calls = sum(p.calls.get(fn, 0) for p in mine)
+        cost = sum(bench_fn(p.cost, fn) for p in mine)
+        calls = sum(bench_fn(p.calls, fn) for p in mine)
         if calls > 0:
             instr[key] = cost / calls
             if f[1] in ("mixed", "small"):  # one phase per dump: the heap calls are the entry's

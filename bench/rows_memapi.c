@@ -47,19 +47,19 @@ static void *aligned(memapi_layout l)
     return posix_memalign(&p, l.align < sizeof(void *) ? sizeof(void *) : l.align, l.size) == 0 ? p : NULL;
 }
 
-static BENCH_NOINLINE void *raw_alloc(void *c, memapi_layout l)
+static BENCH_NOINLINE void *row_raw_alloc(void *c, memapi_layout l)
 {
     (void)c;
     return malloc(l.size);
 }
 
-static BENCH_NOINLINE void *raw_alloc_al(void *c, memapi_layout l)
+static BENCH_NOINLINE void *row_raw_alloc_al(void *c, memapi_layout l)
 {
     (void)c;
     return aligned(l);
 }
 
-static BENCH_NOINLINE void *raw_zalloc(void *c, memapi_layout l)
+static BENCH_NOINLINE void *row_raw_zalloc(void *c, memapi_layout l)
 {
     (void)c;
     if (servable(l))
@@ -82,19 +82,19 @@ static void *raw_resize(void *p, memapi_layout o, memapi_layout n)
     return q;
 }
 
-static BENCH_NOINLINE void *raw_grow(void *c, void *p, memapi_layout o, memapi_layout n)
+static BENCH_NOINLINE void *row_raw_grow(void *c, void *p, memapi_layout o, memapi_layout n)
 {
     (void)c;
     return raw_resize(p, o, n);
 }
 
-static BENCH_NOINLINE void *raw_shrink(void *c, void *p, memapi_layout o, memapi_layout n)
+static BENCH_NOINLINE void *row_raw_shrink(void *c, void *p, memapi_layout o, memapi_layout n)
 {
     (void)c;
     return raw_resize(p, o, n);
 }
 
-static BENCH_NOINLINE void raw_free(void *c, void *p, memapi_layout l)
+static BENCH_NOINLINE void row_raw_free(void *c, void *p, memapi_layout l)
 {
     (void)c;
     (void)l;
@@ -110,27 +110,27 @@ static BENCH_NOINLINE void raw_free(void *c, void *p, memapi_layout l)
 static memapi_error bench_err;
 
 #define MEMAPI_ROW_FNS_ERR(tag, errp)                                                                           \
-    static BENCH_NOINLINE void *tag##_alloc(void *c, memapi_layout l)                                           \
+    static BENCH_NOINLINE void *row_##tag##_alloc(void *c, memapi_layout l)                                           \
     {                                                                                                           \
         return memapi_alloc(*(memapi_allocator *)c, l, (errp));                                                 \
     }                                                                                                           \
-    static BENCH_NOINLINE void *tag##_alloc_al(void *c, memapi_layout l)                                        \
+    static BENCH_NOINLINE void *row_##tag##_alloc_al(void *c, memapi_layout l)                                        \
     {                                                                                                           \
         return memapi_alloc(*(memapi_allocator *)c, l, (errp));                                                 \
     }                                                                                                           \
-    static BENCH_NOINLINE void *tag##_zalloc(void *c, memapi_layout l)                                          \
+    static BENCH_NOINLINE void *row_##tag##_zalloc(void *c, memapi_layout l)                                          \
     {                                                                                                           \
         return memapi_zalloc(*(memapi_allocator *)c, l, (errp));                                                \
     }                                                                                                           \
-    static BENCH_NOINLINE void *tag##_grow(void *c, void *p, memapi_layout o, memapi_layout n)                  \
+    static BENCH_NOINLINE void *row_##tag##_grow(void *c, void *p, memapi_layout o, memapi_layout n)                  \
     {                                                                                                           \
         return memapi_grow(*(memapi_allocator *)c, p, o, n, (errp));                                            \
     }                                                                                                           \
-    static BENCH_NOINLINE void *tag##_shrink(void *c, void *p, memapi_layout o, memapi_layout n)                \
+    static BENCH_NOINLINE void *row_##tag##_shrink(void *c, void *p, memapi_layout o, memapi_layout n)                \
     {                                                                                                           \
         return memapi_shrink(*(memapi_allocator *)c, p, o, n, (errp));                                          \
     }                                                                                                           \
-    static BENCH_NOINLINE void tag##_free(void *c, void *p, memapi_layout l)                                    \
+    static BENCH_NOINLINE void row_##tag##_free(void *c, void *p, memapi_layout l)                                    \
     {                                                                                                           \
         memapi_dealloc(*(memapi_allocator *)c, p, l);                                                           \
     }
@@ -140,8 +140,8 @@ static memapi_error bench_err;
 #define MEMAPI_ROW(label, tag_, traces_, ctx_, open_, close_, reset_, div_)                                     \
     {                                                                                                           \
         .name = label, .tag = #tag_, .traces = traces_, .small_div = div_, .ctx = ctx_,                         \
-        .open = open_, .close = close_, .alloc = tag_##_alloc, .alloc_al = tag_##_alloc_al,                     \
-        .zalloc = tag_##_zalloc, .grow = tag_##_grow, .shrink = tag_##_shrink, .free = tag_##_free,             \
+        .open = open_, .close = close_, .alloc = row_##tag_##_alloc, .alloc_al = row_##tag_##_alloc_al,                     \
+        .zalloc = row_##tag_##_zalloc, .grow = row_##tag_##_grow, .shrink = row_##tag_##_shrink, .free = row_##tag_##_free,             \
         .reset = reset_                                                                                         \
     }
 
@@ -228,7 +228,7 @@ static void open_bump(bench_row *r)
     a_bump = memapi_bump_allocator(&arena);
     r->ctx = &a_bump;
 }
-static BENCH_NOINLINE void bump_reset(void *c)
+static BENCH_NOINLINE void row_bump_reset(void *c)
 {
     (void)c;
     memapi_bump_reset(&arena);
@@ -301,8 +301,8 @@ MEMAPI_ROW_FNS(guard_1m)
 #endif
 
 bench_row bench_rows[] = {
-    {.name = "raw libc", .tag = "raw", .traces = BENCH_MIXED | BENCH_SMALL, .alloc = raw_alloc,
-     .alloc_al = raw_alloc_al, .zalloc = raw_zalloc, .grow = raw_grow, .shrink = raw_shrink, .free = raw_free},
+    {.name = "raw libc", .tag = "raw", .traces = BENCH_MIXED | BENCH_SMALL, .alloc = row_raw_alloc,
+     .alloc_al = row_raw_alloc_al, .zalloc = row_raw_zalloc, .grow = row_raw_grow, .shrink = row_raw_shrink, .free = row_raw_free},
     MEMAPI_ROW("memapi default", mdefault, BENCH_MIXED | BENCH_SMALL, NULL, open_default, NULL, NULL, 0),
     MEMAPI_ROW("memapi default, err NULL", mdefault_noerr, BENCH_MIXED | BENCH_SMALL, NULL, open_default, NULL,
                NULL, 0),
@@ -320,7 +320,7 @@ bench_row bench_rows[] = {
     MEMAPI_ROW("failing(default)", failing, BENCH_MIXED | BENCH_SMALL, NULL, open_failing, NULL, NULL, 0),
 #endif
 #ifdef HAVE_BUMP
-    MEMAPI_ROW("bump arena", bump, BENCH_SMALL, NULL, open_bump, NULL, bump_reset, 0),
+    MEMAPI_ROW("bump arena", bump, BENCH_SMALL, NULL, open_bump, NULL, row_bump_reset, 0),
 #endif
 #ifdef HAVE_GUARD
     MEMAPI_ROW("guard", guard, BENCH_SMALL, NULL, open_guard, close_guard, NULL, 100),
