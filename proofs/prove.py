@@ -320,26 +320,21 @@ def run_batch(args, job):
         sel = ["-wp-prop=@lemma"] + provers
     elif job["kind"] == "sweep":
         sel = ["-wp-skip-fct", ",".join(job["fcts"]), "-wp-prover", "none"]
+    elif job["kind"] == "smoke":
+        sel = (["-wp-fct", ",".join(job["fcts"])] + skip + [f for f in job.get("flags") or [] if f not in SPLIT]
+               + shlex.split(args.smoke_flags) + [SMOKE_ONLY] + ["-wp-prover", args.smoke_provers])
     else:
         # WP's cache of this run (emptied when the run starts): the second pass on a function
         # replays what the first proved (see cmd_run).
         sel = (["-wp-fct", ",".join(job["fcts"])] + skip + list(job.get("flags") or [])
                + ["-wp-cache", "update", "-wp-cache-dir", os.path.join(args.dir, "wp-cache")]
                + provers)
-    # The smoke tests of the batch's functions, in the same Frama-C process after the proofs (the
-    # program is parsed once), with a fixed budget of prover steps instead of the time limit
-    # (proofs/README.md, "Smoke tests"). Not again for a function proved again (cmd_run).
-    smoke = []
-    if job["kind"] == "fct" and args.smoke_flags and not job.get("retry"):
-        smoke = (["-then", "-wp-fct", ",".join(job["fcts"])] + skip + ["-wp-no-split"]
-                 + shlex.split(args.smoke_flags) + [SMOKE_ONLY, "-wp-prover", args.smoke_provers,
-                                                    "-wp-report-json", os.path.join(d, "smoke-report.json")])
-    gate = [] if job["kind"] == "sweep" else [
+    gate = [] if job["kind"] in ("sweep", "smoke") else [
         "-then", "-report-classify", "-report-unclassified-unknown", "ERROR",
         "-report-unclassified-invalid", "ERROR", "-report-output", rep]
     kernel, srcs = args.configs[job["cfg"]]
     cmd = (shlex.split(args.framac) + kernel + srcs + shlex.split(args.wp_flags) + sel
-           + ["-wp-par", str(args.par), "-wp-report-json", wprep] + smoke + gate)
+           + ["-wp-par", str(args.par), "-wp-report-json", wprep] + gate)
     t0 = time.time()
     with open(log, "w", encoding="utf-8") as out:
         rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, check=False,
@@ -354,7 +349,7 @@ def judge(res, names, tgoals=None):
     problems, per, trusted = [], {}, {}
     tgoals = tgoals or {}
     d = res["dir"]
-    tag = {"lemmas": "lemmas", "sweep": "sweep"}.get(res["kind"], f"batch {res['idx']}")
+    tag = {"lemmas": "lemmas", "sweep": "sweep"}.get(res["kind"], f"{res['kind'] == 'smoke' and 'smoke ' or ''}batch {res['idx']}")
     tag += cfg_suffix(res["cfg"])
     try:
         with open(os.path.join(d, "wp.log"), encoding="utf-8") as f:
@@ -391,6 +386,14 @@ def judge(res, names, tgoals=None):
         owner = next((n for n in longest if m.group(2) == re.sub("_+", "_", n)
                       or m.group(2).startswith(re.sub("_+", "_", n) + "_")), m.group(2))
         smoke[owner] = smoke.get(owner, 0) + 1
+    if res["kind"] == "smoke":
+        # Only smoke tests ran: their verdicts are above; a smoke pass that printed none for a
+        # function of its batch did not run it.
+        for f in res["fcts"]:
+            per[f] = (0, 0, smoke.get(f, 0))
+        if res["rc"] != 0:
+            problems.append((tag, f"frama-c exit {res['rc']}; see {d}/wp.log:\n" + log[-2000:]))
+        return per, None, problems, {}
     for name, props in report.get("wp:functions", {}).items():
         main = props.get("wp:section", {}).get("wp:main")
         if main:
@@ -557,18 +560,28 @@ def cmd_run(args):
                 fcts = [want[n][3] for n in g]
                 jobs.append(dict(idx=len(jobs), cfg=cfg, kind="fct", fcts=fcts, names=g, flags=list(flags),
                                  skip=copies_of(fcts), library=sorted(default.bodies) if p.only is not None else []))
+        # The smoke tests, in a pass of their own with a fixed step budget (proofs/README.md):
+        # cheap, so in batches twice as large, run after the proofs.
+        if args.smoke_flags:
+            for model in sorted({tuple(f for f in own.get(want[n][3], []) if f not in SPLIT) for n in mine}):
+                same = [n for n in mine if tuple(f for f in own.get(want[n][3], []) if f not in SPLIT) == model]
+                for g in batches(same, weights, 2 * args.batch):
+                    fcts = [want[n][3] for n in g]
+                    jobs.append(dict(idx=len(jobs), cfg=cfg, kind="smoke", fcts=fcts, names=g, flags=list(model),
+                                     skip=copies_of(fcts)))
     if do_lemmas:
         jobs.append(dict(idx=len(jobs), cfg="default", kind="lemmas", fcts=[], names=[]))
     if not args.only:
         jobs.append(dict(idx=len(jobs), cfg="default", kind="sweep", fcts=sorted(default.bodies), names=[]))
-    jobs.sort(key=lambda j: -sum(weights.get(n, 100) for n in j["names"]))
+    jobs.sort(key=lambda j: (j["kind"] == "smoke", -sum(weights.get(n, 100) for n in j["names"])))
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futs = [pool.submit(run_batch, args, j) for j in jobs]
         for fut in concurrent.futures.as_completed(futs):
             r = fut.result()
             results.append(r)
-            what = {"lemmas": "lemmas", "sweep": "sweep"}.get(r["kind"], f"batch {r['idx']} ({len(r['fcts'])} fct)")
+            what = {"lemmas": "lemmas", "sweep": "sweep"}.get(
+                r["kind"], f"{'smoke ' if r['kind'] == 'smoke' else ''}batch {r['idx']} ({len(r['fcts'])} fct)")
             print(f"prove: {what}{cfg_suffix(r['cfg'])}: frama-c exit {r['rc']} in {r['secs']:.0f} s", flush=True)
 
     # The batches run with --par 1 (make prove: PROVE_PAR), so WP tries the provers of a goal one
@@ -587,10 +600,7 @@ def cmd_run(args):
         r, (per, lem, probs, tr) = judged[idx]
         if r["kind"] != "fct" or not probs:
             continue
-        smoke_probs = [pr for pr in probs if pr[1].startswith("smoke test of ")]
-        failed = failed_functions(r["fcts"], [pr for pr in probs if pr not in smoke_probs])
-        if not failed:
-            continue
+        failed = failed_functions(r["fcts"], probs)
         again = run_batch(alone, dict(idx=idx, dirname=f"r{idx:03d}", cfg=r["cfg"], kind="fct", retry=True,
                                      fcts=[f for f in r["fcts"] if f in failed],
                                      names=[n for n, f in zip(r["names"], r["fcts"]) if f in failed],
@@ -604,9 +614,7 @@ def cmd_run(args):
         keep = [f for f in r["fcts"] if f not in failed]
         merged = dict(r, fcts=keep + again["fcts"],
                       names=[n for n, f in zip(r["names"], r["fcts"]) if f not in failed] + again["names"])
-        # The smoke tests ran in the first pass only: their verdicts and counts are kept.
-        per2 = {f: (v, t, per.get(f, (0, 0, 0))[2]) for f, (v, t, _) in per2.items()}
-        judged[idx] = (merged, ({**{f: per[f] for f in keep if f in per}, **per2}, lem, smoke_probs + probs2,
+        judged[idx] = (merged, ({**{f: per[f] for f in keep if f in per}, **per2}, lem, probs2,
                                 {**{g: o for g, o in tr.items() if o not in failed}, **tr2}))
 
     proved, lemmas, fails = {}, (led.lemmas[:2] if led.lemmas and not do_lemmas else None), []
