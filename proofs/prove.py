@@ -561,11 +561,11 @@ def cmd_run(args):
                 jobs.append(dict(idx=len(jobs), cfg=cfg, kind="fct", fcts=fcts, names=g, flags=list(flags),
                                  skip=copies_of(fcts), library=sorted(default.bodies) if p.only is not None else []))
         # The smoke tests, in a pass of their own with a fixed step budget (proofs/README.md):
-        # cheap, so in batches twice as large, run after the proofs.
+        # cheap, so in batches four times larger, run after the proofs.
         if args.smoke_flags:
             for model in sorted({tuple(f for f in own.get(want[n][3], []) if f not in SPLIT) for n in mine}):
                 same = [n for n in mine if tuple(f for f in own.get(want[n][3], []) if f not in SPLIT) == model]
-                for g in batches(same, weights, 2 * args.batch):
+                for g in batches(same, weights, 4 * args.batch):
                     fcts = [want[n][3] for n in g]
                     jobs.append(dict(idx=len(jobs), cfg=cfg, kind="smoke", fcts=fcts, names=g, flags=list(model),
                                      skip=copies_of(fcts)))
@@ -598,7 +598,7 @@ def cmd_run(args):
     alone = argparse.Namespace(**dict(vars(args), par=2))
     for idx in sorted(judged):
         r, (per, lem, probs, tr) = judged[idx]
-        if r["kind"] != "fct" or not probs:
+        if r["kind"] != "fct" or not probs or args.no_retry:
             continue
         failed = failed_functions(r["fcts"], probs)
         again = run_batch(alone, dict(idx=idx, dirname=f"r{idx:03d}", cfg=r["cfg"], kind="fct", retry=True,
@@ -748,6 +748,8 @@ def main(argv):
             s.add_argument("--all", action="store_true", help="prove every function")
             s.add_argument("--update", action="store_true", help="accept changed contracts; rewrite the ledger")
             s.add_argument("--only", default="", help="comma-separated functions (no ledger update)")
+            s.add_argument("--no-retry", action="store_true",
+                           help="do not prove a failed function again (the gate's self-tests: their mutants must fail)")
     args = ap.parse_args(argv)
     kernel = shlex.split(args.kernel_flags)
     args.configs = {"default": (kernel, args.srcs.split())}

@@ -97,7 +97,7 @@ def run_one(t, args):
                "--trusted", "proofs/trusted.tsv", "--framac", args.framac,
                "--kernel-flags", args.kernel_flags, "--wp-flags", mutant_wp_flags(args.wp_flags), "--srcs", args.srcs,
                "--dir", os.path.join(tmp, "build"), "--why3conf", args.why3conf,
-               "--jobs", "1", "--par", str(args.par)]
+               "--jobs", "1", "--par", str(args.par), "--no-retry"]
         if args.smoke_flags:
             cmd += ["--smoke-flags", args.smoke_flags]
         cmd += ["--provers", args.provers, "--smoke-provers", args.smoke_provers]
