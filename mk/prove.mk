@@ -22,7 +22,7 @@ PROVE_SRCS    ?= src/layout.c src/arith.c src/error.c src/alloc.c src/resize.c s
                  src/bump.c
 PROVE_CACHE   ?= ledger
 PROVE_TIMEOUT ?= 40
-PROVE_JOBS    ?= 4
+PROVE_JOBS    ?= 3
 PROVE_PAR     ?= 1
 PROVE_BATCH   ?= 400
 PROVE_ONLY    ?=

@@ -561,11 +561,11 @@ def cmd_run(args):
                 jobs.append(dict(idx=len(jobs), cfg=cfg, kind="fct", fcts=fcts, names=g, flags=list(flags),
                                  skip=copies_of(fcts), library=sorted(default.bodies) if p.only is not None else []))
         # The smoke tests, in a pass of their own with a fixed step budget (proofs/README.md):
-        # cheap, so in batches four times larger, run after the proofs.
+        # cheap, so in batches twice as large, run after the proofs.
         if args.smoke_flags:
             for model in sorted({tuple(f for f in own.get(want[n][3], []) if f not in SPLIT) for n in mine}):
                 same = [n for n in mine if tuple(f for f in own.get(want[n][3], []) if f not in SPLIT) == model]
-                for g in batches(same, weights, 4 * args.batch):
+                for g in batches(same, weights, 2 * args.batch):
                     fcts = [want[n][3] for n in g]
                     jobs.append(dict(idx=len(jobs), cfg=cfg, kind="smoke", fcts=fcts, names=g, flags=list(model),
                                      skip=copies_of(fcts)))
