@@ -360,6 +360,15 @@ memapi_status memapi_proof_entry_alloc_temp(memapi_status (*entry)(void *, memap
 
 #endif /* __FRAMAC__ */
 
+/* The invalid-layout behavior of the status-returning scoped and checked operations: the layout's
+   error, nothing changed. */
+#define MEMAPI_ACSL_STATUS_INVALID_LAYOUT \
+    behavior invalid_layout: \
+      assumes !memapi_valid_layout(layout); \
+      ensures \result == MEMAPI_ERROR; \
+      ensures err != \null ==> memapi_check_err(err, layout.size, layout.align); \
+      ensures memapi_proof_heap == \old(memapi_proof_heap);
+
 /* memapi_alloc_temp, memapi_zalloc_temp: the layout's error, the null callback's, UNSUPPORTED, or
    the callback ran and every live block is still live. */
 extern const char memapi__msg_null_callback[14];
@@ -368,11 +377,7 @@ extern const char memapi__msg_null_callback[14];
     requires err == \null || \valid(err); \
     assigns memapi_proof_heap, memapi_proof_user, *err, \
             memapi_proof_next(memapi_proof_heap, layout)[0 .. layout.size - 1]; \
-    behavior invalid_layout: \
-      assumes !memapi_valid_layout(layout); \
-      ensures \result == MEMAPI_ERROR; \
-      ensures err != \null ==> memapi_check_err(err, layout.size, layout.align); \
-      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    MEMAPI_ACSL_STATUS_INVALID_LAYOUT \
     behavior null_callback: \
       assumes memapi_valid_layout(layout) && cb == \null; \
       ensures \result == MEMAPI_ERROR; \
@@ -401,11 +406,7 @@ extern const char memapi__msg_null_callback[14];
     requires err == \null || \valid(err); \
     requires ptr == \null || \object_pointer((char *)ptr); \
     assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. layout.size - 1]; \
-    behavior invalid_layout: \
-      assumes !memapi_valid_layout(layout); \
-      ensures \result == MEMAPI_ERROR; \
-      ensures err != \null ==> memapi_check_err(err, layout.size, layout.align); \
-      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+    MEMAPI_ACSL_STATUS_INVALID_LAYOUT \
     behavior unsupported: \
       assumes memapi_valid_layout(layout) && (a.vt == \null || a.vt->owns == \null); \
       ensures \result == MEMAPI_ERROR; \
