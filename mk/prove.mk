@@ -22,8 +22,8 @@ PROVE_SRCS    ?= src/layout.c src/arith.c src/error.c src/alloc.c src/resize.c s
                  src/bump.c
 PROVE_CACHE   ?= ledger
 PROVE_TIMEOUT ?= 40
-PROVE_JOBS    ?= 3
-PROVE_PAR     ?= 1
+PROVE_JOBS    ?= 2
+PROVE_PAR     ?= 3
 PROVE_BATCH   ?= 400
 PROVE_ONLY    ?=
 # Configurations proved besides the default one: a function whose proof obligation differs there
@@ -48,12 +48,14 @@ PROVE_WP := -wp -wp-rte \
   -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-downcast \
   -warn-invalid-pointer -warn-right-shift-negative \
   -wp-timeout $(PROVE_TIMEOUT)
-# The provers (proofs/README.md, "How a run works"): with -wp-par 1 (PROVE_PAR) WP tries a goal's
-# provers in this order and stops at the first that proves it. CVC4 first: it proves nearly every
-# goal, and racing Z3 beside it on every goal doubled the CPU time for nothing. The smoke tests
-# (which pass when no prover proves them, so every listed prover runs on each) use Z3: a third
-# less CPU than CVC4 per smoke test.
-PROVE_PROVERS       ?= cvc4,z3
+# The provers (proofs/README.md, "How a run works"). The first pass runs CVC4 alone
+# (PROVE_PROVERS): it proves every goal Qed leaves, and racing Z3 beside it on every goal doubled
+# the CPU time for nothing. A function left with an unproved goal is proved again, alone, with
+# PROVE_RETRY_PROVERS racing on each goal; the lemmas get those at once. The smoke tests (which
+# pass when no prover proves them, so every listed prover runs on each) use Z3: a third less CPU
+# than CVC4 per smoke test.
+PROVE_PROVERS       ?= cvc4
+PROVE_RETRY_PROVERS ?= cvc4,z3
 PROVE_SMOKE_PROVERS ?= z3
 # The functions proved with -wp-split (each goal split at the branches of the code, one goal per
 # path): those with a goal that no prover closes as one formula. Everywhere else splitting only
@@ -62,20 +64,15 @@ PROVE_SPLIT ?= resize bump_resize memapi_layout_repeat memapi_layout_fam packed 
 # The functions whose body casts a `void *` to the object it stands for (the bump arena's vtable
 # thunks, the zeroing callback of a scoped allocation): proved under WP's Typed+cast memory model (proofs/README.md).
 PROVE_CAST ?= zero_then_call_cb vt_alloc vt_zalloc vt_try_dealloc vt_resize vt_zresize vt_owns
-# The functions with trusted goals (proofs/trusted.tsv) on which Z3 would spend its whole limit
-# ("Prove: false"), while Qed and CVC4 close their other goals in well under a second: a 2-second
-# limit (zero_then_call_cb's two \valid_function goals cost 80 s a run otherwise).
-PROVE_QUICK ?= zero_then_call_cb
 # The smoke tests run in a pass of their own (proofs/README.md, "Smoke tests"), each with a fixed
 # budget of prover steps instead of the 2-second timeout: a smoke test passes when no prover
 # proves it, so with a timeout every one of them cost its full time, for both provers.
 PROVE_SMOKE_STEPS ?= 30000
 PROVE_SMOKE := -wp-smoke-tests -wp-steps $(PROVE_SMOKE_STEPS)
 PROVE_ARGS = --ledger $(PROVE_LEDGER) --trusted $(PROVE_TRUSTED) --framac '$(FRAMAC)' \
-  --provers $(PROVE_PROVERS) --smoke-provers $(PROVE_SMOKE_PROVERS) \
+  --provers $(PROVE_PROVERS) --retry-provers $(PROVE_RETRY_PROVERS) --smoke-provers $(PROVE_SMOKE_PROVERS) \
   --kernel-flags '$(PROVE_KERNEL)' --wp-flags '$(PROVE_WP)' --smoke-flags '$(PROVE_SMOKE)' --srcs '$(PROVE_SRCS)' \
   --split '$(shell echo $(PROVE_SPLIT) | tr ' ' ,)' --cast '$(shell echo $(PROVE_CAST) | tr ' ' ,)' \
-  --quick '$(shell echo $(PROVE_QUICK) | tr ' ' ,)' \
   $(foreach c,$(PROVE_CONFIGS),--config '$(c)') $(foreach u,$(PROVE_USER),--user-program '$(u)')
 PROVE_RUN = $(PYTHON) proofs/prove.py run $(PROVE_ARGS) --dir $(abspath $(PROVE_DIR)) \
   --why3conf $(PROVE_WHY3) --jobs $(PROVE_JOBS) --par $(PROVE_PAR) --batch $(PROVE_BATCH) \
@@ -122,4 +119,4 @@ prove-selftest: $(PROVE_WHY3)
 	@$(PYTHON) proofs/test_program.py -q
 	@$(PYTHON) proofs/selftest.py --why3conf $(PROVE_WHY3) --framac '$(FRAMAC)' \
 	  --kernel-flags '$(PROVE_KERNEL)' --wp-flags '$(PROVE_WP)' --smoke-flags '$(PROVE_SMOKE)' \
-	  --provers $(PROVE_PROVERS) --smoke-provers $(PROVE_SMOKE_PROVERS) --srcs '$(PROVE_SRCS)' $(foreach c,$(PROVE_CONFIGS),--config '$(c)') $(foreach u,$(PROVE_USER),--user-program '$(u)')
+	  --provers $(PROVE_PROVERS) --retry-provers $(PROVE_RETRY_PROVERS) --smoke-provers $(PROVE_SMOKE_PROVERS) --srcs '$(PROVE_SRCS)' $(foreach c,$(PROVE_CONFIGS),--config '$(c)') $(foreach u,$(PROVE_USER),--user-program '$(u)')

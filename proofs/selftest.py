@@ -100,7 +100,8 @@ def run_one(t, args):
                "--jobs", "1", "--par", str(args.par), "--no-retry"]
         if args.smoke_flags:
             cmd += ["--smoke-flags", args.smoke_flags]
-        cmd += ["--provers", args.provers, "--smoke-provers", args.smoke_provers]
+        cmd += ["--provers", args.provers, "--retry-provers", args.retry_provers,
+                "--smoke-provers", args.smoke_provers]
         for c in args.config:
             cmd += ["--config", c]
         for u in args.user_program:
@@ -157,7 +158,8 @@ def main(argv):
     ap.add_argument("--wp-flags", required=True)
     ap.add_argument("--srcs", required=True)
     ap.add_argument("--smoke-flags", default="", help="as prove.py run --smoke-flags")
-    ap.add_argument("--provers", default="cvc4,z3", help="as prove.py run --provers")
+    ap.add_argument("--provers", default="cvc4", help="as prove.py run --provers")
+    ap.add_argument("--retry-provers", default="cvc4,z3", help="as prove.py run --retry-provers")
     ap.add_argument("--smoke-provers", default="z3", help="as prove.py run --smoke-provers")
     ap.add_argument("--config", action="append", default=[], help="as prove.py run --config")
     ap.add_argument("--user-program", action="append", default=[], help="as prove.py run --user-program")
