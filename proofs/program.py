@@ -52,9 +52,11 @@ def norm(text):
     return " ".join(text.split())
 
 
-def print_program(framac, kernel_flags, srcs, cwd=None):
-    """Frama-C's print of the program (raises on a parse error: the proof cannot start either)."""
-    cmd = [framac] + kernel_flags + list(srcs) + ["-print", "-ocode", "/dev/stdout"]
+def print_program(framac, kernel_flags, srcs, cwd=None, save=None):
+    """Frama-C's print of the program (raises on a parse error: the proof cannot start either).
+    With `save`, Frama-C also saves the parsed program there (-save), for the proof's processes
+    to load instead of parsing the sources again: they then prove exactly what was printed."""
+    cmd = [framac] + kernel_flags + list(srcs) + ["-print", "-ocode", "/dev/stdout"] + (["-save", save] if save else [])
     # Frama-C resolves relative paths against $PWD: set it with the working directory.
     env = dict(os.environ, PWD=os.path.abspath(cwd)) if cwd else None
     out = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=cwd, env=env)

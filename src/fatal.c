@@ -1,8 +1,20 @@
 /*
  * The fatal-error hook: the library's only global mutable state (docs/design.md section 2). The default
  * reports on stderr and aborts; the freestanding build has no stderr and traps instead.
+ *
+ * Under Frama-C the hook is called through memapi_proof_fatal_hook (proofs/extern.h), which stands
+ * for whatever function the pointer holds: the default hook (proved below against the same
+ * contract) or the user's. The proof of memapi_fatal does not depend on what the hook does: if it
+ * returns, abort() follows.
  */
 #include "memapi2/error.h"
+#include "internal/acsl.h"
+
+#ifdef __FRAMAC__
+#define CALL_FATAL_HOOK(hook, msg) memapi_proof_fatal_hook((hook), (msg))
+#else
+#define CALL_FATAL_HOOK(hook, msg) (hook)(msg)
+#endif
 
 #if MEMAPI_FREESTANDING
 static void default_hook(const char *msg)
@@ -13,6 +25,13 @@ static void default_hook(const char *msg)
 #else
 #include <stdio.h>
 #include <stdlib.h>
+/* Proved under the two assumptions memapi_proof_fatal_hook states (proofs/extern.h): the message
+   is a NUL-terminated text, and stderr is the C library's predefined stream (C11 7.21.3p7). */
+/*@ requires valid_read_string(msg);
+    requires \valid(stderr);
+    assigns *stderr, __fc_fopen[0 .. __FC_FOPEN_MAX - 1];
+    ensures \false;
+*/
 static void default_hook(const char *msg)
 {
     fputs(msg, stderr);
@@ -24,6 +43,11 @@ static void default_hook(const char *msg)
 
 static memapi_fatal_hook current_hook = default_hook;
 
+/*@ assigns current_hook \from hook;
+    ensures \result == \old(current_hook);
+    ensures hook != \null ==> current_hook == hook;
+    ensures hook == \null ==> current_hook == &default_hook;
+*/
 memapi_fatal_hook memapi_set_fatal_hook(memapi_fatal_hook hook)
 {
     memapi_fatal_hook prev = current_hook;
@@ -33,7 +57,7 @@ memapi_fatal_hook memapi_set_fatal_hook(memapi_fatal_hook hook)
 
 void memapi_fatal(const char *msg)
 {
-    current_hook(msg);
+    CALL_FATAL_HOOK(current_hook, msg);
     /* A hook that returns breaks the contract; stop anyway. */
 #if MEMAPI_FREESTANDING
     __builtin_trap();

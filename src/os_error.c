@@ -6,20 +6,31 @@
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
 #include "memapi2/config.h"
+#include "internal/acsl.h"
 #include "internal/error_set.h"
 
 #if MEMAPI_OS_ERR_REPORTING
+static const char unknown_text[] = "Unknown error";
+
 size_t memapi__os_strerror(int code, char *buf, size_t cap)
 {
     if (cap == 0)
         return 0;
     buf[0] = '\0';
-    if (strerror_r(code, buf, cap) != 0 && buf[0] == '\0') {
+    int rc = strerror_r(code, buf, cap);
+    /* POSIX leaves the buffer's contents unspecified when strerror_r fails (ERANGE: too small):
+       the text is cut at cap - 1 whatever the libc wrote. */
+    buf[cap - 1] = '\0';
+    if (rc != 0 && buf[0] == '\0') {
         /* Unknown codes: glibc already writes "Unknown error N" (kept); other libcs may not. */
-        static const char unknown[] = "Unknown error";
         size_t i = 0;
-        for (; i + 1 < cap && unknown[i]; i++)
-            buf[i] = unknown[i];
+        /*@ loop invariant 0 <= i <= cap - 1 && i < sizeof(unknown_text);
+            loop invariant \forall integer j; 0 <= j < i ==> buf[j] == unknown_text[j] && buf[j] != '\0';
+            loop invariant buf[cap - 1] == '\0';
+            loop assigns i, buf[0 .. cap - 2];
+            loop variant cap - i; */
+        for (; i + 1 < cap && unknown_text[i]; i++)
+            buf[i] = unknown_text[i];
         buf[i] = '\0';
     }
     return strlen(buf);

@@ -31,10 +31,18 @@ memapi_status memapi__fail_ptr(memapi_error *err, memapi_error_kind kind, const 
 memapi_status memapi__fail_mismatch(memapi_error *err, const void *ptr, memapi_layout given, memapi_layout recorded);
 
 #if MEMAPI_OS_ERR_REPORTING
+#ifdef __FRAMAC__
+#include <string.h> /* strlen and valid_read_string, in the contract below */
+#endif
 /*
  * Writes the OS description of `code` (strerror_r) into buf (NUL-terminated when cap > 0) and
  * returns its length; defined in os_error.c, the only libc user of the error module.
  */
+/*@ requires cap == 0 || \valid(buf + (0 .. cap - 1));
+    assigns buf[0 .. cap - 1], \result \from code, cap;
+    ensures cap == 0 ==> \result == 0;
+    ensures cap > 0 ==> \result < cap && strlen(buf) == \result && valid_read_string(buf);
+*/
 size_t memapi__os_strerror(int code, char *buf, size_t cap);
 #endif
 
