@@ -6,7 +6,12 @@
  * count divided by the call count is the operation's price plus an identical call overhead on both
  * sides. Inputs come from volatile loads, so the compiler cannot fold them; the `const` variants
  * use a layout known at compile time, as `MEMAPI_LAYOUT_ARRAY(T, n, ...)` gives.
+ *
+ * Also an uncontended pthread mutex lock+unlock pair, of the error-checking kind the locked wrapper
+ * uses (the unit of its budget) and of the default kind.
  */
+#define _POSIX_C_SOURCE 200809L /* pthread_mutexattr_settype */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "bench.h"
@@ -153,6 +158,24 @@ static BENCH_NOINLINE void *bump_iface_const(memapi_allocator a)
 }
 #endif
 
+/* One uncontended lock+unlock pair: `errorcheck_mutex` is set up as the locked wrapper sets up its
+   own (src/locked.c, PTHREAD_MUTEX_ERRORCHECK), `default_mutex` is a default mutex. */
+static pthread_mutex_t errorcheck_mutex, default_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static BENCH_NOINLINE int mutex_pair_errorcheck(void)
+{
+    if (pthread_mutex_lock(&errorcheck_mutex) != 0)
+        return 1;
+    return pthread_mutex_unlock(&errorcheck_mutex) != 0;
+}
+
+static BENCH_NOINLINE int mutex_pair_default(void)
+{
+    if (pthread_mutex_lock(&default_mutex) != 0)
+        return 1;
+    return pthread_mutex_unlock(&default_mutex) != 0;
+}
+
 /* ---- kernels ---------------------------------------------------------------------------------- */
 
 #define NIN 64u
@@ -200,6 +223,41 @@ static void lay_kernel(void *arg, unsigned long iters)
     sink = acc + (int)o.size;
 }
 
+static void mutex_kernel(void *arg, unsigned long iters)
+{
+    int (*pair)(void) = *(int (**)(void))arg;
+    int acc = 0;
+    for (unsigned long i = 0; i < iters; i++)
+        acc += pair();
+    if (acc != 0)
+        bench_die("mutex", "lock+unlock");
+}
+
+static void mutex_rows(bool callgrind, unsigned long iters, unsigned runs)
+{
+    pthread_mutexattr_t attr;
+    if (pthread_mutexattr_init(&attr) != 0 || pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK) != 0 ||
+        pthread_mutex_init(&errorcheck_mutex, &attr) != 0)
+        bench_die("mutex", "error-checking mutex setup");
+    (void)pthread_mutexattr_destroy(&attr);
+    static const struct {
+        const char *row, *fn;
+        int (*pair)(void);
+    } kinds[] = {
+        {"pthread, error-checking", "mutex_pair_errorcheck", mutex_pair_errorcheck},
+        {"pthread, default", "mutex_pair_default", mutex_pair_default},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        int (*pair)(void) = kinds[i].pair;
+        if (callgrind) {
+            mutex_kernel(&pair, iters);
+            bench_report_calls("mutex", "lock+unlock", kinds[i].row, kinds[i].fn, iters);
+        } else {
+            bench_report_time("mutex", "lock+unlock", kinds[i].row, bench_time_kernel(mutex_kernel, &pair, iters, runs));
+        }
+    }
+}
+
 #ifdef HAVE_BUMP
 static void bump_direct_kernel(void *arg, unsigned long iters)
 {
@@ -242,6 +300,7 @@ void bench_extra(bool callgrind, unsigned runs)
             bench_report_time("layout", c->op, c->row, bench_time_kernel(lay_kernel, (void *)c, iters, runs));
         }
     }
+    mutex_rows(callgrind, iters, runs);
 #ifdef HAVE_BUMP
     if (memapi_bump_init(&arena, arena_buf, sizeof arena_buf, NULL) != MEMAPI_OK)
         bench_die("bump arena", "memapi_bump_init");

@@ -495,7 +495,7 @@ def defined_in(srcs):
 def load(args):
     env = prog.sha(" ".join(" ".join(shlex.split(args.kernel_flags)).split()),
                    " ".join(shlex.split(args.wp_flags)), " ".join(shlex.split(args.smoke_flags)),
-                   args.provers, args.retry_provers, args.smoke_provers,
+                   args.provers, args.retry_provers, args.cvc4_logic, args.smoke_provers,
                    *tool_versions(args.framac))[:16]
     progs = []
     # Each configuration's print is one Frama-C process (a few seconds each): all at once. A run
@@ -729,9 +729,39 @@ def parse_config(text):
     return name, flags
 
 
+def cmd_why3conf(args):
+    """Writes Why3's configuration for the proof: Why3's whole configuration as `why3 config show`
+    prints it (the provers `why3 config detect` found), plus one prover of our own, CVC4 told the
+    logic of WP's tasks: a copy of CVC4's plain entry with `--force-logic=<logic>` on its command
+    lines, alternative "<logic lowercased>", selected by the shortcut `cvc4-<logic lowercased>`."""
+    text = subprocess.run(["why3", "config", "show"], capture_output=True, text=True, check=True,
+                          env=dict(os.environ, WHY3CONFIG=args.detected)).stdout
+    sections = re.split(r"\n(?=\[)", text)
+    plain = [sec for sec in sections if sec.startswith("[prover]") and 'name = "CVC4"' in sec
+             and "alternative =" not in sec]
+    if len(plain) != 1:
+        print(f"prove: why3 config show lists {len(plain)} plain CVC4 provers, not one", file=sys.stderr)
+        return 1
+    alt = args.cvc4_logic.lower()
+    mine = re.sub(r'^(command(?:_steps)? = ".*?) %f"$', r'\1 --force-logic=%s %%f"' % args.cvc4_logic,
+                  plain[0], flags=re.M)
+    mine = re.sub(r'^shortcut = ".*"$', f'shortcut = "cvc4-{alt}"', mine, flags=re.M)
+    mine = mine.replace("[prover]\n", f'[prover]\nalternative = "{alt}"\n', 1)
+    if mine.count("--force-logic=") != 2 or f'shortcut = "cvc4-{alt}"' not in mine:
+        print("prove: could not derive CVC4's forced-logic entry from:\n" + plain[0], file=sys.stderr)
+        return 1
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write(text.rstrip("\n") + "\n\n" + mine.rstrip("\n") + "\n")
+    return 0
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
+    w = sub.add_parser("why3conf", help="write the Why3 configuration of the proof")
+    w.add_argument("--detected", required=True, help="what `why3 config detect` wrote")
+    w.add_argument("--out", required=True)
+    w.add_argument("--cvc4-logic", required=True)
     for name in ("run", "status"):
         s = sub.add_parser(name)
         s.add_argument("--ledger", required=True)
@@ -756,6 +786,9 @@ def main(argv):
                        help="-wp-prover of the lemmas and of a function proved again after a goal "
                             "failed (these race on each goal)")
         s.add_argument("--smoke-provers", default="z3", help="-wp-prover of the smoke tests")
+        s.add_argument("--cvc4-logic", default="",
+                       help="the SMT logic of the cvc4-<logic> prover of the Why3 configuration (why3conf); "
+                            "part of the proof key")
         s.add_argument("--smoke-flags", default="",
                        help="WP flags of the smoke pass (e.g. -wp-smoke-tests -wp-steps 30000); empty: none")
         if name == "run":
@@ -770,6 +803,8 @@ def main(argv):
             s.add_argument("--no-retry", action="store_true",
                            help="do not prove a failed function again (the gate's self-tests: their mutants must fail)")
     args = ap.parse_args(argv)
+    if args.cmd == "why3conf":
+        return cmd_why3conf(args)
     kernel = shlex.split(args.kernel_flags)
     args.configs = {"default": (kernel, args.srcs.split())}
     for c in args.config:

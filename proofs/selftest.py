@@ -101,7 +101,7 @@ def run_one(t, args):
         if args.smoke_flags:
             cmd += ["--smoke-flags", args.smoke_flags]
         cmd += ["--provers", args.provers, "--retry-provers", args.retry_provers,
-                "--smoke-provers", args.smoke_provers]
+                "--cvc4-logic", args.cvc4_logic, "--smoke-provers", args.smoke_provers]
         for c in args.config:
             cmd += ["--config", c]
         for u in args.user_program:
@@ -160,6 +160,7 @@ def main(argv):
     ap.add_argument("--smoke-flags", default="", help="as prove.py run --smoke-flags")
     ap.add_argument("--provers", default="cvc4", help="as prove.py run --provers")
     ap.add_argument("--retry-provers", default="cvc4,z3", help="as prove.py run --retry-provers")
+    ap.add_argument("--cvc4-logic", default="", help="as prove.py run --cvc4-logic")
     ap.add_argument("--smoke-provers", default="z3", help="as prove.py run --smoke-provers")
     ap.add_argument("--config", action="append", default=[], help="as prove.py run --config")
     ap.add_argument("--user-program", action="append", default=[], help="as prove.py run --user-program")

@@ -10,8 +10,6 @@
 #include "internal/error_set.h"
 
 #if MEMAPI_OS_ERR_REPORTING
-static const char unknown_text[] = "Unknown error";
-
 size_t memapi__os_strerror(int code, char *buf, size_t cap)
 {
     if (cap == 0)
@@ -22,7 +20,9 @@ size_t memapi__os_strerror(int code, char *buf, size_t cap)
        the text is cut at cap - 1 whatever the libc wrote. */
     buf[cap - 1] = '\0';
     if (rc != 0 && buf[0] == '\0') {
-        /* Unknown codes: glibc already writes "Unknown error N" (kept); other libcs may not. */
+        /* Unknown codes: glibc already writes "Unknown error N" (kept); other libcs may not. A local
+           array, not a static one: the proof then needs no hypothesis that buf does not overlap it. */
+        const char unknown_text[] = "Unknown error";
         size_t i = 0;
         /*@ loop invariant 0 <= i <= cap - 1 && i < sizeof(unknown_text);
             loop invariant \forall integer j; 0 <= j < i ==> buf[j] == unknown_text[j] && buf[j] != '\0';
