@@ -306,7 +306,9 @@ BAD = re.compile(r"^\[wp\] \[(Failed|Unknown|Timeout|Stepout|Invalid)\] Goal (\S
 def bad_goals(log):
     """[(verdict, goal)] of the goals a WP log shows unproved."""
     return [(m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3)) for m in BAD.finditer(log)]
-REQUIRES = re.compile(r"_requires(_\d+)?$")
+# A callee's precondition as the report plugin titles it (memapi_fail_requires_3, and a named one:
+# strlen_requires_valid_string_s_2).
+REQUIRES = re.compile(r"_requires(_[A-Za-z]\w*?)?(_\d+)?$")
 
 
 def run_batch(args, job):
@@ -591,39 +593,46 @@ def cmd_run(args):
     if not args.only:
         jobs.append(dict(idx=len(jobs), cfg="default", kind="sweep", fcts=sorted(default.bodies), names=[]))
     jobs.sort(key=lambda j: (j["kind"] == "smoke", -sum(weights.get(n, 100) for n in j["names"])))
-    results = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futs = [pool.submit(run_batch, args, j) for j in jobs]
-        for fut in concurrent.futures.as_completed(futs):
-            r = fut.result()
-            results.append(r)
-            what = {"lemmas": "lemmas", "sweep": "sweep"}.get(
-                r["kind"], f"{'smoke ' if r['kind'] == 'smoke' else ''}batch {r['idx']} ({len(r['fcts'])} fct)")
-            print(f"prove: {what}{cfg_suffix(r['cfg'])}: frama-c exit {r['rc']} in {r['secs']:.0f} s", flush=True)
-
-    # The first pass runs --provers (CVC4) alone, which proves every goal of this program that Qed
-    # leaves. A goal may still fail: CVC4 may not find its proof, or was starved (the time limit is
-    # wall-clock, and --jobs processes share the CPU). The functions with a goal left unproved are
-    # proved again, alone, with --retry-provers racing on each goal (-wp-par 2), and WP's cache of
-    # this run replays what the first pass proved. That verdict replaces the first pass's for
-    # those functions.
+    # The first pass runs --provers (CVC4 told the logic of WP's tasks) alone, which proves nearly
+    # every goal Qed leaves. A goal may still fail: CVC4 may not find its proof in that logic, or
+    # was starved (the time limit is wall-clock, and --jobs processes share the CPU). As soon as a
+    # batch ends with a goal left unproved, its functions with one are queued to be proved again,
+    # alone, with --retry-provers racing on each goal (-wp-par 2), beside the batches still running;
+    # WP's cache of this run replays what the first pass proved. That verdict replaces the first
+    # pass's for those functions.
     tgoals = read_trusted(args.trusted)[2]
     bodies = list(default.bodies)
-    judged = {r["idx"]: (r, judge(r, bodies, tgoals)) for r in results}
     by_cfg = dict(progs)
     alone = argparse.Namespace(**dict(vars(args), par=2, provers=args.retry_provers))
-    for idx in sorted(judged):
+    judged, again_of = {}, {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        pending = {pool.submit(run_batch, args, j) for j in jobs}
+        while pending:
+            done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            for fut in done:
+                r = fut.result()
+                if r.get("retry"):
+                    again_of[r["idx"]] = r
+                    print(f"prove: batch {r['idx']}{cfg_suffix(r['cfg'])}: {len(r['fcts'])} function(s) again, "
+                          f"alone with -wp-par 2: frama-c exit {r['rc']} in {r['secs']:.0f} s", flush=True)
+                    continue
+                what = {"lemmas": "lemmas", "sweep": "sweep"}.get(
+                    r["kind"], f"{'smoke ' if r['kind'] == 'smoke' else ''}batch {r['idx']} ({len(r['fcts'])} fct)")
+                print(f"prove: {what}{cfg_suffix(r['cfg'])}: frama-c exit {r['rc']} in {r['secs']:.0f} s", flush=True)
+                judged[r["idx"]] = (r, judge(r, bodies, tgoals))
+                probs = judged[r["idx"]][1][2]
+                if r["kind"] != "fct" or not probs or args.no_retry:
+                    continue
+                failed = failed_functions(r["fcts"], probs)
+                pending.add(pool.submit(run_batch, alone, dict(
+                    idx=r["idx"], dirname=f"r{r['idx']:03d}", cfg=r["cfg"], kind="fct", retry=True,
+                    fcts=[f for f in r["fcts"] if f in failed],
+                    names=[n for n, f in zip(r["names"], r["fcts"]) if f in failed],
+                    library=r.get("library"), flags=r.get("flags"),
+                    skip=sorted(c for c, base in by_cfg[r["cfg"]].copies.items() if base in failed))))
+    for idx, again in sorted(again_of.items()):
         r, (per, lem, probs, tr) = judged[idx]
-        if r["kind"] != "fct" or not probs or args.no_retry:
-            continue
-        failed = failed_functions(r["fcts"], probs)
-        again = run_batch(alone, dict(idx=idx, dirname=f"r{idx:03d}", cfg=r["cfg"], kind="fct", retry=True,
-                                     fcts=[f for f in r["fcts"] if f in failed],
-                                     names=[n for n, f in zip(r["names"], r["fcts"]) if f in failed],
-                                     library=r.get("library"), flags=r.get("flags"),
-                                     skip=sorted(c for c, base in by_cfg[r["cfg"]].copies.items() if base in failed)))
-        print(f"prove: batch {idx}{cfg_suffix(r['cfg'])}: {len(again['fcts'])} function(s) again, alone "
-              f"with -wp-par 2: frama-c exit {again['rc']} in {again['secs']:.0f} s", flush=True)
+        failed = set(again["fcts"])
         per2, _, probs2, tr2 = judge(again, bodies, tgoals)
         # Every problem of the first pass was one of the failed functions' (or the batch's goal
         # count, which follows from them): the second pass's verdict on them is the whole verdict.
