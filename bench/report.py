@@ -127,9 +127,19 @@ def is_bench_file(path):
     return path is not None and os.path.basename(os.path.dirname(path)) == "bench"
 
 
+def is_header(path):
+    """One of the library's installed headers. Callgrind names a call's callee by the file of the
+    callee's first instruction: a bench function that begins with inlined header code (the layout
+    micro-benchmarks, the bump arena's direct calls) is named by that header's file."""
+    return path is not None and os.path.basename(os.path.dirname(path)) == "memapi2"
+
+
 def bench_fn(counts, fn):
-    """The count of the benchmark's own function `fn` in a Part's table, whatever else shares its name."""
-    return sum(v for (fl, f), v in counts.items() if f == fn and is_bench_file(fl))
+    """The count of the benchmark's own function `fn` in a Part's table, whatever else shares its
+    name: the callee's file is the benchmark's, or a header inlined at its start. A library
+    function's file is under src/; the rows' own functions are named row_<tag>_<op> besides, which
+    no library function is."""
+    return sum(v for (fl, f), v in counts.items() if f == fn and (is_bench_file(fl) or is_header(fl)))
 
 
 instr, heap = {}, {}
