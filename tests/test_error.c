@@ -357,3 +357,41 @@ Test(error, discriminants)
 
     cr_assert_eq(MEMAPI_OK, 0);
 }
+
+#if MEMAPI_OS_ERR_REPORTING
+#include <errno.h>
+#include "internal/error_set.h"
+
+/* The OS description behind "os error: ..." (src/os_error.c, proved against the contract in
+   internal/error_set.h): the whole text when it fits, else the text cut at cap - 1 and terminated,
+   nothing written when cap is 0. ENOMEM's text is glibc's, as in the cause texts above. */
+Test(os_strerror, whole_text_when_it_fits)
+{
+    char buf[64];
+    cr_assert_eq(memapi__os_strerror(ENOMEM, buf, sizeof buf), strlen("Cannot allocate memory"));
+    cr_assert_str_eq(buf, "Cannot allocate memory");
+}
+
+Test(os_strerror, short_buffer_gets_the_text_cut_and_terminated)
+{
+    char buf[8];
+    memset(buf, '#', sizeof buf);
+    cr_assert_eq(memapi__os_strerror(ENOMEM, buf, sizeof buf), 7);
+    cr_assert_str_eq(buf, "Cannot ");
+}
+
+Test(os_strerror, one_byte_buffer_holds_the_empty_text)
+{
+    char buf[1] = {'#'};
+    cr_assert_eq(memapi__os_strerror(ENOMEM, buf, sizeof buf), 0);
+    cr_assert_eq(buf[0], '\0');
+}
+
+Test(os_strerror, zero_capacity_writes_nothing)
+{
+    char buf[2] = {'#', '#'};
+    cr_assert_eq(memapi__os_strerror(ENOMEM, buf, 0), 0);
+    cr_assert_eq(buf[0], '#');
+    cr_assert_eq(buf[1], '#');
+}
+#endif
