@@ -277,11 +277,6 @@ SPLIT = ["-wp-split"]
 CAST = ["-wp-model", "Typed+cast"]
 
 
-# The functions whose goals, but for the ones proofs/trusted.tsv lists, Qed and CVC4 close in well
-# under a second, while on the trusted ones (WP cannot express them: "Prove: false") Z3 would
-# spend its whole time limit each: a 2-second limit.
-
-
 def own_flags(args):
     """{function: [its own WP flags]} from --split and --cast."""
     own = {}
