@@ -84,6 +84,25 @@ static BENCH_NOINLINE int lay_array_hand(size_t s, size_t a, size_t n, memapi_la
     return 0;
 }
 
+/* MEMAPI_LAYOUT_ARRAY over a type whose size is known at run time only (a row of `s / 8` doubles,
+   say): the alignment of a type is a constant, the size is not. */
+static BENCH_NOINLINE int lay_array_vsize_memapi(size_t s, size_t a, size_t n, memapi_layout *o)
+{
+    (void)a;
+    return memapi_layout_array(s, _Alignof(double), n, o, NULL) != MEMAPI_OK;
+}
+
+static BENCH_NOINLINE int lay_array_vsize_hand(size_t s, size_t a, size_t n, memapi_layout *o)
+{
+    (void)a;
+    size_t sz;
+    if (__builtin_mul_overflow(n, s, &sz) || sz > PTRDIFF_MAX - (_Alignof(double) - 1))
+        return 1;
+    o->size = sz;
+    o->align = _Alignof(double);
+    return 0;
+}
+
 static BENCH_NOINLINE int lay_array_const_memapi(size_t s, size_t a, size_t n, memapi_layout *o)
 {
     (void)s;
@@ -203,6 +222,8 @@ static const lay_case cases[] = {
     CASE2("from_size_align (const)", "hand-written", lay_fsa_const_hand),
     CASE3("array", "memapi", lay_array_memapi),
     CASE3("array", "hand-written", lay_array_hand),
+    CASE3("array (variable size)", "memapi", lay_array_vsize_memapi),
+    CASE3("array (variable size)", "hand-written", lay_array_vsize_hand),
     CASE3("array (const elem)", "memapi", lay_array_const_memapi),
     CASE3("array (const elem)", "hand-written", lay_array_const_hand),
     CASE3("repeat", "memapi", lay_repeat_memapi),

@@ -243,8 +243,8 @@ budget("default free", M("free", D), "do", 16, M("free", R))
 budget("default aligned alloc vs `posix_memalign`", M("alloc_aligned", D), "do", 16, M("alloc_aligned", R))
 budget("default grow vs `realloc` (mixed trace)", M("grow", D), "do", 24, M("grow", R))
 budget("default shrink vs `realloc` (mixed trace)", M("shrink", D), "do", 24, M("shrink", R))
-budget("`MEMAPI_LAYOUT_ARRAY`, variable element size, vs the hand-written check", ("layout", "array", "memapi"),
-       "di", 2, ("layout", "array", "hand-written"))
+budget("`MEMAPI_LAYOUT_ARRAY`, variable element size, vs the hand-written check",
+       ("layout", "array (variable size)", "memapi"), "di", 2, ("layout", "array (variable size)", "hand-written"))
 budget("bump alloc, direct, constant layout", ("bump", "alloc (const layout)", "bump direct API"), "ai", 12)
 budget("bump alloc through `memapi_alloc`, constant layout", ("bump", "alloc (const layout)", "bump via memapi_alloc"),
        "ai", 30)

@@ -1,15 +1,29 @@
 /* The default allocator: the platform heap (reference DefaultAlloc / System; docs/design.md section 4). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include "memapi2/default.h"
 #include "internal/error_set.h"
 
+/* No interprocedural change of a function's arguments (GCC's constant propagation would drop the
+   reporting functions' unused `self` and move the others back into other registers). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define KEEP_ARGS __attribute__((noinline, noipa))
+#else
+#define KEEP_ARGS __attribute__((noinline))
+#endif
+
 /* The malloc family can serve this layout without posix_memalign (reference rely_on_min_align). */
-static bool malloc_can_serve(memapi_layout l)
+static inline bool malloc_can_serve(memapi_layout l)
 {
-    return l.align <= MEMAPI_MIN_ALIGN && l.size >= l.align;
+    /* Two compare-and-branch pairs (as one condition, GCC computed min(align, MIN_ALIGN) first). */
+    if (MEMAPI_UNLIKELY(l.align > MEMAPI_MIN_ALIGN))
+        return false;
+    return l.size >= l.align;
 }
 
 /* Error path: out of line so that the malloc path keeps no frame for it. */
@@ -25,18 +39,33 @@ static __attribute__((noinline, cold)) void *fail_os(memapi_layout l, int code, 
 }
 
 /*
- * The posix_memalign path, out of line: its out-parameter makes the function keep a stack canary
- * (-fstack-protector-strong), which the malloc path below then does not pay for. (Not
- * aligned_alloc, which has no out-parameter: C11 and sanitizer runtimes may refuse a size that is
- * not a multiple of the alignment.)
+ * The over-aligned path, out of line. On glibc, memalign: what posix_memalign does, without the
+ * out-parameter that makes a function keep a stack slot and the stack protector's canary (about 15
+ * instructions a call). Elsewhere posix_memalign (memalign is not POSIX; nor aligned_alloc, which
+ * C11 and sanitizer runtimes may refuse for a size that is not a multiple of the alignment). Both
+ * raise an alignment below the pointer size, which the layout never needs: the block is aligned
+ * to more than it asked for.
  */
-static __attribute__((noinline)) void *heap_alloc_aligned(memapi_layout l, bool zero, memapi_error *err)
+static KEEP_ARGS void *heap_alloc_aligned(void *self, memapi_layout l, memapi_error *err)
 {
+    (void)self;
+#if defined(__GLIBC__)
+    void *p = memalign(l.align, l.size);
+    if (p == NULL)
+        return fail_os(l, errno, err);
+#else
     void *p = NULL;
     int code = posix_memalign(&p, l.align < sizeof(void *) ? sizeof(void *) : l.align, l.size);
     if (code != 0)
         return fail_os(l, code, err);
-    if (zero)
+#endif
+    return p;
+}
+
+static __attribute__((noinline)) void *heap_zalloc_aligned(void *self, memapi_layout l, memapi_error *err)
+{
+    void *p = heap_alloc_aligned(self, l, err);
+    if (p != NULL)
         memset(p, 0, l.size);
     return p;
 }
@@ -49,18 +78,22 @@ static inline void *dangling(memapi_layout l)
 
 /*
  * malloc (calloc), filling *err on failure: out of line, as the layout and err must be kept across
- * the call. One function per kind, so that neither tests which it is.
+ * the call. One function per kind, so that neither tests which it is. They take the entry's
+ * arguments in the entry's registers (`self` unused), so that the entry jumps to them as it was
+ * called.
  */
-static __attribute__((noinline)) void *heap_malloc_reporting(memapi_layout l, memapi_error *err)
+static KEEP_ARGS void *heap_malloc_reporting(void *self, memapi_layout l, memapi_error *err)
 {
+    (void)self;
     void *p = malloc(l.size);
     if (p == NULL)
         return fail_os(l, errno, err);
     return p;
 }
 
-static __attribute__((noinline)) void *heap_calloc_reporting(memapi_layout l, memapi_error *err)
+static KEEP_ARGS void *heap_calloc_reporting(void *self, memapi_layout l, memapi_error *err)
 {
+    (void)self;
     void *p = calloc(1, l.size);
     if (p == NULL)
         return fail_os(l, errno, err);
@@ -71,29 +104,27 @@ static __attribute__((noinline)) void *heap_calloc_reporting(memapi_layout l, me
  * Every path ends in a tail call, so that the entries keep no frame: without an error to fill,
  * malloc's (calloc's) result is the answer as it stands.
  */
-static inline void *heap_alloc(memapi_layout l, bool zero, memapi_error *err)
+static inline void *heap_alloc(void *self, memapi_layout l, bool zero, memapi_error *err)
 {
     /* malloc_can_serve excludes size 0 (align >= 1 > size), so the common path tests it once. */
     if (MEMAPI_LIKELY(malloc_can_serve(l))) {
         if (zero)
-            return err != NULL ? heap_calloc_reporting(l, err) : calloc(1, l.size);
-        return err != NULL ? heap_malloc_reporting(l, err) : malloc(l.size);
+            return err != NULL ? heap_calloc_reporting(self, l, err) : calloc(1, l.size);
+        return err != NULL ? heap_malloc_reporting(self, l, err) : malloc(l.size);
     }
     if (l.size == 0)
         return dangling(l);
-    return heap_alloc_aligned(l, zero, err);
+    return zero ? heap_zalloc_aligned(self, l, err) : heap_alloc_aligned(self, l, err);
 }
 
 static void *default_alloc(void *self, memapi_layout l, memapi_error *err)
 {
-    (void)self;
-    return heap_alloc(l, false, err);
+    return heap_alloc(self, l, false, err);
 }
 
 static void *default_zalloc(void *self, memapi_layout l, memapi_error *err)
 {
-    (void)self;
-    return heap_alloc(l, true, err);
+    return heap_alloc(self, l, true, err);
 }
 
 static memapi_status default_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
@@ -105,34 +136,62 @@ static memapi_status default_try_dealloc(void *self, void *ptr, memapi_layout l,
     return MEMAPI_OK;
 }
 
-/* free cannot fail: memapi_dealloc calls this entry and needs no error object (alloc.h). */
+/*
+ * free cannot fail: memapi_dealloc calls this entry and needs no error object (alloc.h). It never
+ * gets the layout's dangling pointer (the entry's contract), which is every size-0 block this
+ * allocator hands out, so that every pointer it gets came from the malloc family.
+ */
 static void default_dealloc(void *self, void *ptr, memapi_layout l)
 {
     (void)self;
-    if (MEMAPI_LIKELY(l.size != 0 && ptr != dangling(l)))
-        free(ptr);
+    (void)l;
+    free(ptr);
 }
+
+/*
+ * The resize entries only test and jump: each path is a function that takes the entry's own
+ * arguments in the entry's registers (KEEP_ARGS), so that the entry moves no argument. (Written as
+ * one function with tail calls of realloc and of these, the entry shuffled six registers.)
+ */
+#define RESIZE_ARGS void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err
 
 /* The library's allocate-copy-free path, for what realloc cannot do (size 0, over-aligned). */
-static __attribute__((noinline)) void *resize_by_copy(void *ptr, memapi_layout old_l, memapi_layout new_l, bool zero,
-                                                      memapi_error *err)
+static KEEP_ARGS void *resize_by_copy(RESIZE_ARGS)
 {
-    return memapi_default_resize(memapi_default(), ptr, old_l, new_l, zero, err);
+    (void)self;
+    return memapi_default_resize(memapi_default(), ptr, old_l, new_l, false, err);
 }
 
-/* realloc with an error to fill: out of line, as the new layout and err must be kept across it. */
-static __attribute__((noinline)) void *heap_realloc_reporting(void *ptr, memapi_layout new_l, memapi_error *err)
+static KEEP_ARGS void *zresize_by_copy(RESIZE_ARGS)
 {
+    (void)self;
+    return memapi_default_resize(memapi_default(), ptr, old_l, new_l, true, err);
+}
+
+/* realloc with an error to fill: the new layout and err are kept across it. */
+static KEEP_ARGS void *heap_realloc_reporting(RESIZE_ARGS)
+{
+    (void)self;
+    (void)old_l;
     void *p = realloc(ptr, new_l.size);
     if (p == NULL)
         return fail_os(new_l, errno, err);
     return p;
 }
 
-/* realloc with the new tail to zero (and an error to fill). */
-static __attribute__((noinline)) void *heap_realloc_zero(void *ptr, memapi_layout old_l, memapi_layout new_l,
-                                                         memapi_error *err)
+/* realloc without an error to fill: realloc's result as it stands. */
+static KEEP_ARGS void *heap_realloc(RESIZE_ARGS)
 {
+    (void)self;
+    (void)old_l;
+    (void)err;
+    return realloc(ptr, new_l.size);
+}
+
+/* realloc with the new tail to zero (and an error to fill). */
+static KEEP_ARGS void *heap_realloc_zero(RESIZE_ARGS)
+{
+    (void)self;
     void *p = realloc(ptr, new_l.size);
     if (p == NULL)
         return fail_os(new_l, errno, err);
@@ -141,26 +200,35 @@ static __attribute__((noinline)) void *heap_realloc_zero(void *ptr, memapi_layou
     return p;
 }
 
-/* As heap_alloc: every path is a tail call; a plain resize without an error to fill is realloc itself. */
-static inline void *heap_resize(void *ptr, memapi_layout old_l, memapi_layout new_l, bool zero, memapi_error *err)
+/*
+ * realloc serves the resize when malloc could serve the new layout (which excludes a new size 0)
+ * and the old block is not size 0 (the dangling pointer, which realloc must not see).
+ */
+static inline bool realloc_can_serve(memapi_layout old_l, memapi_layout new_l)
 {
-    if (old_l.size == 0 || new_l.size == 0 || !malloc_can_serve(new_l))
-        return resize_by_copy(ptr, old_l, new_l, zero, err);
-    if (zero)
-        return heap_realloc_zero(ptr, old_l, new_l, err);
-    return err != NULL ? heap_realloc_reporting(ptr, new_l, err) : realloc(ptr, new_l.size);
+    /* One compare-and-branch each (as a whole condition, GCC computed two flags and tested both). */
+    if (MEMAPI_UNLIKELY(old_l.size == 0))
+        return false;
+    if (MEMAPI_UNLIKELY(new_l.align > MEMAPI_MIN_ALIGN))
+        return false;
+    return new_l.size >= new_l.align;
 }
 
-static void *default_resize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
+static void *default_resize(RESIZE_ARGS)
 {
-    (void)self;
-    return heap_resize(ptr, old_l, new_l, false, err);
+    if (MEMAPI_LIKELY(realloc_can_serve(old_l, new_l))) {
+        if (MEMAPI_LIKELY(err != NULL))
+            return heap_realloc_reporting(self, ptr, old_l, new_l, err);
+        return heap_realloc(self, ptr, old_l, new_l, err);
+    }
+    return resize_by_copy(self, ptr, old_l, new_l, err);
 }
 
-static void *default_zresize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
+static void *default_zresize(RESIZE_ARGS)
 {
-    (void)self;
-    return heap_resize(ptr, old_l, new_l, true, err);
+    if (MEMAPI_UNLIKELY(!realloc_can_serve(old_l, new_l)))
+        return zresize_by_copy(self, ptr, old_l, new_l, err);
+    return heap_realloc_zero(self, ptr, old_l, new_l, err);
 }
 
 const memapi_alloc_vtable memapi_default_vtable = {

@@ -73,8 +73,10 @@ typedef void *(*memapi_resize_fn)(void *self, void *ptr, memapi_layout old_layou
  * @brief Free a block, without failing (the reference's `Dealloc::dealloc` as an allocator
  * overrides it). Optional, for allocators whose free cannot fail: `memapi_dealloc` calls it instead
  * of `try_dealloc` after its own checks (valid layout, pointer non-NULL, aligned and not the
- * layout's dangling pointer), and so needs no error object. It must have the effect a successful
- * `try_dealloc` has; it is used only when `try_dealloc` is present too.
+ * layout's dangling pointer), and so needs no error object. It is never called with the layout's
+ * dangling pointer, and may rely on that (the default allocator's frees without testing it). It
+ * must have the effect a successful `try_dealloc` has; it is used only when `try_dealloc` is
+ * present too.
  */
 typedef void (*memapi_free_fn)(void *self, void *ptr, memapi_layout layout);
 /** @brief `MEMAPI_OK` when `ptr` is a live block of this allocator with exactly `layout` (reference `AllocOwned`). */

@@ -144,6 +144,7 @@ memapi_status memapi_proof_entry_try_dealloc(memapi_status (*entry)(void *, void
 
 /*@ requires entry != \null;
     requires memapi_valid_layout(layout);
+    requires ptr != (void *)(uintptr_t)layout.align;
     requires memapi_owned(memapi_proof_heap, (char *)ptr, layout.size);
     requires \valid((char *)ptr + (0 .. layout.size - 1));
     assigns memapi_proof_heap, ((char *)ptr)[0 .. layout.size - 1];

@@ -5,6 +5,7 @@
 #ifndef MEMAPI2_ARITH_H
 #define MEMAPI2_ARITH_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include "types.h"
 #include "error.h"
@@ -17,6 +18,36 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** @cond MEMAPI_INTERNAL */
+/*
+ * MEMAPI__MUL_OVERFLOW(a, b, &r): r = a * b (mod 2^N) in a memapi__mul_t, a size-wide unsigned
+ * type, and true when the exact product does not fit. GCC's and Clang's builtin for the type of
+ * size_t's width, one `mul; jo` on x86-64 (a division before it, tens of cycles); Frama-C reads
+ * the builtin's contract in its own __fc_gcc_builtins.h (listed in proofs/trusted.tsv). Other
+ * compilers get the division test, which the proofs do not cover.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#if SIZE_MAX == ULONG_MAX
+typedef unsigned long memapi__mul_t;
+#define MEMAPI__MUL_OVERFLOW(a, b, res) __builtin_umull_overflow((a), (b), (res))
+#elif SIZE_MAX == ULLONG_MAX
+typedef unsigned long long memapi__mul_t;
+#define MEMAPI__MUL_OVERFLOW(a, b, res) __builtin_umulll_overflow((a), (b), (res))
+#else
+typedef unsigned memapi__mul_t;
+#define MEMAPI__MUL_OVERFLOW(a, b, res) __builtin_umul_overflow((a), (b), (res))
+#endif
+#else
+typedef size_t memapi__mul_t;
+static inline bool memapi__mul_overflow(size_t a, size_t b, size_t *res)
+{
+    *res = a * b;
+    return b != 0 && a > SIZE_MAX / b;
+}
+#define MEMAPI__MUL_OVERFLOW(a, b, res) memapi__mul_overflow((a), (b), (res))
+#endif
+/** @endcond */
 
 /**
  * @brief `l op r` without overflow (reference `checked_op`).

@@ -43,9 +43,12 @@ extern "C" {
 */
 static inline bool memapi_layout_is_valid(memapi_layout l)
 {
-    /* The middle test always holds for a power of two; it keeps the subtraction visibly in range. */
-    return memapi_is_pow2(l.align) && l.align - 1 <= MEMAPI_USIZE_MAX_NO_HIGH_BIT &&
-           l.size <= MEMAPI_USIZE_MAX_NO_HIGH_BIT - (l.align - 1);
+    /*
+     * size <= MAX - (align - 1) is size <= HIGH - align. The middle test always holds for a power
+     * of two; it keeps the subtraction visibly in range, and compilers fold it with align != 0 into
+     * one test of align - 1's sign (9 instructions in all on x86-64; 11 with the form above).
+     */
+    return memapi_is_pow2(l.align) && l.align <= MEMAPI_USIZE_HIGH_BIT && l.size <= MEMAPI_USIZE_HIGH_BIT - l.align;
 }
 
 /**
@@ -96,8 +99,9 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_layout_check(size_t size, size_
 MEMAPI_NODISCARD static inline memapi_status
 memapi_layout_from_size_align(size_t size, size_t align, memapi_layout *out, memapi_error *err)
 {
-    if (MEMAPI_LIKELY(memapi_is_pow2(align) && align - 1 <= MEMAPI_USIZE_MAX_NO_HIGH_BIT &&
-                      size <= MEMAPI_USIZE_MAX_NO_HIGH_BIT - (align - 1))) {
+    /* As memapi_layout_is_valid. */
+    if (MEMAPI_LIKELY(memapi_is_pow2(align) && align <= MEMAPI_USIZE_HIGH_BIT &&
+                      size <= MEMAPI_USIZE_HIGH_BIT - align)) {
         out->size = size;
         out->align = align;
         return MEMAPI_OK;
@@ -299,12 +303,13 @@ memapi_layout_array_check(size_t elem_size, size_t elem_align, size_t n, memapi_
 MEMAPI_NODISCARD static inline memapi_status
 memapi_layout_array(size_t elem_size, size_t elem_align, size_t n, memapi_layout *out, memapi_error *err)
 {
-    /* The second test always holds for a power of two; it keeps the subtraction visibly in range. */
-    /*@ assert elem_align <= memapi_high && elem_size != 0 ==>
-          (n <= (memapi_high - elem_align) / elem_size <==> elem_size * n <= memapi_high - elem_align); */
+    /* The second test always holds for a power of two; it keeps the subtraction visibly in range.
+       The product's overflow test is one `mul; jo` (a division before: tens of cycles). */
+    memapi__mul_t bytes;
     if (MEMAPI_LIKELY(memapi_is_pow2(elem_align) && elem_align <= MEMAPI_USIZE_HIGH_BIT &&
-                      (elem_size == 0 || n <= (MEMAPI_USIZE_HIGH_BIT - elem_align) / elem_size))) {
-        out->size = elem_size * n;
+                      !MEMAPI__MUL_OVERFLOW(elem_size, n, &bytes) &&
+                      bytes <= MEMAPI_USIZE_HIGH_BIT - elem_align)) {
+        out->size = (size_t)bytes;
         out->align = elem_align;
         return MEMAPI_OK;
     }
