@@ -52,7 +52,7 @@ int strerror_r(int errnum, char *strerrbuf, size_t buflen);
     assigns \result \from x;
     ensures 0 <= \result < 8 * sizeof(unsigned long);
     ensures (1 << \result) <= x;
-    ensures (x & (x - 1)) == 0 ==> (1 << \result) == x;
+    ensures memapi_pow2(x) ==> (1 << \result) == x;
 */
 int __builtin_ctzl(unsigned long x);
 

@@ -128,6 +128,46 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_bump_init(memapi_bump *b, void 
 /** @brief True when `b` satisfies the arena invariant (the C mirror of the ACSL predicate). */
 MEMAPI_API bool memapi_bump_is_valid(const memapi_bump *b);
 
+#ifdef __FRAMAC__
+/*
+ * The behaviors of an allocation with a valid layout (the out-of-line path, the vtable entry's fast
+ * path), with each behavior's assigns clause (empty for a function that calls the out-of-line path:
+ * WP knows of a call only its callee's whole assigns clause).
+ */
+#define MEMAPI__ACSL_BUMP_ALLOC_VALID(assigns_zero, assigns_oom, assigns_ok) \
+    behavior zero_size: \
+      assumes memapi_valid_layout(layout) && layout.size == 0; \
+      assigns_zero \
+      ensures memapi_bump_inv(b); \
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak); \
+      ensures \result == (void *)(uintptr_t)layout.align; \
+      ensures memapi_bump_unchanged{Pre, Post}(b); \
+    behavior out_of_memory: \
+      assumes memapi_valid_layout(layout) && layout.size > 0 && \
+              memapi_bump_start(b, layout.align) + layout.size > b->cap; \
+      assigns_oom \
+      ensures memapi_bump_inv(b); \
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak); \
+      ensures \result == \null; \
+      ensures memapi_bump_unchanged{Pre, Post}(b); \
+      ensures err != \null ==> memapi_bump_err_oom(err, layout); \
+    behavior ok: \
+      assumes memapi_valid_layout(layout) && layout.size > 0 && \
+              memapi_bump_start(b, layout.align) + layout.size <= b->cap; \
+      assigns_ok \
+      ensures memapi_bump_inv(b); \
+      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak); \
+      ensures \result != \null && \result == b->base + \old(memapi_bump_start(b, layout.align)); \
+      ensures memapi_bump_block(b, (char *)\result, \old(memapi_bump_start(b, layout.align)), layout.size, \
+                                layout.align); \
+      ensures \old(b->off) <= \old(memapi_bump_start(b, layout.align)); \
+      ensures \separated((char *)\result + (0 .. layout.size - 1), b->base + (0 .. \old(b->off) - 1)); \
+      ensures b->off == \old(memapi_bump_start(b, layout.align)) + layout.size; \
+      ensures b->last == \old(b->off);
+/* The ok behavior's assigns clause, a macro argument with a comma of its own. */
+#define MEMAPI__ACSL_BUMP_ASSIGNS_OK assigns b->off, b->last;
+#endif
+
 /**
  * @brief The out-of-line allocation path; same contract as `memapi_bump_alloc` (which calls it
  * when its inline fast path does not apply).
@@ -144,39 +184,46 @@ MEMAPI_API bool memapi_bump_is_valid(const memapi_bump *b);
       ensures \result == \null;
       ensures memapi_bump_unchanged{Pre, Post}(b);
       ensures err != \null ==> memapi_check_err(err, layout.size, layout.align);
-    behavior zero_size:
-      assumes memapi_valid_layout(layout) && layout.size == 0;
-      assigns \nothing;
-      ensures memapi_bump_inv(b);
-      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
-      ensures \result == (void *)(uintptr_t)layout.align;
-      ensures memapi_bump_unchanged{Pre, Post}(b);
-    behavior out_of_memory:
-      assumes memapi_valid_layout(layout) && layout.size > 0 &&
-              memapi_bump_start(b, layout.align) + layout.size > b->cap;
-      assigns *err;
-      ensures memapi_bump_inv(b);
-      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
-      ensures \result == \null;
-      ensures memapi_bump_unchanged{Pre, Post}(b);
-      ensures err != \null ==> memapi_bump_err_oom(err, layout);
-    behavior ok:
-      assumes memapi_valid_layout(layout) && layout.size > 0 &&
-              memapi_bump_start(b, layout.align) + layout.size <= b->cap;
-      assigns b->off, b->last;
-      ensures memapi_bump_inv(b);
-      ensures memapi_bump_same_buffer{Pre, Post}(b) && b->peak == \old(b->peak);
-      ensures \result != \null && \result == b->base + \old(memapi_bump_start(b, layout.align));
-      ensures memapi_bump_block(b, (char *)\result, \old(memapi_bump_start(b, layout.align)), layout.size,
-                                layout.align);
-      ensures \old(b->off) <= \old(memapi_bump_start(b, layout.align));
-      ensures \separated((char *)\result + (0 .. layout.size - 1), b->base + (0 .. \old(b->off) - 1));
-      ensures b->off == \old(memapi_bump_start(b, layout.align)) + layout.size;
-      ensures b->last == \old(b->off);
+    MEMAPI__ACSL_BUMP_ALLOC_VALID(assigns \nothing;, assigns *err;, MEMAPI__ACSL_BUMP_ASSIGNS_OK)
     complete behaviors;
     disjoint behaviors;
 */
 MEMAPI_API void *memapi_bump_alloc_outline(memapi_bump *b, memapi_layout layout, memapi_error *err);
+
+/** @cond MEMAPI_INTERNAL */
+/*
+ * memapi_bump_alloc for a layout known to be valid: the arena's vtable entry, which the dispatch
+ * calls only with a layout it has validated (the entry contract, alloc.h), so that the layout is
+ * not tested twice.
+ */
+/*@ requires memapi_bump_inv(b);
+    requires memapi_valid_layout(layout);
+    requires err == \null || \valid(err);
+    requires \separated(err, b);
+    assigns b->off, b->last, *err;
+    MEMAPI__ACSL_BUMP_ALLOC_VALID(, , )
+    complete behaviors;
+    disjoint behaviors;
+*/
+static inline void *memapi__bump_alloc_valid(memapi_bump *b, memapi_layout layout, memapi_error *err)
+{
+#if !MEMAPI__BUMP_ASAN
+    if (MEMAPI_LIKELY(layout.size != 0)) {
+        /* The padding is that of memapi_bump_alloc_outline. No overflow: off <= cap <= MAX,
+         * pad < align, and size <= MAX - (align - 1). */
+        size_t off = b->off;
+        size_t start = off + (layout.align - (b->addr + off) % layout.align) % layout.align;
+        size_t end = start + layout.size;
+        if (MEMAPI_LIKELY(end <= b->cap)) {
+            b->off = end;
+            b->last = off;
+            return b->base + start;
+        }
+    }
+#endif
+    return memapi_bump_alloc_outline(b, layout, err);
+}
+/** @endcond */
 
 /**
  * @brief Allocates a block of `layout` from the arena.
@@ -230,20 +277,8 @@ MEMAPI_API void *memapi_bump_alloc_outline(memapi_bump *b, memapi_layout layout,
 */
 static inline void *memapi_bump_alloc(memapi_bump *b, memapi_layout layout, memapi_error *err)
 {
-#if !MEMAPI__BUMP_ASAN
-    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && layout.size != 0)) {
-        /* The padding is that of memapi_bump_alloc_outline. No overflow: off <= cap <= MAX,
-         * pad < align, and size <= MAX - (align - 1). */
-        size_t off = b->off;
-        size_t start = off + (layout.align - (b->addr + off) % layout.align) % layout.align;
-        size_t end = start + layout.size;
-        if (MEMAPI_LIKELY(end <= b->cap)) {
-            b->off = end;
-            b->last = off;
-            return b->base + start;
-        }
-    }
-#endif
+    if (MEMAPI_LIKELY(memapi_layout_is_valid(layout)))
+        return memapi__bump_alloc_valid(b, layout, err);
     return memapi_bump_alloc_outline(b, layout, err);
 }
 
