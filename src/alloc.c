@@ -214,3 +214,26 @@ void (memapi_dealloc)(memapi_allocator a, void *ptr, memapi_layout layout)
     }
     dealloc_reporting(a, ptr, layout);
 }
+
+/* The out-of-line halves of the inline fast paths (alloc.h): the exported functions, `self` unused. */
+void *memapi_alloc_outline(void *self, memapi_layout layout, memapi_error *err, memapi_allocator a)
+{
+    (void)self;
+    return (memapi_alloc)(a, layout, err);
+}
+
+void *memapi_zalloc_outline(void *self, memapi_layout layout, memapi_error *err, memapi_allocator a)
+{
+    (void)self;
+    return (memapi_zalloc)(a, layout, err);
+}
+
+void memapi_dealloc_outline(void *self, void *ptr, memapi_layout layout, memapi_allocator a)
+{
+    (void)self;
+    /* memapi_dealloc's own first test, repeated so that the proof sees that the dangling pointer
+       assigns nothing (WP knows of a call only its callee's whole assigns clause). */
+    if (memapi_layout_is_valid(layout) && ptr == memapi_layout_dangling(layout))
+        return;
+    (memapi_dealloc)(a, ptr, layout);
+}

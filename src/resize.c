@@ -330,3 +330,18 @@ void *memapi_rezalloc(memapi_allocator a, void *ptr, memapi_layout old_layout, m
 {
     return resize(a, ptr, old_layout, new_layout, RESIZE_REZALLOC, err);
 }
+
+/* The out-of-line halves of the inline fast paths (alloc.h): the exported functions, `self` unused. */
+void *memapi_grow_outline(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
+                          memapi_error *err, memapi_allocator a)
+{
+    (void)self;
+    return (memapi_grow)(a, ptr, old_layout, new_layout, err);
+}
+
+void *memapi_shrink_outline(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
+                            memapi_error *err, memapi_allocator a)
+{
+    (void)self;
+    return (memapi_shrink)(a, ptr, old_layout, new_layout, err);
+}

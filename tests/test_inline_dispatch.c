@@ -306,6 +306,66 @@ Test(inline_dispatch, dealloc_matches_the_exported_function)
     cr_assert_gt(try_deallocs, 0u);
 }
 
+/* ---- the out-of-line halves: the exported functions with the allocator last ------------------- */
+
+/* Each *_outline function must be its exported function whatever its first argument (`self`, which
+   it ignores): the same results, error bytes and entry calls over the whole grid. */
+Test(inline_dispatch, outline_functions_match_the_exported_functions)
+{
+    void *const ptrs[] = {block_in, NULL, block_in + 1};
+    size_t entry_hits = 0;
+    for (size_t v = 0; v < sizeof vtables / sizeof vtables[0]; v++)
+        for (size_t i = 0; i < NLAYOUTS; i++) {
+            for (int zero = 0; zero <= 1; zero++) {
+                outcome f, s;
+                memset(&f, 0xA5, sizeof f);
+                memset(&s, 0xA5, sizeof s);
+                f.log.n = s.log.n = 0;
+                memapi_layout l = layouts[i];
+                if (zero && vtables[v] != NULL && vtables[v]->zalloc == NULL && memapi_layout_is_valid(l) &&
+                    l.size > sizeof block_out)
+                    continue;
+                f.result = zero ? memapi_zalloc_outline(NULL, l, &f.err, allocator(v, &f.log))
+                                : memapi_alloc_outline(NULL, l, &f.err, allocator(v, &f.log));
+                s.result = zero ? (memapi_zalloc)(allocator(v, &s.log), l, &s.err)
+                                : (memapi_alloc)(allocator(v, &s.log), l, &s.err);
+                assert_same(&f, &s, zero ? "zalloc_outline" : "alloc_outline", v, i, (size_t)zero);
+                entry_hits += f.log.n;
+            }
+            for (size_t j = 0; j < NLAYOUTS; j++)
+                for (size_t k = 0; k < sizeof ptrs / sizeof ptrs[0]; k++)
+                    for (int grow = 0; grow <= 1; grow++) {
+                        memapi_layout o = layouts[i], n = layouts[j];
+                        outcome f, s;
+                        memset(&f, 0xA5, sizeof f);
+                        memset(&s, 0xA5, sizeof s);
+                        f.log.n = s.log.n = 0;
+                        f.result = grow ? memapi_grow_outline(NULL, ptrs[k], o, n, &f.err, allocator(v, &f.log))
+                                        : memapi_shrink_outline(NULL, ptrs[k], o, n, &f.err, allocator(v, &f.log));
+                        s.result = grow ? (memapi_grow)(allocator(v, &s.log), ptrs[k], o, n, &s.err)
+                                        : (memapi_shrink)(allocator(v, &s.log), ptrs[k], o, n, &s.err);
+                        assert_same(&f, &s, grow ? "grow_outline" : "shrink_outline", i, j, k);
+                        entry_hits += f.log.n;
+                    }
+            /* dealloc: only what does not stop the program (valid layouts, the block or the dangling pointer). */
+            if (v < 2 && memapi_layout_is_valid(layouts[i])) {
+                memapi_layout l = layouts[i];
+                void *const blocks[] = {block_in, (void *)(uintptr_t)l.align};
+                for (size_t k = 0; k < 2; k++) {
+                    probe f = {.n = 0}, s = {.n = 0};
+                    memapi_dealloc_outline(NULL, blocks[k], l, allocator(v, &f));
+                    (memapi_dealloc)(allocator(v, &s), blocks[k], l);
+                    cr_assert_eq(f.n, s.n, "dealloc_outline [%zu,%zu,%zu]: entry call counts differ", v, i, k);
+                    cr_assert_eq(f.n, k == 0 ? 1u : 0u, "the block is freed once, the dangling pointer never");
+                    if (k == 0)
+                        cr_assert(f.calls[0].kind == s.calls[0].kind && f.calls[0].ptr == block_in &&
+                                  f.calls[0].self == &f);
+                }
+            }
+        }
+    cr_assert_gt(entry_hits, 0u, "the grid must reach the entries");
+}
+
 /* ---- the dealloc entry without try_dealloc: not used; the call is fatal as without either ----- */
 
 static int freed_by_entry;

@@ -339,6 +339,30 @@ MEMAPI_API void *memapi_checked_rezalloc(memapi_allocator a, void *ptr, memapi_l
 MEMAPI_API void *memapi_default_resize(memapi_allocator a, void *ptr, memapi_layout old_layout,
                                        memapi_layout new_layout, bool zero, memapi_error *err);
 
+/**
+ * @name Out-of-line halves of the inline fast paths
+ * What the inline forms of `memapi_alloc`, `memapi_zalloc`, `memapi_grow`, `memapi_shrink` and
+ * `memapi_dealloc` call when their fast path does not apply: each is the function of its name
+ * (same contract, proved), with the allocator last and its `self` (`a.self`, which the function
+ * ignores) first. The arguments then sit where the allocator's entry takes them, so that a caller
+ * keeps them in the same registers for both of its paths instead of moving them between the two
+ * calling conventions. Call the functions without `_outline` instead.
+ * @{
+ */
+/*@ MEMAPI_ACSL_ALLOC() */
+MEMAPI_API void *memapi_alloc_outline(void *self, memapi_layout layout, memapi_error *err, memapi_allocator a);
+/*@ MEMAPI_ACSL_ALLOC(MEMAPI_ACSL_ZEROED) */
+MEMAPI_API void *memapi_zalloc_outline(void *self, memapi_layout layout, memapi_error *err, memapi_allocator a);
+/*@ MEMAPI_ACSL_RESIZE(1, 0, MEMAPI_ACSL_GROW_SMALLER(1)) */
+MEMAPI_API void *memapi_grow_outline(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
+                                     memapi_error *err, memapi_allocator a);
+/*@ MEMAPI_ACSL_RESIZE(-1, 0, MEMAPI_ACSL_SHRINK_LARGER(-1)) */
+MEMAPI_API void *memapi_shrink_outline(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
+                                       memapi_error *err, memapi_allocator a);
+/*@ MEMAPI_ACSL_DEALLOC */
+MEMAPI_API void memapi_dealloc_outline(void *self, void *ptr, memapi_layout layout, memapi_allocator a);
+/** @} */
+
 /*
  * Inline fast paths of the dispatch (memapi_alloc, memapi_zalloc, memapi_grow, memapi_shrink,
  * memapi_dealloc). Each one takes, inline in the caller, the path of its function's success case
@@ -359,7 +383,7 @@ static inline void *memapi__alloc_inline(memapi_allocator a, memapi_layout layou
         if (MEMAPI_LIKELY(vt.alloc != NULL))
             return MEMAPI__ENTRY_ALLOC(vt.alloc, a.self, layout, err);
     }
-    return (memapi_alloc)(a, layout, err);
+    return memapi_alloc_outline(a.self, layout, err, a);
 }
 
 /*@ MEMAPI_ACSL_ALLOC(MEMAPI_ACSL_ZEROED) */
@@ -370,7 +394,7 @@ static inline void *memapi__zalloc_inline(memapi_allocator a, memapi_layout layo
         if (MEMAPI_LIKELY(vt.alloc != NULL && vt.zalloc != NULL))
             return MEMAPI__ENTRY_ZALLOC(vt.zalloc, a.self, layout, err);
     }
-    return (memapi_zalloc)(a, layout, err);
+    return memapi_zalloc_outline(a.self, layout, err, a);
 }
 
 /*
@@ -398,7 +422,7 @@ static inline void *memapi__grow_inline(memapi_allocator a, void *ptr, memapi_la
         if (MEMAPI_LIKELY(vt.grow != NULL))
             return MEMAPI__ENTRY_RESIZE(vt.grow, false, a.self, ptr, old_layout, new_layout, err);
     }
-    return (memapi_grow)(a, ptr, old_layout, new_layout, err);
+    return memapi_grow_outline(a.self, ptr, old_layout, new_layout, err, a);
 }
 
 /*@ MEMAPI_ACSL_RESIZE(-1, 0, MEMAPI_ACSL_SHRINK_LARGER(-1)) */
@@ -410,7 +434,7 @@ static inline void *memapi__shrink_inline(memapi_allocator a, void *ptr, memapi_
         if (MEMAPI_LIKELY(vt.shrink != NULL))
             return MEMAPI__ENTRY_RESIZE(vt.shrink, false, a.self, ptr, old_layout, new_layout, err);
     }
-    return (memapi_shrink)(a, ptr, old_layout, new_layout, err);
+    return memapi_shrink_outline(a.self, ptr, old_layout, new_layout, err, a);
 }
 
 /*@ MEMAPI_ACSL_DEALLOC */
@@ -427,7 +451,7 @@ static inline void memapi__dealloc_inline(memapi_allocator a, void *ptr, memapi_
             }
         }
     }
-    (memapi_dealloc)(a, ptr, layout);
+    memapi_dealloc_outline(a.self, ptr, layout, a);
 }
 /** @endcond */
 
