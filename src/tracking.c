@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include "memapi2/tracking.h"
 #include "internal/error_set.h"
+#include "internal/forward.h"
 
 #define FIRST_TABLE_CAP 16u
 
@@ -178,7 +179,8 @@ static bool is_untracked(const void *ptr, memapi_layout l)
 
 static void *track_alloc(memapi_tracking *t, memapi_layout l, bool zero, memapi_error *err)
 {
-    void *p = zero ? memapi_zalloc(t->inner, l, err) : memapi_alloc(t->inner, l, err);
+    /* The dispatch has validated l: the inner allocator's entry, without a second validation. */
+    void *p = zero ? memapi__fwd_zalloc(t->inner, l, err) : memapi__fwd_alloc(t->inner, l, err);
     if (p == NULL)
         return NULL;
     if (!is_untracked(p, l)) {
@@ -210,16 +212,57 @@ static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, mema
     /* docs/design.md decision D3: a size-0 layout or the dangling pointer is never a live block; the inner
      * allocator decides (a no-op for the heap allocators). */
     if (f == FOUND_NONE && (l.size == 0 || ptr == memapi_layout_dangling(l)))
-        return memapi_try_dealloc(t->inner, ptr, l, err);
+        return memapi__fwd_try_dealloc(t->inner, ptr, l, err);
     if (f != FOUND)
         return lookup_failed(t, f, ptr, l, i, err);
-    if (memapi_try_dealloc(t->inner, ptr, l, err) != MEMAPI_OK)
+    if (memapi__fwd_try_dealloc(t->inner, ptr, l, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
     t->live_bytes -= l.size;
     remove_entry(t, i);
     return MEMAPI_OK;
 }
 
+/* The tracking allocator without its dealloc entry: memapi_dealloc then runs try_dealloc above and,
+ * when it fails, stops the program with the library's own report (only these two fields are read). */
+static const memapi_alloc_vtable tracking_checked_vt = {
+    .name = "tracking",
+    .caps = MEMAPI_CAP_DEALLOC,
+    .alloc = vt_alloc,
+    .zalloc = NULL,
+    .try_dealloc = vt_try_dealloc,
+    .grow = NULL,
+    .zgrow = NULL,
+    .shrink = NULL,
+    .realloc = NULL,
+    .rezalloc = NULL,
+    .owns = NULL,
+    .alloc_temp = NULL,
+    .dealloc = NULL,
+};
+
+/*
+ * memapi_dealloc's entry. A recorded block with exactly this layout is freed through the inner
+ * allocator's own dealloc path (which stops the program if the inner free fails, as memapi_dealloc
+ * does) and its entry removed, without an error object. Anything else (an unknown block, a wrong
+ * layout, a size-0 layout) is memapi_dealloc on the table without this entry: try_dealloc, and
+ * the program stopped with the very report memapi_dealloc gives when try_dealloc fails. So
+ * memapi_dealloc keeps reporting every foreign, double or mismatched free.
+ */
+static void vt_dealloc(void *self, void *ptr, memapi_layout l)
+{
+    memapi_tracking *t = self;
+    size_t i = 0;
+    if (MEMAPI_LIKELY(find(t, ptr, l, &i) == FOUND)) {
+        memapi__fwd_dealloc(t->inner, ptr, l);
+        t->live_bytes -= l.size;
+        remove_entry(t, i);
+        return;
+    }
+    memapi_allocator checked = {&tracking_checked_vt, t};
+    (memapi_dealloc)(checked, ptr, l);
+}
+
+/* A forwarder of internal/forward.h: the dispatch's checks have passed, the inner allocator's entry runs. */
 typedef void *(*inner_resize_fn)(memapi_allocator, void *, memapi_layout, memapi_layout, memapi_error *);
 
 static void *track_resize(memapi_tracking *t, void *ptr, memapi_layout old_l, memapi_layout new_l,
@@ -257,27 +300,27 @@ static void *track_resize(memapi_tracking *t, void *ptr, memapi_layout old_l, me
 
 static void *vt_grow(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return track_resize(self, ptr, o, n, memapi_grow, err);
+    return track_resize(self, ptr, o, n, memapi__fwd_grow, err);
 }
 
 static void *vt_zgrow(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return track_resize(self, ptr, o, n, memapi_zgrow, err);
+    return track_resize(self, ptr, o, n, memapi__fwd_zgrow, err);
 }
 
 static void *vt_shrink(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return track_resize(self, ptr, o, n, memapi_shrink, err);
+    return track_resize(self, ptr, o, n, memapi__fwd_shrink, err);
 }
 
 static void *vt_realloc(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return track_resize(self, ptr, o, n, memapi_realloc, err);
+    return track_resize(self, ptr, o, n, memapi__fwd_realloc, err);
 }
 
 static void *vt_rezalloc(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return track_resize(self, ptr, o, n, memapi_rezalloc, err);
+    return track_resize(self, ptr, o, n, memapi__fwd_rezalloc, err);
 }
 
 static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err)
@@ -327,6 +370,7 @@ memapi_status memapi_tracking_init_table(memapi_tracking *t, memapi_allocator in
         .rezalloc = vt_rezalloc,
         .owns = vt_owns,
         .alloc_temp = NULL,
+        .dealloc = vt_dealloc,
     };
     t->inner = inner;
     t->vt = vt;
