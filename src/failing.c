@@ -1,7 +1,11 @@
 /* The failing allocator: fault injection around any allocator (docs/design.md section 4). */
+#include <stddef.h>
 #include "memapi2/failing.h"
 #include "internal/error_set.h"
 #include "internal/forward.h"
+
+/* The forwarders are handed &f->inner, which is f itself: no register moves on the way through. */
+_Static_assert(offsetof(memapi_failing, inner) == 0, "memapi_failing starts with its inner allocator");
 
 /* Any nonzero value: xorshift64 has 0 as a fixed point. */
 #define DEFAULT_SEED 0x9E3779B97F4A7C15u
@@ -17,11 +21,10 @@ static uint64_t xorshift64(uint64_t *state)
     return x;
 }
 
-/* Counts the call and decides whether to inject a failure; every enabled rule is evaluated so that
- * the generator advances once per call whatever the other rules say. */
+/* Decides whether to inject a failure into the call just counted; every enabled rule is evaluated
+ * so that the generator advances once per call whatever the other rules say. */
 static bool should_fail(memapi_failing *f, memapi_layout l)
 {
-    f->calls++;
     bool fail = false;
     if (f->fail_nth != 0 && f->calls == f->fail_nth)
         fail = true;
@@ -42,38 +45,48 @@ static void note_rules(memapi_failing *f)
     f->rules_on = f->fail_nth != 0 || f->fail_after != UINT64_MAX || f->ppm != 0 || f->max_size != SIZE_MAX;
 }
 
-static void *failing_alloc_impl(memapi_failing *f, memapi_layout l, bool zero, memapi_error *err)
+/* A counted call with some rule on: the rules' verdict (out of line: the path with every rule off
+ * stays a count, one test and a jump). */
+static __attribute__((noinline)) void *ruled_alloc(memapi_failing *f, memapi_layout l, bool zero, memapi_error *err)
 {
-    /* Every rule off: should_fail would only count the call (no rule fires, no draw is made). */
-    if (MEMAPI_LIKELY(!f->rules_on)) {
-        f->calls++;
-    } else if (should_fail(f, l)) {
+    if (should_fail(f, l)) {
         memapi__fail_alloc(err, l, MEMAPI_CAUSE_OUT_OF_MEMORY, 0, NULL);
         return NULL;
     }
-    /* The dispatch has validated l: the inner allocator's entry, without a second validation. */
-    return zero ? memapi__fwd_zalloc(f->inner, l, err) : memapi__fwd_alloc(f->inner, l, err);
+    return zero ? memapi__fwd_zalloc(&f->inner, l, err) : memapi__fwd_alloc(&f->inner, l, err);
 }
 
+/*
+ * Every call is counted first. With every rule off (rules_on false) no rule can fire and no draw is
+ * made, so the call goes straight to the inner allocator's entry (the dispatch has validated l).
+ */
 static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
 {
-    return failing_alloc_impl((memapi_failing *)self, l, false, err);
+    memapi_failing *f = self;
+    f->calls++;
+    if (MEMAPI_UNLIKELY(f->rules_on))
+        return ruled_alloc(f, l, false, err);
+    return memapi__fwd_alloc(&f->inner, l, err);
 }
 
 static void *vt_zalloc(void *self, memapi_layout l, memapi_error *err)
 {
-    return failing_alloc_impl((memapi_failing *)self, l, true, err);
+    memapi_failing *f = self;
+    f->calls++;
+    if (MEMAPI_UNLIKELY(f->rules_on))
+        return ruled_alloc(f, l, true, err);
+    return memapi__fwd_zalloc(&f->inner, l, err);
 }
 
 static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
 {
-    return memapi__fwd_try_dealloc(((memapi_failing *)self)->inner, ptr, l, err);
+    return memapi__fwd_try_dealloc(&((memapi_failing *)self)->inner, ptr, l, err);
 }
 
 /* memapi_dealloc's entry, offered when the inner allocator has one (a free is never failed). */
 static void vt_dealloc(void *self, void *ptr, memapi_layout l)
 {
-    memapi__fwd_dealloc(((memapi_failing *)self)->inner, ptr, l);
+    memapi__fwd_dealloc(&((memapi_failing *)self)->inner, ptr, l);
 }
 
 static void *vt_resize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)

@@ -1,9 +1,13 @@
 /* The locked wrapper: a mutex around every call into the inner allocator (docs/design.md section 4). */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stddef.h>
 #include "memapi2/locked.h"
 #include "internal/error_set.h"
 #include "internal/forward.h"
+
+/* The forwarders are handed &l->inner, which is l itself. */
+_Static_assert(offsetof(memapi_locked, inner) == 0, "memapi_locked starts with its inner allocator");
 
 static bool lock(memapi_locked *l, memapi_error *err)
 {
@@ -24,7 +28,7 @@ static void *locked_alloc(void *self, memapi_layout layout, memapi_error *err)
     memapi_locked *l = self;
     if (!lock(l, err))
         return NULL;
-    void *p = memapi__fwd_alloc(l->inner, layout, err);
+    void *p = memapi__fwd_alloc(&l->inner, layout, err);
     unlock(l);
     return p;
 }
@@ -34,7 +38,7 @@ static void *locked_zalloc(void *self, memapi_layout layout, memapi_error *err)
     memapi_locked *l = self;
     if (!lock(l, err))
         return NULL;
-    void *p = memapi__fwd_zalloc(l->inner, layout, err);
+    void *p = memapi__fwd_zalloc(&l->inner, layout, err);
     unlock(l);
     return p;
 }
@@ -44,7 +48,7 @@ static memapi_status locked_try_dealloc(void *self, void *ptr, memapi_layout lay
     memapi_locked *l = self;
     if (!lock(l, err))
         return MEMAPI_ERROR;
-    memapi_status s = memapi__fwd_try_dealloc(l->inner, ptr, layout, err);
+    memapi_status s = memapi__fwd_try_dealloc(&l->inner, ptr, layout, err);
     unlock(l);
     return s;
 }
@@ -80,12 +84,12 @@ static void locked_dealloc(void *self, void *ptr, memapi_layout layout)
         (memapi_dealloc)(checked, ptr, layout);
         return;
     }
-    memapi__fwd_dealloc(l->inner, ptr, layout);
+    memapi__fwd_dealloc(&l->inner, ptr, layout);
     unlock(l);
 }
 
 /* A forwarder of internal/forward.h: the dispatch's checks have passed, the inner allocator's entry runs. */
-typedef void *(*forward_resize_fn)(memapi_allocator a, void *ptr, memapi_layout old_layout,
+typedef void *(*forward_resize_fn)(const memapi_allocator *in, void *ptr, memapi_layout old_layout,
                                    memapi_layout new_layout, memapi_error *err);
 
 static void *locked_resize(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
@@ -94,7 +98,7 @@ static void *locked_resize(void *self, void *ptr, memapi_layout old_layout, mema
     memapi_locked *l = self;
     if (!lock(l, err))
         return NULL;
-    void *p = op(l->inner, ptr, old_layout, new_layout, err);
+    void *p = op(&l->inner, ptr, old_layout, new_layout, err);
     unlock(l);
     return p;
 }
