@@ -99,8 +99,10 @@ static void *c_alloc_shrink(void *self, void *ptr, memapi_layout old_l, memapi_l
     memapi_layout adj = {new_l.size, new_l.align < MEMAPI_PTR_SIZE ? MEMAPI_PTR_SIZE : new_l.align};
     if (new_l.size >= old_l.size - old_l.size / 2 || !malloc_can_serve(adj))
         return ptr;
-    void *p = realloc(ptr, new_l.size);
-    return p != NULL ? p : ptr;
+    void *shrunk = realloc(ptr, new_l.size);
+    if (shrunk == NULL)
+        return ptr; /* realloc failed and left the block as it was: keep it */
+    return shrunk;
 }
 
 const memapi_alloc_vtable memapi_c_alloc_vtable = {
