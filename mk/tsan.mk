@@ -15,7 +15,7 @@
 TSAN_CC          ?= clang
 TSAN_FLAGS       := -g -O1 -fsanitize=thread -fno-omit-frame-pointer
 TSAN_EXTRA_SRCS  ?=
-TSAN_LIB_SRCS    := $(CORE_SRCS) $(filter src/default.c src/os_error.c src/locked.c src/guard.c,$(HOSTED_SRCS)) $(TSAN_EXTRA_SRCS)
+TSAN_LIB_SRCS    := $(CORE_SRCS) $(filter src/default.c src/os_error.c src/locked.c src/forward.c src/guard.c,$(HOSTED_SRCS)) $(TSAN_EXTRA_SRCS)
 TSAN_DEPS        := tests/tsan_locked.c tests/tsan_guard.c $(TSAN_LIB_SRCS) $(HEADERS) $(wildcard src/internal/*.h) mk/tsan.mk
 TSAN_OPTIONS_RUN ?= halt_on_error=1:exitcode=66:history_size=7
 

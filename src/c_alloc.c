@@ -81,6 +81,30 @@ static memapi_status c_alloc_try_dealloc(void *self, void *ptr, memapi_layout l,
     return MEMAPI_OK;
 }
 
+/*
+ * Shrink without allocate, copy, free when the block can stay: the dispatch has checked that
+ * new.size <= old.size, new.align >= old.align, and that the layouts differ. try_dealloc frees any
+ * block of nonzero size with free(), which needs no size, so the same block is owned with the new
+ * layout as soon as it is aligned to new.align (its adjusted layout is valid: new.size <= old.size
+ * and old was adjusted when the block was allocated). When less than half of it stays in use, C
+ * realloc gives the tail back to the heap (malloc's alignment is enough only when malloc could
+ * serve the new layout); a failed realloc leaves the block as it was, which is kept then too.
+ * A size-0 block on either side (the dangling pointer is not a heap block) and a block not aligned
+ * to new.align take the library default.
+ */
+static void *c_alloc_shrink(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
+{
+    if (new_l.size == 0 || old_l.size == 0 || ((uintptr_t)ptr & (new_l.align - 1)) != 0)
+        return memapi_default_resize((memapi_allocator){&memapi_c_alloc_vtable, self}, ptr, old_l, new_l, false, err);
+    memapi_layout adj = {new_l.size, new_l.align < MEMAPI_PTR_SIZE ? MEMAPI_PTR_SIZE : new_l.align};
+    if (new_l.size >= old_l.size - old_l.size / 2 || !malloc_can_serve(adj))
+        return ptr;
+    void *shrunk = realloc(ptr, new_l.size);
+    if (shrunk == NULL)
+        return ptr; /* realloc failed and left the block as it was: keep it */
+    return shrunk;
+}
+
 const memapi_alloc_vtable memapi_c_alloc_vtable = {
     .name = "c_alloc",
     .caps = MEMAPI_CAP_DEALLOC | MEMAPI_CAP_REALLOC | MEMAPI_CAP_SHARED,
@@ -89,7 +113,7 @@ const memapi_alloc_vtable memapi_c_alloc_vtable = {
     .try_dealloc = c_alloc_try_dealloc,
     .grow = NULL,
     .zgrow = NULL,
-    .shrink = NULL,
+    .shrink = c_alloc_shrink,
     .realloc = NULL,
     .rezalloc = NULL,
     .owns = NULL,

@@ -1,6 +1,11 @@
 /* The failing allocator: fault injection around any allocator (docs/design.md section 4). */
+#include <stddef.h>
 #include "memapi2/failing.h"
 #include "internal/error_set.h"
+#include "internal/forward.h"
+
+/* The forwarders are handed &f->inner, which is f itself: no register moves on the way through. */
+_Static_assert(offsetof(memapi_failing, inner) == 0, "memapi_failing starts with its inner allocator");
 
 /* Any nonzero value: xorshift64 has 0 as a fixed point. */
 #define DEFAULT_SEED 0x9E3779B97F4A7C15u
@@ -16,11 +21,10 @@ static uint64_t xorshift64(uint64_t *state)
     return x;
 }
 
-/* Counts the call and decides whether to inject a failure; every enabled rule is evaluated so that
- * the generator advances once per call whatever the other rules say. */
+/* Decides whether to inject a failure into the call just counted; every enabled rule is evaluated
+ * so that the generator advances once per call whatever the other rules say. */
 static bool should_fail(memapi_failing *f, memapi_layout l)
 {
-    f->calls++;
     bool fail = false;
     if (f->fail_nth != 0 && f->calls == f->fail_nth)
         fail = true;
@@ -35,28 +39,54 @@ static bool should_fail(memapi_failing *f, memapi_layout l)
     return fail;
 }
 
-static void *failing_alloc_impl(memapi_failing *f, memapi_layout l, bool zero, memapi_error *err)
+/* Recomputes the "some rule is on" flag after a setter changed a rule. */
+static void note_rules(memapi_failing *f)
+{
+    f->rules_on = f->fail_nth != 0 || f->fail_after != UINT64_MAX || f->ppm != 0 || f->max_size != SIZE_MAX;
+}
+
+/* A counted call with some rule on: the rules' verdict (out of line: the path with every rule off
+ * stays a count, one test and a jump). */
+static __attribute__((noinline)) void *ruled_alloc(memapi_failing *f, memapi_layout l, bool zero, memapi_error *err)
 {
     if (should_fail(f, l)) {
         memapi__fail_alloc(err, l, MEMAPI_CAUSE_OUT_OF_MEMORY, 0, NULL);
         return NULL;
     }
-    return zero ? memapi_zalloc(f->inner, l, err) : memapi_alloc(f->inner, l, err);
+    return zero ? memapi__fwd_zalloc(&f->inner, l, err) : memapi__fwd_alloc(&f->inner, l, err);
 }
 
+/*
+ * Every call is counted first. With every rule off (rules_on false) no rule can fire and no draw is
+ * made, so the call goes straight to the inner allocator's entry (the dispatch has validated l).
+ */
 static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
 {
-    return failing_alloc_impl((memapi_failing *)self, l, false, err);
+    memapi_failing *f = self;
+    f->calls++;
+    if (MEMAPI_UNLIKELY(f->rules_on))
+        return ruled_alloc(f, l, false, err);
+    return memapi__fwd_alloc(&f->inner, l, err);
 }
 
 static void *vt_zalloc(void *self, memapi_layout l, memapi_error *err)
 {
-    return failing_alloc_impl((memapi_failing *)self, l, true, err);
+    memapi_failing *f = self;
+    f->calls++;
+    if (MEMAPI_UNLIKELY(f->rules_on))
+        return ruled_alloc(f, l, true, err);
+    return memapi__fwd_zalloc(&f->inner, l, err);
 }
 
 static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
 {
-    return memapi_try_dealloc(((memapi_failing *)self)->inner, ptr, l, err);
+    return memapi__fwd_try_dealloc(&((memapi_failing *)self)->inner, ptr, l, err);
+}
+
+/* memapi_dealloc's entry, offered when the inner allocator has one (a free is never failed). */
+static void vt_dealloc(void *self, void *ptr, memapi_layout l)
+{
+    memapi__fwd_dealloc(&((memapi_failing *)self)->inner, ptr, l);
 }
 
 static void *vt_resize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
@@ -96,6 +126,7 @@ memapi_status memapi_failing_init(memapi_failing *f, memapi_allocator inner, mem
         .rezalloc = vt_zresize,
         .owns = inner.vt->owns != NULL ? vt_owns : NULL,
         .alloc_temp = NULL,
+        .dealloc = can_free && inner.vt->dealloc != NULL ? vt_dealloc : NULL,
     };
     f->inner = inner;
     f->vt = vt;
@@ -108,22 +139,26 @@ memapi_status memapi_failing_init(memapi_failing *f, memapi_allocator inner, mem
 void memapi_failing_set_nth(memapi_failing *f, uint64_t n)
 {
     f->fail_nth = n;
+    note_rules(f);
 }
 
 void memapi_failing_set_after(memapi_failing *f, uint64_t n)
 {
     f->fail_after = n;
+    note_rules(f);
 }
 
 void memapi_failing_set_probability(memapi_failing *f, uint32_t ppm, uint64_t seed)
 {
     f->ppm = ppm > PPM_ONE ? PPM_ONE : ppm;
     f->rng = seed != 0 ? seed : DEFAULT_SEED;
+    note_rules(f);
 }
 
 void memapi_failing_set_max_size(memapi_failing *f, size_t max_size)
 {
     f->max_size = max_size;
+    note_rules(f);
 }
 
 void memapi_failing_clear(memapi_failing *f)
@@ -133,6 +168,7 @@ void memapi_failing_clear(memapi_failing *f)
     f->ppm = 0;
     f->rng = DEFAULT_SEED;
     f->max_size = SIZE_MAX;
+    note_rules(f);
 }
 
 void memapi_failing_reset_counters(memapi_failing *f)

@@ -1,8 +1,13 @@
 /* The locked wrapper: a mutex around every call into the inner allocator (docs/design.md section 4). */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stddef.h>
 #include "memapi2/locked.h"
 #include "internal/error_set.h"
+#include "internal/forward.h"
+
+/* The forwarders are handed &l->inner, which is l itself. */
+_Static_assert(offsetof(memapi_locked, inner) == 0, "memapi_locked starts with its inner allocator");
 
 static bool lock(memapi_locked *l, memapi_error *err)
 {
@@ -23,7 +28,7 @@ static void *locked_alloc(void *self, memapi_layout layout, memapi_error *err)
     memapi_locked *l = self;
     if (!lock(l, err))
         return NULL;
-    void *p = memapi_alloc(l->inner, layout, err);
+    void *p = memapi__fwd_alloc(&l->inner, layout, err);
     unlock(l);
     return p;
 }
@@ -33,7 +38,7 @@ static void *locked_zalloc(void *self, memapi_layout layout, memapi_error *err)
     memapi_locked *l = self;
     if (!lock(l, err))
         return NULL;
-    void *p = memapi_zalloc(l->inner, layout, err);
+    void *p = memapi__fwd_zalloc(&l->inner, layout, err);
     unlock(l);
     return p;
 }
@@ -43,48 +48,84 @@ static memapi_status locked_try_dealloc(void *self, void *ptr, memapi_layout lay
     memapi_locked *l = self;
     if (!lock(l, err))
         return MEMAPI_ERROR;
-    memapi_status s = memapi_try_dealloc(l->inner, ptr, layout, err);
+    memapi_status s = memapi__fwd_try_dealloc(&l->inner, ptr, layout, err);
     unlock(l);
     return s;
 }
 
-typedef void *(*dispatch_resize_fn)(memapi_allocator a, void *ptr, memapi_layout old_layout,
-                                    memapi_layout new_layout, memapi_error *err);
+/* memapi_dealloc's entry when the inner allocator has one; used without it, as try_dealloc. */
+static const memapi_alloc_vtable locked_checked_vt = {
+    .name = "locked",
+    .caps = MEMAPI_CAP_DEALLOC | MEMAPI_CAP_SHARED,
+    .alloc = NULL,
+    .zalloc = NULL,
+    .try_dealloc = locked_try_dealloc,
+    .grow = NULL,
+    .zgrow = NULL,
+    .shrink = NULL,
+    .realloc = NULL,
+    .rezalloc = NULL,
+    .owns = NULL,
+    .alloc_temp = NULL,
+    .dealloc = NULL,
+};
+
+/*
+ * The free that cannot fail (memapi_dealloc's entry), offered when the inner allocator has one: no
+ * error object on the path that succeeds. The lock can still fail (a re-entrant call); that case
+ * goes through memapi_dealloc on this wrapper without its dealloc entry, which locks again and
+ * stops the program with the same report as a wrapper without a dealloc entry.
+ */
+static void locked_dealloc(void *self, void *ptr, memapi_layout layout)
+{
+    memapi_locked *l = self;
+    if (MEMAPI_UNLIKELY(pthread_mutex_lock(&l->mutex) != 0)) {
+        memapi_allocator checked = {&locked_checked_vt, l};
+        (memapi_dealloc)(checked, ptr, layout);
+        return;
+    }
+    memapi__fwd_dealloc(&l->inner, ptr, layout);
+    unlock(l);
+}
+
+/* A forwarder of internal/forward.h: the dispatch's checks have passed, the inner allocator's entry runs. */
+typedef void *(*forward_resize_fn)(const memapi_allocator *in, void *ptr, memapi_layout old_layout,
+                                   memapi_layout new_layout, memapi_error *err);
 
 static void *locked_resize(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
-                           dispatch_resize_fn op, memapi_error *err)
+                           forward_resize_fn op, memapi_error *err)
 {
     memapi_locked *l = self;
     if (!lock(l, err))
         return NULL;
-    void *p = op(l->inner, ptr, old_layout, new_layout, err);
+    void *p = op(&l->inner, ptr, old_layout, new_layout, err);
     unlock(l);
     return p;
 }
 
 static void *locked_grow(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return locked_resize(self, ptr, o, n, memapi_grow, err);
+    return locked_resize(self, ptr, o, n, memapi__fwd_grow, err);
 }
 
 static void *locked_zgrow(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return locked_resize(self, ptr, o, n, memapi_zgrow, err);
+    return locked_resize(self, ptr, o, n, memapi__fwd_zgrow, err);
 }
 
 static void *locked_shrink(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return locked_resize(self, ptr, o, n, memapi_shrink, err);
+    return locked_resize(self, ptr, o, n, memapi__fwd_shrink, err);
 }
 
 static void *locked_realloc(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return locked_resize(self, ptr, o, n, memapi_realloc, err);
+    return locked_resize(self, ptr, o, n, memapi__fwd_realloc, err);
 }
 
 static void *locked_rezalloc(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return locked_resize(self, ptr, o, n, memapi_rezalloc, err);
+    return locked_resize(self, ptr, o, n, memapi__fwd_rezalloc, err);
 }
 
 static memapi_status locked_owns(void *self, const void *ptr, memapi_layout layout, memapi_error *err)
@@ -164,6 +205,7 @@ memapi_status memapi_locked_init(memapi_locked *l, memapi_allocator inner, memap
 #else
         .alloc_temp = NULL,
 #endif
+        .dealloc = can_free && in->dealloc ? locked_dealloc : NULL,
     };
     return MEMAPI_OK;
 }

@@ -1,9 +1,14 @@
 /* The tracking allocator: live-block table, layout checks and leak report (docs/design.md section 4). */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include "memapi2/tracking.h"
 #include "internal/error_set.h"
+#include "internal/forward.h"
+
+/* The forwarders are handed &t->inner, which is t itself. */
+_Static_assert(offsetof(memapi_tracking, inner) == 0, "memapi_tracking starts with its inner allocator");
 
 #define FIRST_TABLE_CAP 16u
 
@@ -69,21 +74,23 @@ static void rehash(memapi_tracking *t)
 }
 
 /* Records a block in the next free slot; the caller has made room (reserve). */
-static void insert(memapi_tracking *t, void *ptr, memapi_layout l)
+static inline __attribute__((always_inline)) void insert(memapi_tracking *t, void *ptr, memapi_layout l)
 {
     size_t i = t->len++;
     /* Field by field: the slot's bucket_ belongs to the bucket it heads, not to this entry. */
     t->table[i].ptr = ptr;
-    t->table[i].layout = l;
+    t->table[i].layout.size = l.size;
+    t->table[i].layout.align = l.align;
     link_entry(t, i);
     t->live_bytes += l.size;
     note_bytes(t);
 }
 
-/* Removes entry i; the last entry moves into its slot. */
-static void remove_entry(memapi_tracking *t, size_t i)
+/* Removes the entry that `link` (a bucket head or a next_ field) points at; the last entry moves
+ * into its slot. */
+static inline __attribute__((always_inline)) void remove_linked(memapi_tracking *t, size_t *link)
 {
-    size_t *link = link_to(t, i);
+    size_t i = *link - 1;
     *link = t->table[i].next_;
     size_t last = t->len - 1;
     if (i != last) {
@@ -93,6 +100,12 @@ static void remove_entry(memapi_tracking *t, size_t i)
         t->table[i].next_ = t->table[last].next_;
     }
     t->len--;
+}
+
+/* Removes entry i. */
+static void remove_entry(memapi_tracking *t, size_t i)
+{
+    remove_linked(t, link_to(t, i));
 }
 
 /* Entry i now describes `ptr` with `l` (after a resize). */
@@ -107,11 +120,10 @@ static void update_entry(memapi_tracking *t, size_t i, void *ptr, memapi_layout 
     t->table[i].layout = l;
 }
 
-/* Makes room for one more entry, growing the table from the inner allocator when allowed. */
-static memapi_status reserve(memapi_tracking *t, memapi_layout block, memapi_error *err)
+/* Makes room for one more entry when the table is full, growing it from the inner allocator when
+ * allowed (out of line: reserve's test is all an allocation pays while there is room). */
+static __attribute__((noinline)) memapi_status grow_table(memapi_tracking *t, memapi_layout block, memapi_error *err)
 {
-    if (t->len < t->cap)
-        return MEMAPI_OK;
     if (!t->grows)
         return memapi__fail_alloc(err, block, MEMAPI_CAUSE_OTHER, 0, "tracking table full");
     size_t new_cap = t->cap == 0 ? FIRST_TABLE_CAP : t->cap * 2;
@@ -135,6 +147,14 @@ static memapi_status reserve(memapi_tracking *t, memapi_layout block, memapi_err
     t->cap = new_cap;
     rehash(t);
     return MEMAPI_OK;
+}
+
+/* Makes room for one more entry. */
+static inline memapi_status reserve(memapi_tracking *t, memapi_layout block, memapi_error *err)
+{
+    if (MEMAPI_LIKELY(t->len < t->cap))
+        return MEMAPI_OK;
+    return grow_table(t, block, err);
 }
 
 /* Where a lookup landed: the live entry with this address and layout, or failing that the first
@@ -162,6 +182,22 @@ static found find(const memapi_tracking *t, const void *ptr, memapi_layout layou
     return f;
 }
 
+/* The link (a bucket head or a next_ field) that points at the live entry with exactly this block
+ * and layout, or NULL: the entry find() reports as FOUND, with what removing it needs. */
+static inline size_t *find_exact(memapi_tracking *t, const void *ptr, memapi_layout layout)
+{
+    if (t->len == 0)
+        return NULL;
+    size_t *link = &t->table[bucket_of(t, ptr)].bucket_;
+    while (*link != 0) {
+        memapi_tracking_entry *e = &t->table[*link - 1];
+        if (e->ptr == ptr && e->layout.size == layout.size && e->layout.align == layout.align)
+            return link;
+        link = &e->next_;
+    }
+    return NULL;
+}
+
 /* The error for a lookup that did not find the block with exactly `layout`. */
 static memapi_status lookup_failed(const memapi_tracking *t, found f, const void *ptr, memapi_layout layout,
                                    size_t index, memapi_error *err)
@@ -171,35 +207,52 @@ static memapi_status lookup_failed(const memapi_tracking *t, found f, const void
     return memapi__fail_mismatch(err, ptr, layout, t->table[index].layout);
 }
 
+/* l is valid (the dispatch checked it), so its dangling pointer is its alignment as an address. */
 static bool is_untracked(const void *ptr, memapi_layout l)
 {
-    return l.size == 0 && ptr == memapi_layout_dangling(l);
+    return l.size == 0 && (uintptr_t)ptr == l.align;
 }
 
-static void *track_alloc(memapi_tracking *t, memapi_layout l, bool zero, memapi_error *err)
+/* record's path when the table is full: grow it and record p, or free p and fail. */
+static __attribute__((noinline, cold)) void *record_grown(memapi_tracking *t, void *p, memapi_layout l,
+                                                          memapi_error *err)
 {
-    void *p = zero ? memapi_zalloc(t->inner, l, err) : memapi_alloc(t->inner, l, err);
-    if (p == NULL)
+    if (grow_table(t, l, err) != MEMAPI_OK) {
+        (void)t->inner.vt->try_dealloc(t->inner.self, p, l, NULL);
         return NULL;
+    }
+    insert(t, p, l);
+    t->total_allocs++;
+    return p;
+}
+
+/* Records the block p of layout l that the inner allocator has just returned (a size-0 dangling
+ * block owns nothing and is not recorded); when the table has no room and cannot grow, frees p
+ * and fails. Inline in vt_alloc and vt_zalloc: the fast path needs no frame of its own. */
+static inline void *record(memapi_tracking *t, void *p, memapi_layout l, memapi_error *err)
+{
     if (!is_untracked(p, l)) {
-        if (reserve(t, l, err) != MEMAPI_OK) {
-            (void)t->inner.vt->try_dealloc(t->inner.self, p, l, NULL);
-            return NULL;
-        }
+        if (MEMAPI_UNLIKELY(t->len >= t->cap))
+            return record_grown(t, p, l, err);
         insert(t, p, l);
     }
     t->total_allocs++;
     return p;
 }
 
+/* The dispatch has validated l: the inner allocator's entry, without a second validation. */
 static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
 {
-    return track_alloc((memapi_tracking *)self, l, false, err);
+    memapi_tracking *t = self;
+    void *p = memapi__fwd_alloc(&t->inner, l, err);
+    return p != NULL ? record(t, p, l, err) : NULL;
 }
 
 static void *vt_zalloc(void *self, memapi_layout l, memapi_error *err)
 {
-    return track_alloc((memapi_tracking *)self, l, true, err);
+    memapi_tracking *t = self;
+    void *p = memapi__fwd_zalloc(&t->inner, l, err);
+    return p != NULL ? record(t, p, l, err) : NULL;
 }
 
 static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
@@ -210,17 +263,58 @@ static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, mema
     /* docs/design.md decision D3: a size-0 layout or the dangling pointer is never a live block; the inner
      * allocator decides (a no-op for the heap allocators). */
     if (f == FOUND_NONE && (l.size == 0 || ptr == memapi_layout_dangling(l)))
-        return memapi_try_dealloc(t->inner, ptr, l, err);
+        return memapi__fwd_try_dealloc(&t->inner, ptr, l, err);
     if (f != FOUND)
         return lookup_failed(t, f, ptr, l, i, err);
-    if (memapi_try_dealloc(t->inner, ptr, l, err) != MEMAPI_OK)
+    if (memapi__fwd_try_dealloc(&t->inner, ptr, l, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
     t->live_bytes -= l.size;
     remove_entry(t, i);
     return MEMAPI_OK;
 }
 
-typedef void *(*inner_resize_fn)(memapi_allocator, void *, memapi_layout, memapi_layout, memapi_error *);
+/* The tracking allocator without its dealloc entry: memapi_dealloc then runs try_dealloc above and,
+ * when it fails, stops the program with the library's own report (only these two fields are read). */
+static const memapi_alloc_vtable tracking_checked_vt = {
+    .name = "tracking",
+    .caps = MEMAPI_CAP_DEALLOC,
+    .alloc = vt_alloc,
+    .zalloc = NULL,
+    .try_dealloc = vt_try_dealloc,
+    .grow = NULL,
+    .zgrow = NULL,
+    .shrink = NULL,
+    .realloc = NULL,
+    .rezalloc = NULL,
+    .owns = NULL,
+    .alloc_temp = NULL,
+    .dealloc = NULL,
+};
+
+/*
+ * memapi_dealloc's entry. A recorded block with exactly this layout is freed through the inner
+ * allocator's own dealloc path (which stops the program if the inner free fails, as memapi_dealloc
+ * does) and its entry removed, without an error object. Anything else (an unknown block, a wrong
+ * layout, a size-0 layout) is memapi_dealloc on the table without this entry: try_dealloc, and
+ * the program stopped with the very report memapi_dealloc gives when try_dealloc fails. So
+ * memapi_dealloc keeps reporting every foreign, double or mismatched free.
+ */
+static void vt_dealloc(void *self, void *ptr, memapi_layout l)
+{
+    memapi_tracking *t = self;
+    size_t *link = find_exact(t, ptr, l);
+    if (MEMAPI_LIKELY(link != NULL)) {
+        memapi__fwd_dealloc(&t->inner, ptr, l);
+        t->live_bytes -= l.size;
+        remove_linked(t, link);
+        return;
+    }
+    memapi_allocator checked = {&tracking_checked_vt, t};
+    (memapi_dealloc)(checked, ptr, l);
+}
+
+/* A forwarder of internal/forward.h: the dispatch's checks have passed, the inner allocator's entry runs. */
+typedef void *(*inner_resize_fn)(const memapi_allocator *, void *, memapi_layout, memapi_layout, memapi_error *);
 
 static void *track_resize(memapi_tracking *t, void *ptr, memapi_layout old_l, memapi_layout new_l,
                           inner_resize_fn op, memapi_error *err)
@@ -232,7 +326,7 @@ static void *track_resize(memapi_tracking *t, void *ptr, memapi_layout old_l, me
          * size-0 result is not recorded, so it needs no table room). */
         if (new_l.size > 0 && reserve(t, new_l, err) != MEMAPI_OK)
             return NULL;
-        void *p = op(t->inner, ptr, old_l, new_l, err);
+        void *p = op(&t->inner, ptr, old_l, new_l, err);
         if (p == NULL)
             return NULL;
         if (!is_untracked(p, new_l))
@@ -243,7 +337,7 @@ static void *track_resize(memapi_tracking *t, void *ptr, memapi_layout old_l, me
         (void)lookup_failed(t, f, ptr, old_l, i, err);
         return NULL;
     }
-    void *p = op(t->inner, ptr, old_l, new_l, err);
+    void *p = op(&t->inner, ptr, old_l, new_l, err);
     if (p == NULL)
         return NULL;
     t->live_bytes = t->live_bytes - old_l.size + new_l.size;
@@ -257,27 +351,27 @@ static void *track_resize(memapi_tracking *t, void *ptr, memapi_layout old_l, me
 
 static void *vt_grow(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return track_resize(self, ptr, o, n, memapi_grow, err);
+    return track_resize(self, ptr, o, n, memapi__fwd_grow, err);
 }
 
 static void *vt_zgrow(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return track_resize(self, ptr, o, n, memapi_zgrow, err);
+    return track_resize(self, ptr, o, n, memapi__fwd_zgrow, err);
 }
 
 static void *vt_shrink(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return track_resize(self, ptr, o, n, memapi_shrink, err);
+    return track_resize(self, ptr, o, n, memapi__fwd_shrink, err);
 }
 
 static void *vt_realloc(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return track_resize(self, ptr, o, n, memapi_realloc, err);
+    return track_resize(self, ptr, o, n, memapi__fwd_realloc, err);
 }
 
 static void *vt_rezalloc(void *self, void *ptr, memapi_layout o, memapi_layout n, memapi_error *err)
 {
-    return track_resize(self, ptr, o, n, memapi_rezalloc, err);
+    return track_resize(self, ptr, o, n, memapi__fwd_rezalloc, err);
 }
 
 static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err)
@@ -327,6 +421,7 @@ memapi_status memapi_tracking_init_table(memapi_tracking *t, memapi_allocator in
         .rezalloc = vt_rezalloc,
         .owns = vt_owns,
         .alloc_temp = NULL,
+        .dealloc = vt_dealloc,
     };
     t->inner = inner;
     t->vt = vt;

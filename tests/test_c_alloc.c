@@ -158,13 +158,84 @@ Test(c_alloc, both_paths_align_and_zero)
     }
 }
 
+/* ---- shrink keeps the block when it can (c_alloc.h) --------------------------------------------- */
+static void fill(unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(i * 7 + 1);
+}
+
+static bool filled(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != (unsigned char)(i * 7 + 1))
+            return false;
+    return true;
+}
+
+Test(c_alloc, shrink_keeps_the_block_and_it_is_freed_with_the_new_layout)
+{
+    memapi_allocator c = memapi_c_alloc();
+    memapi_error e;
+    unsigned char *p = memapi_alloc(c, L(200, 8), &e);
+    cr_assert_not_null(p);
+    fill(p, 200);
+    /* At least half stays in use, the block is aligned to the new alignment: the same block. */
+    unsigned char *q = memapi_shrink(c, p, L(200, 8), L(120, 8), &e);
+    cr_assert_eq(q, p);
+    cr_assert(filled(q, 120));
+    /* The alignment may grow when the block already has it (malloc's blocks are 16-aligned). */
+    q = memapi_shrink(c, q, L(120, 8), L(100, 16), &e);
+    cr_assert_eq(q, p);
+    cr_assert(filled(q, 100));
+    /* Owned with the new layout: try_dealloc with it frees the block (LeakSanitizer checks it). */
+    cr_assert_eq(memapi_try_dealloc(c, q, L(100, 16), &e), MEMAPI_OK);
+}
+
+Test(c_alloc, shrink_to_less_than_half_returns_the_tail_and_keeps_the_bytes)
+{
+    memapi_allocator c = memapi_c_alloc();
+    memapi_error e;
+    unsigned char *p = memapi_alloc(c, L(4096, 8), &e);
+    cr_assert_not_null(p);
+    fill(p, 4096);
+    unsigned char *q = memapi_shrink(c, p, L(4096, 8), L(100, 8), &e);
+    cr_assert_not_null(q);
+    cr_assert_eq((uintptr_t)q % 8, 0);
+    cr_assert(filled(q, 100));
+    cr_assert_eq(memapi_try_dealloc(c, q, L(100, 8), &e), MEMAPI_OK);
+}
+
+Test(c_alloc, shrink_over_aligned_blocks_and_to_size_zero)
+{
+    memapi_allocator c = memapi_c_alloc();
+    memapi_error e;
+    /* posix_memalign's block: kept as it is, even when less than half stays in use. */
+    unsigned char *p = memapi_alloc(c, L(8192, 4096), &e);
+    cr_assert_not_null(p);
+    fill(p, 8192);
+    unsigned char *q = memapi_shrink(c, p, L(8192, 4096), L(64, 4096), &e);
+    cr_assert_eq(q, p);
+    cr_assert(filled(q, 64));
+    /* A larger alignment the block does not have: a fresh block with it, the bytes copied. */
+    unsigned char *r = memapi_shrink(c, q, L(64, 4096), L(32, (size_t)1 << 16), &e);
+    cr_assert_not_null(r);
+    cr_assert_eq((uintptr_t)r % ((size_t)1 << 16), 0);
+    cr_assert(filled(r, 32));
+    /* To size 0: the dangling pointer, and the old block freed (else LeakSanitizer reports it). */
+    void *z = memapi_shrink(c, r, L(32, (size_t)1 << 16), L(0, (size_t)1 << 16), &e);
+    cr_assert_eq(z, (void *)((size_t)1 << 16));
+    cr_assert_eq(memapi_try_dealloc(c, z, L(0, (size_t)1 << 16), &e), MEMAPI_OK);
+}
+
 Test(c_alloc, vtable_shape)
 {
     const memapi_alloc_vtable *vt = memapi_c_alloc().vt;
     cr_assert_str_eq(vt->name, "c_alloc");
     cr_assert_null(memapi_c_alloc().self);
     cr_assert(vt->alloc && vt->zalloc && vt->try_dealloc);
-    cr_assert(!vt->grow && !vt->zgrow && !vt->shrink && !vt->realloc && !vt->rezalloc, "resizes are the defaults");
+    cr_assert(vt->shrink, "shrink keeps the block when it can");
+    cr_assert(!vt->grow && !vt->zgrow && !vt->realloc && !vt->rezalloc, "the other resizes are the defaults");
     cr_assert(!vt->owns && !vt->alloc_temp);
 }
 #endif /* MEMAPI_C_ALLOC */

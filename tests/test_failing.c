@@ -255,3 +255,81 @@ Test(failing, conformance_behaviours_all_alignments)
         }
     }
 }
+
+/* ---- every rule off: the one-test path counts exactly as the rules' path --------------------- */
+Test(failing, counters_are_exact_whether_rules_are_on_or_off)
+{
+    memapi_failing f = make(memapi_default());
+    memapi_allocator a = memapi_failing_allocator(&f);
+    /* Rules off: every allocating call is counted, none fails. */
+    for (int i = 0; i < 3; i++)
+        cr_assert(try_one(a, 16));
+    cr_assert_eq(memapi_failing_calls(&f), 3);
+    /* The 5th call fails: numbering went on through the calls made with every rule off. */
+    memapi_failing_set_nth(&f, 5);
+    cr_assert(try_one(a, 16));
+    cr_assert(!try_one(a, 16));
+    cr_assert_eq(memapi_failing_calls(&f), 5);
+    cr_assert_eq(memapi_failing_failures(&f), 1);
+    /* Off again: counted, not failed, and failures kept. */
+    memapi_failing_clear(&f);
+    for (int i = 0; i < 4; i++)
+        cr_assert(try_one(a, 1 << 20));
+    cr_assert_eq(memapi_failing_calls(&f), 9);
+    cr_assert_eq(memapi_failing_failures(&f), 1);
+    /* Each rule set to its "off" value leaves every rule off. */
+    memapi_failing_set_nth(&f, 0);
+    memapi_failing_set_after(&f, UINT64_MAX);
+    memapi_failing_set_probability(&f, 0, 77);
+    memapi_failing_set_max_size(&f, SIZE_MAX);
+    cr_assert(try_one(a, 64));
+    cr_assert_eq(memapi_failing_calls(&f), 10);
+    cr_assert_eq(memapi_failing_failures(&f), 1);
+    /* Turning one rule on and another off keeps the first one on. */
+    memapi_failing_set_max_size(&f, 100);
+    memapi_failing_set_nth(&f, 0);
+    cr_assert(!try_one(a, 101));
+    cr_assert(try_one(a, 100));
+    cr_assert_eq(memapi_failing_calls(&f), 12);
+    cr_assert_eq(memapi_failing_failures(&f), 2);
+    /* zalloc and a resize's allocation count once each with every rule off, frees never. */
+    memapi_failing_clear(&f);
+    memapi_failing_reset_counters(&f);
+    memapi_error e;
+    unsigned char *z = memapi_zalloc(a, L(32, 8), &e);
+    cr_assert(all_eq(z, 32, 0));
+    z = memapi_grow(a, z, L(32, 8), L(96, 8), &e);
+    cr_assert_not_null(z);
+    memapi_dealloc(a, z, L(96, 8));
+    cr_assert_eq(memapi_failing_calls(&f), 2);
+    cr_assert_eq(memapi_failing_failures(&f), 0);
+}
+
+/* An inner allocator without a dealloc entry, counting its frees. */
+static int plain_frees;
+static void *plain_alloc(void *self, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    return memapi_alloc(memapi_default(), l, err);
+}
+static memapi_status plain_free(void *self, void *p, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    plain_frees++;
+    return memapi_try_dealloc(memapi_default(), p, l, err);
+}
+static const memapi_alloc_vtable plain_vt = {
+    .name = "plain", .caps = MEMAPI_CAP_DEALLOC, .alloc = plain_alloc, .try_dealloc = plain_free};
+
+Test(failing, dealloc_entry_present_iff_the_inner_allocator_has_one)
+{
+    memapi_failing d = make(memapi_default());
+    cr_assert_not_null(memapi_failing_allocator(&d).vt->dealloc);
+    memapi_failing p = make((memapi_allocator){&plain_vt, NULL});
+    memapi_allocator a = memapi_failing_allocator(&p);
+    cr_assert_null(a.vt->dealloc);
+    plain_frees = 0;
+    cr_assert(try_one(a, 48));
+    cr_assert_eq(plain_frees, 1, "memapi_dealloc frees through try_dealloc");
+    cr_assert_eq(memapi_failing_calls(&p), 1);
+}

@@ -2,6 +2,9 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "memapi2.h"
 
@@ -312,4 +315,119 @@ Test(locked, threads_share_an_exclusive_allocator)
     cr_assert_eq(c.live, 0);
     cr_assert_eq(c.total, 4 * 2000 * 2, "one alloc and one grow (alloc, copy, free) per iteration");
     memapi_locked_destroy(&l);
+}
+
+/* ---- the dealloc entry (memapi_dealloc's free that cannot fail) --------------------------------- */
+/* An inner allocator with a dealloc entry that records its calls, and checks the lock is held. */
+typedef struct freeing {
+    memapi_allocator wrapper;
+    int try_deallocs, deallocs;
+    memapi_error seen;
+} freeing;
+
+static memapi_status freeing_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
+{
+    ((freeing *)self)->try_deallocs++;
+    return memapi_try_dealloc(memapi_default(), ptr, l, err);
+}
+
+static void freeing_dealloc(void *self, void *ptr, memapi_layout l)
+{
+    freeing *f = self;
+    f->deallocs++;
+    /* The wrapper's mutex is held: a re-entrant call is refused. */
+    if (memapi_alloc(f->wrapper, L(1, 1), &f->seen) != NULL)
+        cr_assert_fail("re-entrant call went through the lock");
+    memapi_dealloc(memapi_default(), ptr, l);
+}
+
+static void *freeing_alloc(void *self, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    return memapi_alloc(memapi_default(), l, err);
+}
+
+static const memapi_alloc_vtable freeing_vtable = {.name = "freeing",
+                                                   .caps = MEMAPI_CAP_DEALLOC,
+                                                   .alloc = freeing_alloc,
+                                                   .try_dealloc = freeing_try_dealloc,
+                                                   .dealloc = freeing_dealloc};
+
+Test(locked, dealloc_entry_present_iff_the_inner_allocator_has_one)
+{
+    memapi_locked d;
+    cr_assert_eq(memapi_locked_init(&d, memapi_default(), NULL), MEMAPI_OK);
+    cr_assert_not_null(memapi_locked_allocator(&d).vt->dealloc, "the default allocator has a dealloc entry");
+    memapi_locked_destroy(&d);
+    memapi_locked p;
+    cr_assert_eq(memapi_locked_init(&p, (memapi_allocator){&plain_vtable, NULL}, NULL), MEMAPI_OK);
+    cr_assert_null(memapi_locked_allocator(&p).vt->dealloc, "plain has try_dealloc only");
+    memapi_locked_destroy(&p);
+    /* A dealloc entry without try_dealloc is never used by the dispatch (alloc.h): none either. */
+    static const memapi_alloc_vtable no_try = {.name = "no try", .alloc = freeing_alloc, .dealloc = freeing_dealloc};
+    memapi_locked n;
+    cr_assert_eq(memapi_locked_init(&n, (memapi_allocator){&no_try, NULL}, NULL), MEMAPI_OK);
+    cr_assert_null(memapi_locked_allocator(&n).vt->dealloc);
+    cr_assert_null(memapi_locked_allocator(&n).vt->try_dealloc);
+    memapi_locked_destroy(&n);
+}
+
+Test(locked, dealloc_goes_to_the_inner_dealloc_entry_under_the_lock)
+{
+    static freeing st;
+    memapi_locked l;
+    cr_assert_eq(memapi_locked_init(&l, (memapi_allocator){&freeing_vtable, &st}, NULL), MEMAPI_OK);
+    st.wrapper = memapi_locked_allocator(&l);
+    void *p = memapi_alloc(st.wrapper, L(40, 8), NULL);
+    cr_assert_not_null(p);
+    memapi_dealloc(st.wrapper, p, L(40, 8));
+    cr_assert_eq(st.deallocs, 1);
+    cr_assert_eq(st.try_deallocs, 0, "no error object, no try_dealloc");
+    cr_assert_str_eq(st.seen.msg, "lock failed");
+    /* The dangling pointer is still memapi_dealloc's no-op. */
+    memapi_dealloc(st.wrapper, (void *)8, L(0, 8));
+    cr_assert_eq(st.deallocs + st.try_deallocs, 1);
+    /* try_dealloc is still try_dealloc. */
+    p = memapi_alloc(st.wrapper, L(8, 8), NULL);
+    cr_assert_eq(memapi_try_dealloc(st.wrapper, p, L(8, 8), NULL), MEMAPI_OK);
+    cr_assert_eq(st.try_deallocs, 1);
+    memapi_locked_destroy(&l);
+}
+
+/* An inner dealloc entry that frees through the wrapper again: the lock is held, so the wrapper's
+ * dealloc stops the program with the report memapi_dealloc gives for a failed try_dealloc. */
+static memapi_allocator reentrant_wrapper;
+static void reentrant_dealloc(void *self, void *ptr, memapi_layout l)
+{
+    (void)self;
+    memapi_dealloc(reentrant_wrapper, ptr, l);
+}
+
+static const memapi_alloc_vtable reentrant_vtable = {.name = "reentrant",
+                                                     .caps = MEMAPI_CAP_DEALLOC,
+                                                     .alloc = freeing_alloc,
+                                                     .try_dealloc = sneaky_try_dealloc,
+                                                     .dealloc = reentrant_dealloc};
+
+static char expected_fatal[200];
+static void abort_on_expected(const char *msg)
+{
+    if (strcmp(msg, expected_fatal) == 0)
+        abort();
+    fprintf(stderr, "unexpected fatal message: %s\n", msg);
+    exit(3);
+}
+
+Test(locked, dealloc_lock_failure_is_reported_as_a_failed_dealloc, .signal = SIGABRT)
+{
+    static memapi_locked l;
+    cr_assert_eq(memapi_locked_init(&l, (memapi_allocator){&reentrant_vtable, NULL}, NULL), MEMAPI_OK);
+    reentrant_wrapper = memapi_locked_allocator(&l);
+    void *p = memapi_alloc(reentrant_wrapper, L(24, 8), NULL);
+    cr_assert_not_null(p);
+    snprintf(expected_fatal, sizeof expected_fatal,
+             "deallocation of block at %p with layout Layout { size: 24, align: 8 } failed: lock failed", p);
+    memapi_set_fatal_hook(abort_on_expected);
+    memapi_dealloc(reentrant_wrapper, p, L(24, 8));
+    exit(4);
 }

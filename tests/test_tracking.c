@@ -6,6 +6,8 @@
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -385,4 +387,81 @@ Test(tracking, layout_of_a_live_block)
     cr_assert(memapi_layout_eq(l, L(1, 1)), "untouched on failure");
     memapi_dealloc(a, q, L(3, 1));
     memapi_tracking_destroy(&t);
+}
+
+/* ---- the dealloc entry: memapi_dealloc without an error object, the same reports -------------- */
+Test(tracking, dealloc_entry_frees_a_recorded_block_and_keeps_the_counts_exact)
+{
+    memapi_allocator inner = {&counting_vt, NULL};
+    memapi_tracking t = make(inner);
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    cr_assert_not_null(a.vt->dealloc);
+    inner_frees = 0;
+    void *p[5];
+    for (size_t i = 0; i < 5; i++)
+        p[i] = memapi_alloc(a, L(8 * (i + 1), 8), NULL);
+    cr_assert_eq(memapi_tracking_live_bytes(&t), 8 + 16 + 24 + 32 + 40);
+    memapi_dealloc(a, p[1], L(16, 8));
+    memapi_dealloc(a, p[4], L(40, 8));
+    cr_assert_eq(inner_frees, 2, "the inner allocator freed each block once (its try_dealloc: no dealloc entry)");
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 3);
+    cr_assert_eq(memapi_tracking_live_bytes(&t), 8 + 24 + 32);
+    memapi_layout got;
+    cr_assert_eq(memapi_tracking_layout_of(&t, p[1], &got, NULL), MEMAPI_ERROR, "no longer recorded");
+    cr_assert_eq(memapi_tracking_layout_of(&t, p[3], &got, NULL), MEMAPI_OK, "the moved entry is still found");
+    cr_assert(memapi_layout_eq(got, L(32, 8)));
+    memapi_dealloc(a, p[0], L(8, 8));
+    memapi_dealloc(a, p[2], L(24, 8));
+    memapi_dealloc(a, p[3], L(32, 8));
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    cr_assert_eq(memapi_tracking_live_bytes(&t), 0);
+    cr_assert_eq(memapi_tracking_peak_bytes(&t), 120);
+    cr_assert_eq(inner_frees, 5);
+    /* A size-0 layout with a non-dangling pointer is not recorded: forwarded, a no-op. */
+    memapi_dealloc(a, (void *)0x40, L(0, 8));
+    cr_assert_eq(inner_frees, 6);
+    memapi_tracking_destroy(&t);
+}
+
+static char expected_fatal[300];
+static void abort_on_expected(const char *msg)
+{
+    if (strcmp(msg, expected_fatal) == 0)
+        abort();
+    fprintf(stderr, "unexpected fatal message: %s\n", msg);
+    exit(3);
+}
+
+Test(tracking, dealloc_with_a_wrong_layout_stops_with_the_mismatch_report, .signal = SIGABRT)
+{
+    static memapi_tracking t;
+    cr_assert_eq(memapi_tracking_init(&t, memapi_default(), NULL), MEMAPI_OK);
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    void *p = memapi_alloc(a, L(32, 8), NULL);
+    snprintf(expected_fatal, sizeof expected_fatal,
+             "deallocation of block at 0x%" PRIxPTR " with layout Layout { size: 16, align: 8 } failed: "
+             "layout mismatch for block at 0x%" PRIxPTR
+             ": given Layout(size: 16, align: 8), allocated with Layout(size: 32, align: 8)",
+             (uintptr_t)p, (uintptr_t)p);
+    memapi_set_fatal_hook(abort_on_expected);
+    memapi_dealloc(a, p, L(16, 8));
+    exit(4);
+}
+
+Test(tracking, double_dealloc_stops_with_the_not_owned_report, .signal = SIGABRT)
+{
+    static memapi_tracking t;
+    cr_assert_eq(memapi_tracking_init(&t, memapi_default(), NULL), MEMAPI_OK);
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    void *p = memapi_alloc(a, L(32, 8), NULL);
+    void *keep = memapi_alloc(a, L(32, 8), NULL); /* the table is not empty on the second free */
+    cr_assert_not_null(keep);
+    memapi_dealloc(a, p, L(32, 8));
+    snprintf(expected_fatal, sizeof expected_fatal,
+             "deallocation of block at 0x%" PRIxPTR " with layout Layout { size: 32, align: 8 } failed: "
+             "invalid pointer 0x%" PRIxPTR ": " NOT_OWNED,
+             (uintptr_t)p, (uintptr_t)p);
+    memapi_set_fatal_hook(abort_on_expected);
+    memapi_dealloc(a, p, L(32, 8));
+    exit(4);
 }

@@ -349,16 +349,21 @@ MEMAPI_API void *memapi_default_resize(memapi_allocator a, void *ptr, memapi_lay
  * calling conventions. Call the functions without `_outline` instead.
  * @{
  */
+/** @brief `memapi_alloc(a, layout, err)`; `self` is ignored. */
 /*@ MEMAPI_ACSL_ALLOC() */
 MEMAPI_API void *memapi_alloc_outline(void *self, memapi_layout layout, memapi_error *err, memapi_allocator a);
+/** @brief `memapi_zalloc(a, layout, err)`; `self` is ignored. */
 /*@ MEMAPI_ACSL_ALLOC(MEMAPI_ACSL_ZEROED) */
 MEMAPI_API void *memapi_zalloc_outline(void *self, memapi_layout layout, memapi_error *err, memapi_allocator a);
+/** @brief `memapi_grow(a, ptr, old_layout, new_layout, err)`; `self` is ignored. */
 /*@ MEMAPI_ACSL_RESIZE(1, 0, MEMAPI_ACSL_GROW_SMALLER(1)) */
 MEMAPI_API void *memapi_grow_outline(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                                      memapi_error *err, memapi_allocator a);
+/** @brief `memapi_shrink(a, ptr, old_layout, new_layout, err)`; `self` is ignored. */
 /*@ MEMAPI_ACSL_RESIZE(-1, 0, MEMAPI_ACSL_SHRINK_LARGER(-1)) */
 MEMAPI_API void *memapi_shrink_outline(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                                        memapi_error *err, memapi_allocator a);
+/** @brief `memapi_dealloc(a, ptr, layout)`; `self` is ignored. */
 /*@ MEMAPI_ACSL_DEALLOC */
 MEMAPI_API void memapi_dealloc_outline(void *self, void *ptr, memapi_layout layout, memapi_allocator a);
 /** @} */

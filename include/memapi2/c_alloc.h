@@ -6,9 +6,16 @@
  * Design: docs/design.md section 4.
  *
  * - Stateless and thread-safe (`MEMAPI_CAP_SHARED`), `self == NULL`. Capabilities:
- *   `MEMAPI_CAP_DEALLOC | MEMAPI_CAP_REALLOC | MEMAPI_CAP_SHARED`. It has alloc, zalloc and
- *   try_dealloc entries only: every resize is the library default (allocate, copy, free; never C
- *   `realloc`), and scoped allocation is the default alloc, call, try_dealloc.
+ *   `MEMAPI_CAP_DEALLOC | MEMAPI_CAP_REALLOC | MEMAPI_CAP_SHARED`. It has alloc, zalloc,
+ *   try_dealloc and shrink entries: grow, zgrow, realloc and rezalloc are the library default
+ *   (allocate, copy, free), and scoped allocation is the default alloc, call, try_dealloc.
+ * - Shrink keeps the block (a departure from the reference, which always allocates, copies and
+ *   frees; DESIGN.md lets the heap allocators resize in place): when the old and new sizes are
+ *   nonzero and the block is already aligned to the new alignment, it returns the same pointer,
+ *   now owned with the new layout (free it with the new layout); when less than half of the block
+ *   stays in use and `malloc` could serve the new layout, C `realloc` first returns the tail to
+ *   the heap (its result, or the same block if it fails). Such a shrink cannot fail. Otherwise
+ *   (a size-0 side, a block not aligned to the new alignment) it is the library default.
  * - Every request is first turned into the posix-adjusted layout `L' = (size, max(align, PTR))`
  *   (`memapi_layout_to_posix_memalign_compatible`). **Errors carry L', not the caller's layout.**
  * - Size 0 (docs/design.md, decision D3): alloc and zalloc return the caller's layout's dangling pointer

@@ -7,8 +7,8 @@
  * Every *allocating* call counts as one call, numbered from 1: alloc, zalloc, and the allocation
  * a resize makes. Resizes always run the library default (allocate, copy, free) on the failing
  * allocator itself, so the inner allocator's own in-place resizing is not used and a resize is
- * exactly one counted allocation. Deallocation (try_dealloc) is forwarded to the inner allocator
- * and is never counted nor failed; neither is owns, which is forwarded when the inner allocator
+ * exactly one counted allocation. Deallocation (try_dealloc, and the dealloc entry when the inner
+ * allocator has one) is forwarded to the inner allocator and is never counted nor failed; neither is owns, which is forwarded when the inner allocator
  * has it (otherwise the checked operations report `MEMAPI_E_UNSUPPORTED`).
  *
  * ## Policy
@@ -42,6 +42,7 @@ typedef struct memapi_failing {
     size_t max_size;         /**< fail requests with size > max_size; SIZE_MAX: rule off */
     uint64_t calls;          /**< allocating calls seen */
     uint64_t failures;       /**< failures injected */
+    bool rules_on;           /**< some rule is on (kept by the setters): false takes the one-test path */
 } memapi_failing;
 
 /**
@@ -84,7 +85,8 @@ static inline uint64_t memapi_failing_failures(const memapi_failing *f)
 }
 
 /**
- * @brief The failing allocator as a value: alloc, zalloc, try_dealloc (forwarded), grow, zgrow,
+ * @brief The failing allocator as a value: alloc, zalloc, try_dealloc and dealloc (forwarded; dealloc
+ * when the inner allocator has both), grow, zgrow,
  * shrink, realloc, rezalloc (library default on this allocator), owns (forwarded, when the inner
  * allocator has one). Capabilities: the inner allocator's, without `MEMAPI_CAP_SHARED`, plus
  * `MEMAPI_CAP_REALLOC` when it can deallocate. `f` must outlive every use of the value.

@@ -3,14 +3,19 @@
  * @brief The locked wrapper: makes an exclusive (single-threaded) allocator shareable between
  * threads with a mutex (reference `Mutex<A>` / `RefCell<A>`; docs/design.md section 4).
  *
- * Every operation of the wrapped allocator locks the mutex, calls the matching dispatch function
- * on the inner allocator (`memapi_alloc`, `memapi_grow`, ...; so the inner allocator's own entries
- * or the library defaults apply, and the lock is held for the whole resize), then unlocks.
+ * Every operation of the wrapped allocator locks the mutex, calls the inner allocator's entry of
+ * the same kind with the arguments the dispatch has already checked (or the library default where
+ * the dispatch would use it: the inner allocator's own entries or the library defaults apply, as
+ * with `memapi_alloc`, `memapi_grow`, ... on it, and the lock is held for the whole resize), then
+ * unlocks.
  *
  * The wrapper offers only the entries the inner allocator can serve: zalloc always (the default
  * zeroes after alloc); try_dealloc when the inner allocator has one; the resize entries when the
  * inner allocator has that entry or try_dealloc (which the default resize needs); owns and
- * alloc_temp when the inner allocator has them. Without an alloc_temp entry, scoped allocation
+ * alloc_temp when the inner allocator has them; the dealloc entry (memapi_dealloc's free that
+ * cannot fail, without an error object) when the inner allocator has dealloc and try_dealloc. A
+ * lock failure there stops the program with the report `memapi_dealloc` gives for a failed
+ * try_dealloc (`... failed: lock failed`), as without the entry. Without an alloc_temp entry, scoped allocation
  * through the wrapper is the default alloc, call, try_dealloc, and the callback runs unlocked too.
  *
  * Scoped allocation never runs the caller's callback with the mutex held, so a callback that leaves

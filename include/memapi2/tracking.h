@@ -27,7 +27,13 @@
  * - `MEMAPI_E_LAYOUT_MISMATCH(ptr, given, recorded)`: the layout differs from the one the block was
  *   allocated (or last resized) with.
  * In both cases the inner allocator is not called and nothing changes. Resizes are forwarded to the
- * inner allocator's dispatch (`memapi_grow` ...) and the entry is updated on success.
+ * inner allocator (its entry of the same kind, or the library default, as `memapi_grow` ... on it
+ * would) and the entry is updated on success.
+ *
+ * `memapi_dealloc` goes through the dealloc entry: a recorded block with that layout is freed by
+ * the inner allocator (its dealloc entry when it has one) without an error object; any other call
+ * runs try_dealloc and, when it fails, stops the program with the report `memapi_dealloc` gives
+ * for a failed try_dealloc (the mismatch or not-owned error's text), as before.
  *
  * Exclusive: the table is not synchronised (no `MEMAPI_CAP_SHARED`).
  */
