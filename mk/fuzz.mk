@@ -24,10 +24,12 @@ FUZZ_GCC           ?= gcc
 FUZZ_AFL_CC        ?= afl-clang-fast
 LLVM_PROFDATA      ?= llvm-profdata
 LLVM_COV           ?= llvm-cov
-FUZZ_LIB_SRCS      ?= $(LIB_SRCS)
+# fuzz/os_faults.c: the OS seam's table and its failing stand-ins (src/internal/os.h), which
+# -DMEMAPI_FUZZ_OS_FAULTS routes default.c, guard.c and os_error.c through; only fuzz builds set it.
+FUZZ_LIB_SRCS      ?= $(LIB_SRCS) fuzz/os_faults.c
 
 FUZZ_DEPS     := $(FUZZ_LIB_SRCS) $(wildcard fuzz/*.h) $(HEADERS) $(wildcard src/internal/*.h) mk/fuzz.mk
-FUZZ_CPPFLAGS := -Iinclude -Isrc -Ifuzz $(OPT_DEFS)
+FUZZ_CPPFLAGS := -Iinclude -Isrc -Ifuzz $(OPT_DEFS) -DMEMAPI_FUZZ_OS_FAULTS
 # The library wraps no unsigned value except where fuzz/ubsan-ignore.txt says why.
 FUZZ_UBSAN_LF := -fsanitize=undefined,unsigned-integer-overflow -fsanitize-ignorelist=fuzz/ubsan-ignore.txt
 FUZZ_LF_FLAGS := -g -O1 -fsanitize=fuzzer,address $(FUZZ_UBSAN_LF) -fno-sanitize-recover=all
