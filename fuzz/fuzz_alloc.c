@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <unistd.h>
 #include "fuzz_oracle.h"
+#include "os_faults.h"
 
 #define NSLOTS 16
 #define GUARD_SLOTS 4
@@ -96,6 +97,10 @@ typedef struct state {
     bool fault;        /* fault-injection mode */
     bool exported;     /* this step calls the exported dispatch functions, not alloc.h's inline fast paths */
     bool fail_outer;   /* the failing allocator is the outermost layer (counts one call per request) */
+    bool os;           /* OS-fault mode: the platform calls go through fuzz/os_faults.c's stand-ins */
+    os_call os_call;   /* this step's OS fault: the os_nth call of os_call fails with os_code */
+    unsigned os_nth;
+    int os_code;
     memapi_allocator a;
     size_t nslots;
     unsigned max_log2; /* largest alignment: 1 << max_log2 */
@@ -243,6 +248,20 @@ static memapi_error x_alloc(memapi_layout l, memapi_cause_kind cause, const char
     e.layout = l;
     e.cause.kind = cause;
     e.cause.msg = msg;
+    return e;
+}
+
+/* default.h, guard.h: a failed platform call is ALLOC_FAILED(layout, os error errno), or cause
+ * unknown without MEMAPI_OS_ERR_REPORTING. */
+static memapi_error x_os(memapi_layout l, int code)
+{
+#if MEMAPI_OS_ERR_REPORTING
+    memapi_error e = x_alloc(l, MEMAPI_CAUSE_OS_ERR, NULL);
+    e.cause.os_errno = code;
+#else
+    (void)code;
+    memapi_error e = x_alloc(l, MEMAPI_CAUSE_UNKNOWN, NULL);
+#endif
     return e;
 }
 
@@ -786,6 +805,75 @@ static bool judge(const char *what, fault_snap f, expect *x, bool got_ok, const 
     return false;
 }
 
+/* ---- OS faults (the seam of src/internal/os.h, fuzz/os_faults.c) ------------------------------ */
+
+/* A fault byte: the call (low 4 bits; 11 to 15 arm nothing), which of its calls (bit 4: the first
+ * or the second), and the failure code (bits 5-7, among those POSIX documents for the call). */
+static void os_decode(uint8_t b, os_call *c, unsigned *nth, int *code)
+{
+    *c = (b & 15u) < OS_CALL_COUNT ? (os_call)(b & 15u) : OS_CALL_COUNT;
+    *nth = 1u + ((b >> 4) & 1u);
+    *code = os_faults_code(*c, (unsigned)b >> 5);
+}
+
+/* default.h: the one platform call an allocation makes: none for size 0, malloc (calloc) when
+ * malloc's alignment serves the layout, else memalign (posix_memalign off glibc). */
+static os_call os_alloc_call(memapi_layout l, bool zero)
+{
+    if (l.size == 0)
+        return OS_CALL_COUNT;
+    if (l.align <= MEMAPI_MIN_ALIGN && l.size >= l.align)
+        return zero ? OS_CALLOC : OS_MALLOC;
+    return OS_MEMALIGN;
+}
+
+/* default.h: realloc when malloc could serve the new layout and the old block is not size 0, else
+ * the library default's allocation (zeroing for zgrow and rezalloc); its free cannot fail. */
+static os_call os_resize_call(memapi_layout o, memapi_layout n, bool zero)
+{
+    if (o.size != 0 && n.align <= MEMAPI_MIN_ALIGN && n.size >= n.align)
+        return OS_REALLOC;
+    return os_alloc_call(n, zero);
+}
+
+/* Arms this step's fault right before the library call of an operation whose platform calls the
+ * model predicts (the default allocator's); every other call only counts. */
+static void os_arm(bool predicted)
+{
+    if (!S.os)
+        return;
+    if (predicted)
+        os_faults_arm(S.os_call, S.os_nth, S.os_code);
+    else
+        os_faults_arm(OS_CALL_COUNT, 0, 0);
+}
+
+/*
+ * After the call: exactly the predicted platform call was made (once; none when `want` is
+ * OS_CALL_COUNT), and the armed fault fired exactly when it names that call's first occurrence. A
+ * fired fault turns the expectation into the OS error for the request's layout (nothing else
+ * changes: the caller does not commit the model).
+ */
+static void os_verdict(const char *what, os_call want, expect *x)
+{
+    if (!S.os)
+        return;
+    for (int c = 0; c < OS_CALL_COUNT; c++) {
+        unsigned long n = os_faults_calls((os_call)c), w = c == (int)want ? 1u : 0u;
+        if (n != w)
+            failf(what, "%lu calls of %s, the model predicts %lu", n, os_faults_name((os_call)c), w);
+    }
+    bool fire = want != OS_CALL_COUNT && want == S.os_call && S.os_nth == 1u;
+    tracef("  os: %s %s (fault: call %u of %s, code %d)\n", os_faults_name(want), fire ? "fails" : "ok", S.os_nth,
+           os_faults_name(S.os_call), S.os_code);
+    if (os_faults_fired() != fire)
+        failf(what, "the %s fault %s, the model says it %s", os_faults_name(S.os_call),
+              os_faults_fired() ? "fired" : "did not fire", fire ? "fires" : "does not");
+    if (fire)
+        *x = x_fail(x_os(x->req, S.os_code));
+    os_faults_arm(OS_CALL_COUNT, 0, 0);
+}
+
 /* ---- owns, as each allocator documents it ------------------------------------------------------- */
 
 /* The slot holding the live block at p, or -1. */
@@ -989,12 +1077,17 @@ static void op_alloc(fuzz_in *in, size_t i, bool zero, bool err_null)
         x.reaches = S.id != A_STACK;
         x.req = l;
     }
+    bool os_model = S.os && S.id != A_GUARD;
+    os_call want = os_model && x.ok ? os_alloc_call(l, zero) : OS_CALL_COUNT;
     fault_snap f = fault_before();
     memapi_error e;
     poison(&e);
     memapi_error *ep = err_null ? NULL : &e;
+    os_arm(os_model);
     void *p = S.exported ? (zero ? (memapi_zalloc)(S.a, l, ep) : (memapi_alloc)(S.a, l, ep))
                          : (zero ? memapi_zalloc(S.a, l, ep) : memapi_alloc(S.a, l, ep));
+    if (os_model)
+        os_verdict(what, want, &x);
     if (!judge(what, f, &x, p != NULL, &e, err_null)) {
         if (p != NULL)
             failf(what, "failure with a non-NULL result");
@@ -1057,10 +1150,15 @@ static void op_resize(fuzz_in *in, size_t i, resize_kind k, bool checked, bool e
             x.req = n;
         }
     }
+    bool os_model = S.os && S.id != A_GUARD;
+    os_call want = os_model && x.ok && !identical ? os_resize_call(o, n, zero) : OS_CALL_COUNT;
     fault_snap f = fault_before();
     memapi_error e;
     poison(&e);
+    os_arm(os_model);
     void *r = do_resize(k, checked, p, o, n, err_null ? NULL : &e);
+    if (os_model)
+        os_verdict(what, want, &x);
     if (!judge(what, f, &x, r != NULL, &e, err_null)) {
         if (r != NULL)
             failf(what, "failure with a non-NULL result");
@@ -1639,6 +1737,98 @@ static void require_init_err(const char *what, memapi_status st, const memapi_er
     fuzz_require_err(what, e, &want);
 }
 
+/* guard.h, init: one sysconf, the metadata's mmap and mprotect, the pool's mmap, the guard-region
+ * probe (madvise) unless force_mprotect, getentropy; nothing unmapped; both mappings live. */
+static void guard_init_calls(const char *what)
+{
+    static const os_call calls[] = {OS_SYSCONF, OS_MMAP, OS_MPROTECT, OS_MUNMAP, OS_MADVISE, OS_GETENTROPY};
+    unsigned long want[] = {1, 2, 1, 0, S.gopt.force_mprotect ? 0u : 1u, 1};
+    for (size_t k = 0; k < sizeof calls / sizeof calls[0]; k++)
+        if (os_faults_calls(calls[k]) != want[k])
+            failf(what, "%lu calls of %s, the model predicts %lu", os_faults_calls(calls[k]),
+                  os_faults_name(calls[k]), want[k]);
+    if (os_faults_live_maps() != 2)
+        failf(what, "%ld mappings live after init, the model predicts 2", os_faults_live_maps());
+}
+
+/*
+ * memapi_guard_init with one platform call failing (the setup's fault byte), against guard.h: a
+ * failed mapping or protection is ALLOC_FAILED(the mapping's layout: its length, page-aligned; os
+ * error errno) with nothing left mapped; the metadata mapping is its body (the mprotect) plus an
+ * inaccessible page each side; the pool's is (slot_pages + 2) pages per slot. A failed guard-region
+ * probe means mprotect mode; a failed sysconf, 4096-byte pages; a failed getentropy, nothing
+ * visible. The caller then initialises the guard without a fault.
+ */
+static void guard_init_os(uint8_t b)
+{
+    const char *what = "guard_init (OS fault)";
+    os_call c;
+    unsigned nth;
+    int code;
+    os_decode(b, &c, &nth, &code);
+    memapi_error e;
+    poison(&e);
+    os_faults_arm(c, nth, code);
+    memapi_status st = memapi_guard_init(&S.guard, &S.gopt, &e);
+    bool fired = os_faults_fired();
+    size_t page = S.page;
+    size_t pool_bytes = (S.gopt.slot_pages + 2u) * page * S.gopt.pool_slots;
+    bool fails = (c == OS_MMAP && nth <= 2u) || (c == OS_MPROTECT && nth == 1u);
+    bool fires = fails || (nth == 1u && (c == OS_SYSCONF || c == OS_GETENTROPY ||
+                                         (c == OS_MADVISE && !S.gopt.force_mprotect)));
+    tracef("guard_init: %s call %u fails with %d: %s\n", os_faults_name(c), nth, code,
+           st == MEMAPI_OK ? "ok" : "error");
+    if (fired != fires)
+        failf(what, "the %s fault %s, the model says it %s", os_faults_name(c), fired ? "fired" : "did not fire",
+              fires ? "fires" : "does not");
+    if (!fails) {
+        if (st != MEMAPI_OK)
+            failf(what, "init failed; the model expects success");
+        guard_init_calls(what);
+        memapi_guard_statistics gs = memapi_guard_stats(&S.guard);
+        if (c == OS_MADVISE && fired && !gs.uses_mprotect)
+            failf(what, "the guard-region probe failed but the guard does not use mprotect");
+        if (S.gopt.force_mprotect && !gs.uses_mprotect)
+            failf(what, "force_mprotect set but the guard does not use mprotect");
+        if (gs.pool_bytes != (c == OS_SYSCONF && fired ? (S.gopt.slot_pages + 2u) * 4096u * S.gopt.pool_slots
+                                                          : pool_bytes))
+            failf(what, "pool of %zu bytes, the model predicts %zu pages per slot", gs.pool_bytes,
+                  (size_t)S.gopt.slot_pages + 2u);
+        os_faults_arm(OS_CALL_COUNT, 0, 0); /* a fault of a later call (munmap) is not this test's */
+        memapi_guard_destroy(&S.guard);
+        if (os_faults_live_maps() != 0)
+            failf(what, "%ld mappings live after destroy", os_faults_live_maps());
+        return;
+    }
+    memapi_layout l;
+    unsigned long mm = 1, mp = 0, mu = 0;
+    if (c == OS_MMAP && nth == 1u) {
+        l = lay(os_faults_last_len(OS_MMAP), page);
+        if (l.size % page != 0 || l.size < 3u * page)
+            failf(what, "the metadata mapping of %zu bytes is not whole pages with a guard page each side", l.size);
+    } else if (c == OS_MPROTECT) {
+        l = lay(os_faults_last_len(OS_MPROTECT) + 2u * page, page);
+        mp = mu = 1;
+    } else {
+        l = lay(pool_bytes, page);
+        if (os_faults_last_len(OS_MMAP) != pool_bytes)
+            failf(what, "pool mapping of %zu bytes, the model predicts %zu", os_faults_last_len(OS_MMAP), pool_bytes);
+        mm = 2;
+        mp = mu = 1;
+    }
+    if (st == MEMAPI_OK)
+        failf(what, "init succeeded although the %s failed", os_faults_name(c));
+    memapi_error want = x_os(l, code);
+    fuzz_require_err(what, &e, &want);
+    if (os_faults_calls(OS_MMAP) != mm || os_faults_calls(OS_MPROTECT) != mp || os_faults_calls(OS_MUNMAP) != mu ||
+        os_faults_calls(OS_MADVISE) != 0 || os_faults_calls(OS_GETENTROPY) != 0)
+        failf(what, "platform calls mmap %lu, mprotect %lu, munmap %lu, madvise %lu, getentropy %lu; the model "
+              "predicts %lu, %lu, %lu, 0, 0", os_faults_calls(OS_MMAP), os_faults_calls(OS_MPROTECT),
+              os_faults_calls(OS_MUNMAP), os_faults_calls(OS_MADVISE), os_faults_calls(OS_GETENTROPY), mm, mp, mu);
+    if (os_faults_live_maps() != 0)
+        failf(what, "%ld mappings left after the failed init", os_faults_live_maps());
+}
+
 static bool setup_failing(memapi_allocator inner)
 {
     memapi_error e;
@@ -1662,7 +1852,10 @@ static bool setup(fuzz_in *in)
     memapi_error e;
     memset(&S, 0, sizeof S);
     S.id = id % A_COUNT;
-    S.fault = (flags & 1u) != 0 && S.id != A_STACK;
+    S.os = (flags & 2u) != 0 && (S.id == A_DEFAULT || S.id == A_SYSTEM || S.id == A_GUARD);
+    S.fault = (flags & 1u) != 0 && S.id != A_STACK && !S.os;
+    if (S.os)
+        os_faults_install();
     S.nslots = NSLOTS;
     S.max_log2 = 12;
     S.next_seed = (uint8_t)(flags ^ c1);
@@ -1758,8 +1951,14 @@ static bool setup(fuzz_in *in)
         poison(&e);
         require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
                          x_other("guard options: the fallback needs alloc and try_dealloc"));
+        if (S.os) {
+            guard_init_os(fin_u8(in));
+            os_faults_arm(OS_CALL_COUNT, 0, 0);
+        }
         if (memapi_guard_init(&S.guard, &S.gopt, &e) != MEMAPI_OK)
             fuzz_fail("setup", "memapi_guard_init failed");
+        if (S.os)
+            guard_init_calls("guard_init");
         S.has_guard = true;
         leaf = memapi_guard_allocator(&S.guard);
         S.nslots = GUARD_SLOTS;
@@ -1915,7 +2114,11 @@ static void teardown(void)
         if (st.live_blocks != 0)
             failf(what, "guard still has %zu live blocks", st.live_blocks);
         memapi_guard_destroy(&S.guard);
+        if (S.os && os_faults_live_maps() != 0)
+            failf(what, "%ld mappings live after memapi_guard_destroy", os_faults_live_maps());
     }
+    if (S.os)
+        os_faults_uninstall();
     if (S.has_lock) {
         memapi_locked_destroy(&S.lock);
 #if MEMAPI_STACK_ALLOC
@@ -1932,6 +2135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int steps = 0; in.n > 0 && steps < MAX_STEPS; steps++) {
         if (S.fault)
             fault_rules(fin_u8(&in));
+        if (S.os) {
+            os_decode(fin_u8(&in), &S.os_call, &S.os_nth, &S.os_code);
+            os_arm(false);
+        }
         uint8_t ob = fin_u8(&in);
         uint8_t sb = fin_u8(&in);
         size_t i = (size_t)(sb >> 1) % S.nslots;
