@@ -38,6 +38,7 @@
  * performed: negative cases go through try_dealloc, owns and the checked operations only.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <unistd.h>
@@ -90,6 +91,7 @@ typedef struct model {
     char *b_recent;
     size_t b_recent_size, b_recent_prev;
     size_t g_seq, g_live, g_quar, g_guarded, g_sampled, g_capacity; /* guard */
+    size_t g_placed, g_fresh, g_armed; /* guard: slots taken (placements), never-used slots taken, slots armed */
 } model;
 
 typedef struct state {
@@ -126,6 +128,7 @@ typedef struct state {
     bool has_guard;
     memapi_guard_options gopt;
     bool g_at_start; /* the most recent guarded block the model placed sits at the start of its slot */
+    bool g_mprotect; /* the guard opens pages with mprotect (no guard regions, or forced) */
     size_t page;
     model m;
     uint8_t next_seed;
@@ -491,7 +494,12 @@ static expect ev_alloc(model *m, memapi_layout l, bool *guarded)
         if (m->g_live + m->g_quar == S.gopt.pool_slots && m->g_quar > 0)
             m->g_quar--;
         S.g_at_start = S.gopt.placement == MEMAPI_GUARD_PLACE_START ||
-                       (S.gopt.placement == MEMAPI_GUARD_PLACE_ALTERNATE && m->g_guarded % 2u == 1u);
+                       (S.gopt.placement == MEMAPI_GUARD_PLACE_ALTERNATE && m->g_placed % 2u == 1u);
+        m->g_placed++;
+        if (m->g_fresh < S.gopt.pool_slots)
+            m->g_fresh++;
+        /* guard.h: the first arming covers 1 MiB of slots at least: every slot of these pools (64 at most) */
+        m->g_armed = S.gopt.pool_slots;
         *guarded = true;
         m->g_live++;
         m->g_guarded++;
@@ -874,6 +882,110 @@ static void os_verdict(const char *what, os_call want, expect *x)
     os_faults_arm(OS_CALL_COUNT, 0, 0);
 }
 
+/* guard.h, a guarded request the pool cannot serve: "guard pool full" without sampling, else the
+ * fallback's block (a capacity fallback) and the fallback's one heap call. */
+static void guard_cannot_hold(model *mf, memapi_layout l, bool zero, expect *x, bool *guarded,
+                              unsigned long want[OS_CALL_COUNT])
+{
+    *guarded = false;
+    if (S.gopt.sample_every == 1) {
+        *x = x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER, "guard pool full"));
+        return;
+    }
+    mf->g_capacity++;
+    os_call c = os_alloc_call(l, zero);
+    if (c != OS_CALL_COUNT)
+        want[c]++;
+}
+
+/*
+ * A guard allocation in OS-fault mode, from what ev_alloc predicted (*m, *x, *guarded): the platform
+ * calls it makes, in order (guard.h): a sampled-out or capacity-fallback block, the fallback's heap
+ * call; a guarded block, with guard regions, the arming of the slots the first time (madvise
+ * GUARD_INSTALL, then mprotect) and the opening of its pages (madvise GUARD_REMOVE), or with
+ * mprotect, the opening (mprotect). Fills want[] with the calls, returns whether the armed fault
+ * fires, and turns the prediction into the failure's: a failed arming or opening is
+ * ALLOC_FAILED(layout, os error) except ENOMEM (and, for the opening, only with mprotect: the
+ * mapping limit), which is a full pool. *mf is the model to keep when the operation fails: the
+ * guard counts a sample, a capacity fallback, an arming and a taken slot before the call that fails.
+ */
+static bool guard_os_alloc(model *m, model *mf, memapi_layout l, bool zero, expect *x, bool *guarded,
+                           unsigned long want[OS_CALL_COUNT])
+{
+    memset(want, 0, OS_CALL_COUNT * sizeof want[0]);
+    *mf = S.m;
+    if (!x->ok || l.size == 0)
+        return false;
+    if (!*guarded) {
+        os_call c = os_alloc_call(l, zero);
+        want[c]++;
+        *mf = *m;
+        if (c != S.os_call || S.os_nth != 1u)
+            return false;
+        *x = x_fail(x_os(l, S.os_code));
+        return true;
+    }
+    const model *pre = &S.m;
+    bool arming = !S.g_mprotect && pre->g_armed == 0;
+    os_call seq[3];
+    size_t n = 0;
+    if (arming) {
+        seq[n++] = OS_MADVISE;
+        seq[n++] = OS_MPROTECT;
+    }
+    seq[n++] = S.g_mprotect ? OS_MPROTECT : OS_MADVISE;
+    size_t at = n; /* the failing call's index, n for none */
+    unsigned seen = 0;
+    for (size_t k = 0; k < n; k++) {
+        want[seq[k]]++;
+        if (seq[k] == S.os_call && ++seen == S.os_nth) {
+            at = k;
+            break;
+        }
+    }
+    if (at == n)
+        return false;
+    *mf = *pre;
+    mf->g_seq++;
+    if (arming && at < 2) {
+        /* no slot: none was ever armed, none freed */
+        if (S.os_code == ENOMEM)
+            guard_cannot_hold(mf, l, zero, x, guarded, want);
+        else
+            *x = x_fail(x_os(l, S.os_code));
+    } else {
+        /* the slot was taken (an evicted quarantined one, or a never-used one) and goes back free */
+        mf->g_armed = S.gopt.pool_slots;
+        mf->g_placed++;
+        if (mf->g_fresh < S.gopt.pool_slots)
+            mf->g_fresh++;
+        else if (mf->g_live + mf->g_quar == S.gopt.pool_slots && mf->g_quar > 0)
+            mf->g_quar--;
+        if (S.os_code == ENOMEM && S.g_mprotect)
+            guard_cannot_hold(mf, l, zero, x, guarded, want);
+        else
+            *x = x_fail(x_os(l, S.os_code));
+    }
+    if (x->ok)
+        *m = *mf;
+    return true;
+}
+
+/* After a guard allocation: the predicted platform calls, and the fault fired as predicted. */
+static void guard_os_verdict(const char *what, const unsigned long want[OS_CALL_COUNT], bool fire)
+{
+    for (int c = 0; c < OS_CALL_COUNT; c++)
+        if (os_faults_calls((os_call)c) != want[c])
+            failf(what, "%lu calls of %s, the model predicts %lu", os_faults_calls((os_call)c),
+                  os_faults_name((os_call)c), want[c]);
+    tracef("  os: guard, fault (call %u of %s, code %d) %s\n", S.os_nth, os_faults_name(S.os_call), S.os_code,
+           fire ? "fires" : "does not fire");
+    if (os_faults_fired() != fire)
+        failf(what, "the %s fault %s, the model says it %s", os_faults_name(S.os_call),
+              os_faults_fired() ? "fired" : "did not fire", fire ? "fires" : "does not");
+    os_faults_arm(OS_CALL_COUNT, 0, 0);
+}
+
 /* ---- owns, as each allocator documents it ------------------------------------------------------- */
 
 /* The slot holding the live block at p, or -1. */
@@ -1077,18 +1189,25 @@ static void op_alloc(fuzz_in *in, size_t i, bool zero, bool err_null)
         x.reaches = S.id != A_STACK;
         x.req = l;
     }
-    bool os_model = S.os && S.id != A_GUARD;
+    bool os_model = S.os && S.id != A_GUARD, os_guard = S.os && S.id == A_GUARD;
     os_call want = os_model && x.ok ? os_alloc_call(l, zero) : OS_CALL_COUNT;
+    model mf = S.m;
+    unsigned long gwant[OS_CALL_COUNT];
+    bool gfire = os_guard && guard_os_alloc(&m, &mf, l, zero, &x, &guarded, gwant);
     fault_snap f = fault_before();
     memapi_error e;
     poison(&e);
     memapi_error *ep = err_null ? NULL : &e;
-    os_arm(os_model);
+    os_arm(os_model || os_guard);
     void *p = S.exported ? (zero ? (memapi_zalloc)(S.a, l, ep) : (memapi_alloc)(S.a, l, ep))
                          : (zero ? memapi_zalloc(S.a, l, ep) : memapi_alloc(S.a, l, ep));
     if (os_model)
         os_verdict(what, want, &x);
+    if (os_guard)
+        guard_os_verdict(what, gwant, gfire);
     if (!judge(what, f, &x, p != NULL, &e, err_null)) {
+        if (os_guard)
+            S.m = mf;
         if (p != NULL)
             failf(what, "failure with a non-NULL result");
         check_counters(what);
@@ -1959,6 +2078,9 @@ static bool setup(fuzz_in *in)
             fuzz_fail("setup", "memapi_guard_init failed");
         if (S.os)
             guard_init_calls("guard_init");
+        /* guard.h: with mprotect every slot is usable from the start; guard regions are armed on use */
+        S.g_mprotect = memapi_guard_stats(&S.guard).uses_mprotect;
+        S.m.g_armed = S.g_mprotect ? S.gopt.pool_slots : 0u;
         S.has_guard = true;
         leaf = memapi_guard_allocator(&S.guard);
         S.nslots = GUARD_SLOTS;

@@ -277,6 +277,20 @@ def os_seeds():
             q = Seq(A_GUARD, c1=0x01, c2=c2, os_faults=[], init=init)
             q.alloc(0, 24, 8).alloc(1, 5000, 16).op(OP_DEALLOC, 0).op(OP_TRY_DEALLOC, 1)
             seeds.append((f"os-guard-init-{label}{'-mprotect' if c2 else ''}", q.b))
+    # guard: the arming (guard regions), the opening of a block's pages (both modes) and the
+    # fallback's heap call fail, with ENOMEM (a full pool) and with other codes (an OS error)
+    faults = [osb(OS_MADVISE, code=0), osb(OS_MADVISE, code=2), osb(OS_MPROTECT, code=1),
+              osb(OS_MADVISE, True, 1), OS_NONE, osb(OS_MADVISE, code=3), osb(OS_MPROTECT, code=0),
+              osb(OS_MPROTECT, code=2), osb(OS_MALLOC), osb(OS_CALLOC), osb(OS_MEMALIGN, code=1)]
+    for c1, c2, label in ((0x01, 0x00, "regions"), (0x01, 0x80, "mprotect"), (0x41, 0x00, "regions-sampled"),
+                          (0x61, 0x80, "mprotect-sampled"), (0x05, 0x20, "regions-small-pool")):
+        q = Seq(A_GUARD, c1=c1, c2=c2, os_faults=faults, init=OS_NONE)
+        for k in range(14):
+            q.alloc(2 * (k % 4), (24, 5000, 100, 64)[k % 4], (8, 16, 64, 4096)[k % 4], zero=k % 3 == 1)
+        q.op(OP_DEALLOC, 0).op(OP_TRY_DEALLOC, 2)
+        for k in range(8):
+            q.alloc(2 * (k % 4), 40, 8, zero=k % 2 == 1)
+        seeds.append((f"os-guard-alloc-{label}", q.b))
     return seeds
 
 
