@@ -37,18 +37,19 @@ static struct {
     os_call call;
     unsigned long nth;
     int code;
+    bool every;
     bool fired;
     unsigned long calls[OS_CALL_COUNT];
     size_t len[OS_CALL_COUNT];
     long live_maps;
-} F = {OS_CALL_COUNT, 0, 0, false, {0}, {0}, 0};
+} F = {OS_CALL_COUNT, 0, 0, false, false, {0}, {0}, 0};
 
 /* Counts the call; true (errno set) when it is the one armed to fail. */
 static bool fails(os_call c, size_t len)
 {
     F.calls[c]++;
     F.len[c] = len;
-    if (c != F.call || F.calls[c] != F.nth)
+    if (c != F.call || (!F.every && F.calls[c] != F.nth))
         return false;
     F.fired = true;
     errno = F.code;
@@ -133,6 +134,8 @@ static int s_strerror_r(int code, char *buf, size_t cap)
     /* XSI strerror_r returns the error number; whether errno is set too is unspecified: it is not */
     int saved = errno;
     if (fails(OS_STRERROR_R, cap)) {
+        if (F.code == ERANGE)
+            (void)platform.strerror_r(code, buf, cap);
         errno = saved;
         return F.code;
     }
@@ -170,10 +173,17 @@ void os_faults_arm(os_call c, unsigned nth, int code)
 {
     F.call = nth == 0 ? OS_CALL_COUNT : c;
     F.nth = nth;
+    F.every = false;
     F.code = code;
     F.fired = false;
     memset(F.calls, 0, sizeof F.calls);
     memset(F.len, 0, sizeof F.len);
+}
+
+void os_faults_arm_every(os_call c, int code)
+{
+    os_faults_arm(c, 1, code);
+    F.every = true;
 }
 
 bool os_faults_fired(void)

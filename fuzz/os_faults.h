@@ -32,6 +32,10 @@ void os_faults_uninstall(void);
 /* Zeroes the call counters and arms one fault: the nth call (from 1) of `c` from now fails with
  * `code`. OS_CALL_COUNT (or nth 0) arms nothing. */
 void os_faults_arm(os_call c, unsigned nth, int code);
+/* Zeroes the call counters and makes every call of `c` from now fail with `code` (until the next
+ * os_faults_arm). strerror_r failing with ERANGE writes the text cut to the buffer first, as glibc
+ * does; with any other code it writes nothing. */
+void os_faults_arm_every(os_call c, int code);
 /* Whether the armed fault has fired since os_faults_arm. */
 bool os_faults_fired(void);
 /* Calls of `c` since os_faults_arm (failed ones included), and the length argument of the last one
