@@ -34,8 +34,13 @@
  * - injected failures are ALLOC_FAILED(layout, out of memory) for the request's layout, and
  *   nothing else changes; no leak: every block is freed at the end (LeakSanitizer), tracking's
  *   counts return to 0, and the bump arena rewinds to its mark with the block below it intact.
- * Misuse that the library answers with the fatal hook (memapi_dealloc of a bad pointer) is never
- * performed: negative cases go through try_dealloc, owns and the checked operations only.
+ * OS-fault mode (flags bit 1; default, System, guard): the platform calls go through the counting
+ * stand-ins of fuzz/os_faults.c (the seam of src/internal/os.h); a byte per operation (and one for
+ * the guard's init) makes one of them fail with a POSIX code, and the model predicts the calls made
+ * and the exact error (ALLOC_FAILED(layout, os error errno), or the guard's full pool for ENOMEM).
+ * Misuse that the library answers with the fatal hook is performed once: memapi_dealloc(NULL) after
+ * the try_dealloc(NULL) negative case, under a hook that longjmps back, with the message checked;
+ * every other negative case goes through try_dealloc, owns and the checked operations.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -1430,6 +1435,43 @@ static void temp_cb_unused(void *ctx, void *mem)
 #endif
 
 /* Invalid requests whose answer is a structured error. */
+/*
+ * alloc.h, memapi_dealloc: a deallocation that fails stops the program through the fatal hook with
+ * "deallocation of block at 0x0 with layout Layout { size: S, align: A } failed: <error text>" (the
+ * text of the error try_dealloc gives, `want`). The hook records the message and jumps back; the
+ * message is compared whole (fuzz_fatal_msg keeps its first 255 bytes). Nothing is deallocated: the
+ * pointer is NULL.
+ */
+static void require_dealloc_fatal(const char *what, memapi_layout l, const memapi_error *want)
+{
+    static char text[1024], msg[1536];
+    (void)memapi_error_format(want, text, sizeof text);
+    int n = snprintf(msg, sizeof msg,
+                     "deallocation of block at 0x0 with layout Layout { size: %zu, align: %zu } failed: %s", l.size,
+                     l.align, text);
+    if (n < 0 || (size_t)n >= sizeof msg)
+        failf(what, "expected fatal message too long for the model");
+    memapi_fatal_hook prev = memapi_set_fatal_hook(fuzz_fatal_hook);
+    fuzz_fatal_msg[0] = '\0';
+    if (setjmp(fuzz_fatal_env) == 0) {
+        if (S.exported)
+            (memapi_dealloc)(S.a, NULL, l);
+        else
+            memapi_dealloc(S.a, NULL, l);
+        (void)memapi_set_fatal_hook(prev);
+        failf(what, "memapi_dealloc(NULL) returned");
+    }
+    /* error.h: NULL restores the default hook, the one in place before (this harness sets no other) */
+    if (memapi_set_fatal_hook(NULL) != fuzz_fatal_hook || memapi_set_fatal_hook(prev) != prev)
+        failf(what, "memapi_set_fatal_hook(NULL) did not restore the default hook");
+    size_t keep = sizeof fuzz_fatal_msg - 1u;
+    if (strncmp(fuzz_fatal_msg, msg, keep) != 0 || strlen(fuzz_fatal_msg) != ((size_t)n < keep ? (size_t)n : keep)) {
+        fprintf(stderr, "  got  \"%s\"\n  want \"%s\"\n", fuzz_fatal_msg, msg);
+        failf(what, "memapi_dealloc's fatal message differs from the model");
+    }
+    tracef("  dealloc(NULL): fatal hook, \"%s\"\n", fuzz_fatal_msg);
+}
+
 static void op_negative(fuzz_in *in, size_t i, bool err_null)
 {
     slot *t = &S.s[i];
@@ -1453,6 +1495,7 @@ static void op_negative(fuzz_in *in, size_t i, bool err_null)
         f = fault_before();
         poison(&e);
         judge(what, f, &x, do_try_dealloc(NULL, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
+        require_dealloc_fatal(what, l, &x.err);
         break;
     }
     case 1:   /* a resize of NULL, or of a misaligned pointer into a live block */

@@ -245,24 +245,26 @@ def os_seeds():
     """Named seeds of the OS-fault mode: (name, input)."""
     seeds = []
     for a, name in ((A_DEFAULT, "default"), (A_SYSTEM, "system")):
-        # each heap call fails once (and a second-call fault that never fires), with and without *err
+        # each heap call fails once (and a second-call fault that never fires), with and without *err;
+        # slot bytes are 2 * index (bit 0 would call the exported functions), op | 0xF0 passes err NULL
         q = Seq(a, os_faults=[])
-        q.alloc(0, 24, 8).op(OP_ALLOC, 1, a_layout(24, 8), ob=osb(OS_MALLOC))
-        q.op(OP_ZALLOC, 1, a_layout(100, 16), ob=osb(OS_CALLOC))
-        q.op(OP_ALLOC, 2, a_layout(4096, 4096), ob=osb(OS_MEMALIGN)).op(OP_ALLOC, 2, a_layout(64, 64),
-                                                                          ob=osb(OS_MEMALIGN, code=1))
-        q.op(OP_ZALLOC, 3, a_layout(8, 32), ob=osb(OS_MEMALIGN))
-        q.op(OP_GROW, 0, a_new(1, 40), ob=osb(OS_REALLOC)).op(OP_SHRINK, 0, a_new(2, 3), ob=osb(OS_REALLOC))
-        q.op(OP_ZGROW, 0, a_new(1, 40), ob=osb(OS_REALLOC)).op(OP_REZALLOC, 0, a_new(5, s=300, a=64),
-                                                               ob=osb(OS_MEMALIGN))
-        q.op(OP_REALLOC, 4, a_align(8) + a_new(1, 16), ob=osb(OS_MALLOC))
-        q.op(OP_ZGROW, 5, a_align(8) + a_new(1, 16), ob=osb(OS_CALLOC))
+        q.op(OP_ALLOC, 0, a_layout(24, 8), ob=OS_NONE).op(OP_ALLOC, 2, a_layout(24, 8), ob=osb(OS_MALLOC))
+        q.op(OP_ZALLOC, 2, a_layout(100, 16), ob=osb(OS_CALLOC))
+        q.op(OP_ALLOC, 2, a_layout(4096, 4096), ob=osb(OS_MEMALIGN))
+        q.op(OP_ALLOC, 2, a_layout(64, 64), ob=osb(OS_MEMALIGN, code=1))
+        q.op(OP_ZALLOC, 2, a_layout(8, 32), ob=osb(OS_MEMALIGN)).op(OP_ALLOC, 2, a_layout(100, 16), ob=OS_NONE)
+        for kind in (GROW, SHRINK, ZGROW, REALLOC, REZALLOC):
+            q.op(OP_GROW + kind, 0, a_new(1 if kind != SHRINK else 2, 3), ob=osb(OS_REALLOC))
+        q.op(OP_REZALLOC, 0, a_new(5, s=300, a=64), ob=osb(OS_MEMALIGN))
+        q.op(OP_GROW, 0, a_new(5, s=200, a=32), ob=osb(OS_MEMALIGN, code=1))
+        q.op(OP_GROW, 4, a_align(8) + a_new(1, 16), ob=osb(OS_MALLOC))
+        q.op(OP_ZGROW, 4, a_align(8) + a_new(1, 16), ob=osb(OS_CALLOC))
         q.op(OP_GROW, 0, a_new(1, 8), ob=osb(OS_REALLOC, second=True))
-        q.op(OP_ALLOC, 6, a_layout(16, 8), ob=osb(OS_CALLOC))
-        q.op(0xF0 | OP_ALLOC, 7, a_layout(32, 8), ob=osb(OS_MALLOC))
-        q.op(0xF0 | OP_ZALLOC, 7, a_layout(32, 8), ob=osb(OS_CALLOC))
-        q.op(0xF0 | OP_ALLOC, 7, a_layout(32, 128), ob=osb(OS_MEMALIGN, code=1))
+        q.op(0xF0 | OP_ALLOC, 6, a_layout(32, 8), ob=osb(OS_MALLOC))
+        q.op(0xF0 | OP_ZALLOC, 6, a_layout(32, 8), ob=osb(OS_CALLOC))
+        q.op(0xF0 | OP_ALLOC, 6, a_layout(32, 128), ob=osb(OS_MEMALIGN, code=1))
         q.op(0xF0 | OP_GROW, 0, a_new(1, 8), ob=osb(OS_REALLOC))
+        q.op(0xF0 | OP_ZGROW, 0, a_new(1, 8), ob=osb(OS_REALLOC))
         q.op(OP_CHECKED_RESIZE, 0, bytes([GROW]) + a_new(1, 8), ob=osb(OS_REALLOC))
         seeds.append((f"os-{name}-heap-faults", q.b))
         seeds.append((f"os-{name}-tour", tour(a, os_faults=[osb(c, n, k) for c in range(4) for n in (False, True)
