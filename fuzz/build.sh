@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 : "${CFLAGS:=}"
 LINK=${CXX:-$CC}
 LINKFLAGS=${CXXFLAGS:-$CFLAGS}
-# The library sources the harnesses link, as the GNUmakefile's configuration selects them.
+# The library sources the harnesses link, as the GNUmakefile's configuration selects them, and the OS
+# seam's fuzz-build table (fuzz/os_faults.c; -DMEMAPI_FUZZ_OS_FAULTS routes the platform calls through it).
 lib_srcs=$(make -s --no-print-directory fuzz-lib-srcs CC="$CC")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -20,14 +21,14 @@ mkdir -p "$OUT"
 objs=()
 for src in $lib_srcs; do
   obj=$work/lib_$(basename "$src" .c).o
-  $CC $CFLAGS -std=c11 -Iinclude -Isrc -c "$src" -o "$obj"
+  $CC $CFLAGS -std=c11 -DMEMAPI_FUZZ_OS_FAULTS -Iinclude -Isrc -c "$src" -o "$obj"
   objs+=("$obj")
 done
 
 for harness in fuzz/fuzz_*.c; do
   target=$(basename "$harness" .c)
   name=${target#fuzz_}
-  $CC $CFLAGS -std=c11 -Iinclude -Isrc -Ifuzz -c "$harness" -o "$work/$target.o"
+  $CC $CFLAGS -std=c11 -DMEMAPI_FUZZ_OS_FAULTS -Iinclude -Isrc -Ifuzz -c "$harness" -o "$work/$target.o"
   $LINK $LINKFLAGS "$work/$target.o" "${objs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$target"
   if [ -d "fuzz/corpus/$name" ]; then
     rm -f "$OUT/${target}_seed_corpus.zip"

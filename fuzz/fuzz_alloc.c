@@ -34,14 +34,21 @@
  * - injected failures are ALLOC_FAILED(layout, out of memory) for the request's layout, and
  *   nothing else changes; no leak: every block is freed at the end (LeakSanitizer), tracking's
  *   counts return to 0, and the bump arena rewinds to its mark with the block below it intact.
- * Misuse that the library answers with the fatal hook (memapi_dealloc of a bad pointer) is never
- * performed: negative cases go through try_dealloc, owns and the checked operations only.
+ * OS-fault mode (flags bit 1; default, System, guard): the platform calls go through the counting
+ * stand-ins of fuzz/os_faults.c (the seam of src/internal/os.h); a byte per operation (and one for
+ * the guard's init) makes one of them fail with a POSIX code, and the model predicts the calls made
+ * and the exact error (ALLOC_FAILED(layout, os error errno), or the guard's full pool for ENOMEM).
+ * Misuse that the library answers with the fatal hook is performed once: memapi_dealloc(NULL) after
+ * the try_dealloc(NULL) negative case, under a hook that longjmps back, with the message checked;
+ * every other negative case goes through try_dealloc, owns and the checked operations.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <unistd.h>
 #include "fuzz_oracle.h"
+#include "os_faults.h"
 
 #define NSLOTS 16
 #define GUARD_SLOTS 4
@@ -89,6 +96,7 @@ typedef struct model {
     char *b_recent;
     size_t b_recent_size, b_recent_prev;
     size_t g_seq, g_live, g_quar, g_guarded, g_sampled, g_capacity; /* guard */
+    size_t g_placed, g_fresh, g_armed; /* guard: slots taken (placements), never-used slots taken, slots armed */
 } model;
 
 typedef struct state {
@@ -96,6 +104,10 @@ typedef struct state {
     bool fault;        /* fault-injection mode */
     bool exported;     /* this step calls the exported dispatch functions, not alloc.h's inline fast paths */
     bool fail_outer;   /* the failing allocator is the outermost layer (counts one call per request) */
+    bool os;           /* OS-fault mode: the platform calls go through fuzz/os_faults.c's stand-ins */
+    os_call os_call;   /* this step's OS fault: the os_nth call of os_call fails with os_code */
+    unsigned os_nth;
+    int os_code;
     memapi_allocator a;
     size_t nslots;
     unsigned max_log2; /* largest alignment: 1 << max_log2 */
@@ -121,6 +133,7 @@ typedef struct state {
     bool has_guard;
     memapi_guard_options gopt;
     bool g_at_start; /* the most recent guarded block the model placed sits at the start of its slot */
+    bool g_mprotect; /* the guard opens pages with mprotect (no guard regions, or forced) */
     size_t page;
     model m;
     uint8_t next_seed;
@@ -243,6 +256,20 @@ static memapi_error x_alloc(memapi_layout l, memapi_cause_kind cause, const char
     e.layout = l;
     e.cause.kind = cause;
     e.cause.msg = msg;
+    return e;
+}
+
+/* default.h, guard.h: a failed platform call is ALLOC_FAILED(layout, os error errno), or cause
+ * unknown without MEMAPI_OS_ERR_REPORTING. */
+static memapi_error x_os(memapi_layout l, int code)
+{
+#if MEMAPI_OS_ERR_REPORTING
+    memapi_error e = x_alloc(l, MEMAPI_CAUSE_OS_ERR, NULL);
+    e.cause.os_errno = code;
+#else
+    (void)code;
+    memapi_error e = x_alloc(l, MEMAPI_CAUSE_UNKNOWN, NULL);
+#endif
     return e;
 }
 
@@ -472,7 +499,12 @@ static expect ev_alloc(model *m, memapi_layout l, bool *guarded)
         if (m->g_live + m->g_quar == S.gopt.pool_slots && m->g_quar > 0)
             m->g_quar--;
         S.g_at_start = S.gopt.placement == MEMAPI_GUARD_PLACE_START ||
-                       (S.gopt.placement == MEMAPI_GUARD_PLACE_ALTERNATE && m->g_guarded % 2u == 1u);
+                       (S.gopt.placement == MEMAPI_GUARD_PLACE_ALTERNATE && m->g_placed % 2u == 1u);
+        m->g_placed++;
+        if (m->g_fresh < S.gopt.pool_slots)
+            m->g_fresh++;
+        /* guard.h: the first arming covers 1 MiB of slots at least: every slot of these pools (64 at most) */
+        m->g_armed = S.gopt.pool_slots;
         *guarded = true;
         m->g_live++;
         m->g_guarded++;
@@ -786,6 +818,179 @@ static bool judge(const char *what, fault_snap f, expect *x, bool got_ok, const 
     return false;
 }
 
+/* ---- OS faults (the seam of src/internal/os.h, fuzz/os_faults.c) ------------------------------ */
+
+/* A fault byte: the call (low 4 bits; 11 to 15 arm nothing), which of its calls (bit 4: the first
+ * or the second), and the failure code (bits 5-7, among those POSIX documents for the call). */
+static void os_decode(uint8_t b, os_call *c, unsigned *nth, int *code)
+{
+    *c = (b & 15u) < OS_CALL_COUNT ? (os_call)(b & 15u) : OS_CALL_COUNT;
+    *nth = 1u + ((b >> 4) & 1u);
+    *code = os_faults_code(*c, (unsigned)b >> 5);
+}
+
+/* default.h: the one platform call an allocation makes: none for size 0, malloc (calloc) when
+ * malloc's alignment serves the layout, else memalign (posix_memalign off glibc). */
+static os_call os_alloc_call(memapi_layout l, bool zero)
+{
+    if (l.size == 0)
+        return OS_CALL_COUNT;
+    if (l.align <= MEMAPI_MIN_ALIGN && l.size >= l.align)
+        return zero ? OS_CALLOC : OS_MALLOC;
+    return OS_MEMALIGN;
+}
+
+/* default.h: realloc when malloc could serve the new layout and the old block is not size 0, else
+ * the library default's allocation (zeroing for zgrow and rezalloc); its free cannot fail. */
+static os_call os_resize_call(memapi_layout o, memapi_layout n, bool zero)
+{
+    if (o.size != 0 && n.align <= MEMAPI_MIN_ALIGN && n.size >= n.align)
+        return OS_REALLOC;
+    return os_alloc_call(n, zero);
+}
+
+/* Arms this step's fault right before the library call of an operation whose platform calls the
+ * model predicts (the default allocator's); every other call only counts. */
+static void os_arm(bool predicted)
+{
+    if (!S.os)
+        return;
+    if (predicted)
+        os_faults_arm(S.os_call, S.os_nth, S.os_code);
+    else
+        os_faults_arm(OS_CALL_COUNT, 0, 0);
+}
+
+/*
+ * After the call: exactly the predicted platform call was made (once; none when `want` is
+ * OS_CALL_COUNT), and the armed fault fired exactly when it names that call's first occurrence. A
+ * fired fault turns the expectation into the OS error for the request's layout (nothing else
+ * changes: the caller does not commit the model).
+ */
+static void os_verdict(const char *what, os_call want, expect *x)
+{
+    if (!S.os)
+        return;
+    for (int c = 0; c < OS_CALL_COUNT; c++) {
+        unsigned long n = os_faults_calls((os_call)c), w = c == (int)want ? 1u : 0u;
+        if (n != w)
+            failf(what, "%lu calls of %s, the model predicts %lu", n, os_faults_name((os_call)c), w);
+    }
+    bool fire = want != OS_CALL_COUNT && want == S.os_call && S.os_nth == 1u;
+    tracef("  os: %s %s (fault: call %u of %s, code %d)\n", os_faults_name(want), fire ? "fails" : "ok", S.os_nth,
+           os_faults_name(S.os_call), S.os_code);
+    if (os_faults_fired() != fire)
+        failf(what, "the %s fault %s, the model says it %s", os_faults_name(S.os_call),
+              os_faults_fired() ? "fired" : "did not fire", fire ? "fires" : "does not");
+    if (fire)
+        *x = x_fail(x_os(x->req, S.os_code));
+    os_faults_arm(OS_CALL_COUNT, 0, 0);
+}
+
+/* guard.h, a guarded request the pool cannot serve: "guard pool full" without sampling, else the
+ * fallback's block (a capacity fallback) and the fallback's one heap call. */
+static void guard_cannot_hold(model *mf, memapi_layout l, bool zero, expect *x, bool *guarded,
+                              unsigned long want[OS_CALL_COUNT])
+{
+    *guarded = false;
+    if (S.gopt.sample_every == 1) {
+        *x = x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER, "guard pool full"));
+        return;
+    }
+    mf->g_capacity++;
+    os_call c = os_alloc_call(l, zero);
+    if (c != OS_CALL_COUNT)
+        want[c]++;
+}
+
+/*
+ * A guard allocation in OS-fault mode, from what ev_alloc predicted (*m, *x, *guarded): the platform
+ * calls it makes, in order (guard.h): a sampled-out or capacity-fallback block, the fallback's heap
+ * call; a guarded block, with guard regions, the arming of the slots the first time (madvise
+ * GUARD_INSTALL, then mprotect) and the opening of its pages (madvise GUARD_REMOVE), or with
+ * mprotect, the opening (mprotect). Fills want[] with the calls, returns whether the armed fault
+ * fires, and turns the prediction into the failure's: a failed arming or opening is
+ * ALLOC_FAILED(layout, os error) except ENOMEM (and, for the opening, only with mprotect: the
+ * mapping limit), which is a full pool. *mf is the model to keep when the operation fails: the
+ * guard counts a sample, a capacity fallback, an arming and a taken slot before the call that fails.
+ */
+static bool guard_os_alloc(model *m, model *mf, memapi_layout l, bool zero, expect *x, bool *guarded,
+                           unsigned long want[OS_CALL_COUNT])
+{
+    memset(want, 0, OS_CALL_COUNT * sizeof want[0]);
+    *mf = S.m;
+    if (!x->ok || l.size == 0)
+        return false;
+    if (!*guarded) {
+        os_call c = os_alloc_call(l, zero);
+        want[c]++;
+        *mf = *m;
+        if (c != S.os_call || S.os_nth != 1u)
+            return false;
+        *x = x_fail(x_os(l, S.os_code));
+        return true;
+    }
+    const model *pre = &S.m;
+    bool arming = !S.g_mprotect && pre->g_armed == 0;
+    os_call seq[3];
+    size_t n = 0;
+    if (arming) {
+        seq[n++] = OS_MADVISE;
+        seq[n++] = OS_MPROTECT;
+    }
+    seq[n++] = S.g_mprotect ? OS_MPROTECT : OS_MADVISE;
+    size_t at = n; /* the failing call's index, n for none */
+    unsigned seen = 0;
+    for (size_t k = 0; k < n; k++) {
+        want[seq[k]]++;
+        if (seq[k] == S.os_call && ++seen == S.os_nth) {
+            at = k;
+            break;
+        }
+    }
+    if (at == n)
+        return false;
+    *mf = *pre;
+    mf->g_seq++;
+    if (arming && at < 2) {
+        /* no slot: none was ever armed, none freed */
+        if (S.os_code == ENOMEM)
+            guard_cannot_hold(mf, l, zero, x, guarded, want);
+        else
+            *x = x_fail(x_os(l, S.os_code));
+    } else {
+        /* the slot was taken (an evicted quarantined one, or a never-used one) and goes back free */
+        mf->g_armed = S.gopt.pool_slots;
+        mf->g_placed++;
+        if (mf->g_fresh < S.gopt.pool_slots)
+            mf->g_fresh++;
+        else if (mf->g_live + mf->g_quar == S.gopt.pool_slots && mf->g_quar > 0)
+            mf->g_quar--;
+        if (S.os_code == ENOMEM && S.g_mprotect)
+            guard_cannot_hold(mf, l, zero, x, guarded, want);
+        else
+            *x = x_fail(x_os(l, S.os_code));
+    }
+    if (x->ok)
+        *m = *mf;
+    return true;
+}
+
+/* After a guard allocation: the predicted platform calls, and the fault fired as predicted. */
+static void guard_os_verdict(const char *what, const unsigned long want[OS_CALL_COUNT], bool fire)
+{
+    for (int c = 0; c < OS_CALL_COUNT; c++)
+        if (os_faults_calls((os_call)c) != want[c])
+            failf(what, "%lu calls of %s, the model predicts %lu", os_faults_calls((os_call)c),
+                  os_faults_name((os_call)c), want[c]);
+    tracef("  os: guard, fault (call %u of %s, code %d) %s\n", S.os_nth, os_faults_name(S.os_call), S.os_code,
+           fire ? "fires" : "does not fire");
+    if (os_faults_fired() != fire)
+        failf(what, "the %s fault %s, the model says it %s", os_faults_name(S.os_call),
+              os_faults_fired() ? "fired" : "did not fire", fire ? "fires" : "does not");
+    os_faults_arm(OS_CALL_COUNT, 0, 0);
+}
+
 /* ---- owns, as each allocator documents it ------------------------------------------------------- */
 
 /* The slot holding the live block at p, or -1. */
@@ -989,13 +1194,25 @@ static void op_alloc(fuzz_in *in, size_t i, bool zero, bool err_null)
         x.reaches = S.id != A_STACK;
         x.req = l;
     }
+    bool os_model = S.os && S.id != A_GUARD, os_guard = S.os && S.id == A_GUARD;
+    os_call want = os_model && x.ok ? os_alloc_call(l, zero) : OS_CALL_COUNT;
+    model mf = S.m;
+    unsigned long gwant[OS_CALL_COUNT];
+    bool gfire = os_guard && guard_os_alloc(&m, &mf, l, zero, &x, &guarded, gwant);
     fault_snap f = fault_before();
     memapi_error e;
     poison(&e);
     memapi_error *ep = err_null ? NULL : &e;
+    os_arm(os_model || os_guard);
     void *p = S.exported ? (zero ? (memapi_zalloc)(S.a, l, ep) : (memapi_alloc)(S.a, l, ep))
                          : (zero ? memapi_zalloc(S.a, l, ep) : memapi_alloc(S.a, l, ep));
+    if (os_model)
+        os_verdict(what, want, &x);
+    if (os_guard)
+        guard_os_verdict(what, gwant, gfire);
     if (!judge(what, f, &x, p != NULL, &e, err_null)) {
+        if (os_guard)
+            S.m = mf;
         if (p != NULL)
             failf(what, "failure with a non-NULL result");
         check_counters(what);
@@ -1057,10 +1274,15 @@ static void op_resize(fuzz_in *in, size_t i, resize_kind k, bool checked, bool e
             x.req = n;
         }
     }
+    bool os_model = S.os && S.id != A_GUARD;
+    os_call want = os_model && x.ok && !identical ? os_resize_call(o, n, zero) : OS_CALL_COUNT;
     fault_snap f = fault_before();
     memapi_error e;
     poison(&e);
+    os_arm(os_model);
     void *r = do_resize(k, checked, p, o, n, err_null ? NULL : &e);
+    if (os_model)
+        os_verdict(what, want, &x);
     if (!judge(what, f, &x, r != NULL, &e, err_null)) {
         if (r != NULL)
             failf(what, "failure with a non-NULL result");
@@ -1213,6 +1435,43 @@ static void temp_cb_unused(void *ctx, void *mem)
 #endif
 
 /* Invalid requests whose answer is a structured error. */
+/*
+ * alloc.h, memapi_dealloc: a deallocation that fails stops the program through the fatal hook with
+ * "deallocation of block at 0x0 with layout Layout { size: S, align: A } failed: <error text>" (the
+ * text of the error try_dealloc gives, `want`). The hook records the message and jumps back; the
+ * message is compared whole (fuzz_fatal_msg keeps its first 255 bytes). Nothing is deallocated: the
+ * pointer is NULL.
+ */
+static void require_dealloc_fatal(const char *what, memapi_layout l, const memapi_error *want)
+{
+    static char text[1024], msg[1536];
+    (void)memapi_error_format(want, text, sizeof text);
+    int n = snprintf(msg, sizeof msg,
+                     "deallocation of block at 0x0 with layout Layout { size: %zu, align: %zu } failed: %s", l.size,
+                     l.align, text);
+    if (n < 0 || (size_t)n >= sizeof msg)
+        failf(what, "expected fatal message too long for the model");
+    memapi_fatal_hook prev = memapi_set_fatal_hook(fuzz_fatal_hook);
+    fuzz_fatal_msg[0] = '\0';
+    if (setjmp(fuzz_fatal_env) == 0) {
+        if (S.exported)
+            (memapi_dealloc)(S.a, NULL, l);
+        else
+            memapi_dealloc(S.a, NULL, l);
+        (void)memapi_set_fatal_hook(prev);
+        failf(what, "memapi_dealloc(NULL) returned");
+    }
+    /* error.h: NULL restores the default hook, the one in place before (this harness sets no other) */
+    if (memapi_set_fatal_hook(NULL) != fuzz_fatal_hook || memapi_set_fatal_hook(prev) != prev)
+        failf(what, "memapi_set_fatal_hook(NULL) did not restore the default hook");
+    size_t keep = sizeof fuzz_fatal_msg - 1u;
+    if (strncmp(fuzz_fatal_msg, msg, keep) != 0 || strlen(fuzz_fatal_msg) != ((size_t)n < keep ? (size_t)n : keep)) {
+        fprintf(stderr, "  got  \"%s\"\n  want \"%s\"\n", fuzz_fatal_msg, msg);
+        failf(what, "memapi_dealloc's fatal message differs from the model");
+    }
+    tracef("  dealloc(NULL): fatal hook, \"%s\"\n", fuzz_fatal_msg);
+}
+
 static void op_negative(fuzz_in *in, size_t i, bool err_null)
 {
     slot *t = &S.s[i];
@@ -1236,6 +1495,7 @@ static void op_negative(fuzz_in *in, size_t i, bool err_null)
         f = fault_before();
         poison(&e);
         judge(what, f, &x, do_try_dealloc(NULL, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
+        require_dealloc_fatal(what, l, &x.err);
         break;
     }
     case 1:   /* a resize of NULL, or of a misaligned pointer into a live block */
@@ -1639,6 +1899,98 @@ static void require_init_err(const char *what, memapi_status st, const memapi_er
     fuzz_require_err(what, e, &want);
 }
 
+/* guard.h, init: one sysconf, the metadata's mmap and mprotect, the pool's mmap, the guard-region
+ * probe (madvise) unless force_mprotect, getentropy; nothing unmapped; both mappings live. */
+static void guard_init_calls(const char *what)
+{
+    static const os_call calls[] = {OS_SYSCONF, OS_MMAP, OS_MPROTECT, OS_MUNMAP, OS_MADVISE, OS_GETENTROPY};
+    unsigned long want[] = {1, 2, 1, 0, S.gopt.force_mprotect ? 0u : 1u, 1};
+    for (size_t k = 0; k < sizeof calls / sizeof calls[0]; k++)
+        if (os_faults_calls(calls[k]) != want[k])
+            failf(what, "%lu calls of %s, the model predicts %lu", os_faults_calls(calls[k]),
+                  os_faults_name(calls[k]), want[k]);
+    if (os_faults_live_maps() != 2)
+        failf(what, "%ld mappings live after init, the model predicts 2", os_faults_live_maps());
+}
+
+/*
+ * memapi_guard_init with one platform call failing (the setup's fault byte), against guard.h: a
+ * failed mapping or protection is ALLOC_FAILED(the mapping's layout: its length, page-aligned; os
+ * error errno) with nothing left mapped; the metadata mapping is its body (the mprotect) plus an
+ * inaccessible page each side; the pool's is (slot_pages + 2) pages per slot. A failed guard-region
+ * probe means mprotect mode; a failed sysconf, 4096-byte pages; a failed getentropy, nothing
+ * visible. The caller then initialises the guard without a fault.
+ */
+static void guard_init_os(uint8_t b)
+{
+    const char *what = "guard_init (OS fault)";
+    os_call c;
+    unsigned nth;
+    int code;
+    os_decode(b, &c, &nth, &code);
+    memapi_error e;
+    poison(&e);
+    os_faults_arm(c, nth, code);
+    memapi_status st = memapi_guard_init(&S.guard, &S.gopt, &e);
+    bool fired = os_faults_fired();
+    size_t page = S.page;
+    size_t pool_bytes = (S.gopt.slot_pages + 2u) * page * S.gopt.pool_slots;
+    bool fails = (c == OS_MMAP && nth <= 2u) || (c == OS_MPROTECT && nth == 1u);
+    bool fires = fails || (nth == 1u && (c == OS_SYSCONF || c == OS_GETENTROPY ||
+                                         (c == OS_MADVISE && !S.gopt.force_mprotect)));
+    tracef("guard_init: %s call %u fails with %d: %s\n", os_faults_name(c), nth, code,
+           st == MEMAPI_OK ? "ok" : "error");
+    if (fired != fires)
+        failf(what, "the %s fault %s, the model says it %s", os_faults_name(c), fired ? "fired" : "did not fire",
+              fires ? "fires" : "does not");
+    if (!fails) {
+        if (st != MEMAPI_OK)
+            failf(what, "init failed; the model expects success");
+        guard_init_calls(what);
+        memapi_guard_statistics gs = memapi_guard_stats(&S.guard);
+        if (c == OS_MADVISE && fired && !gs.uses_mprotect)
+            failf(what, "the guard-region probe failed but the guard does not use mprotect");
+        if (S.gopt.force_mprotect && !gs.uses_mprotect)
+            failf(what, "force_mprotect set but the guard does not use mprotect");
+        if (gs.pool_bytes != (c == OS_SYSCONF && fired ? (S.gopt.slot_pages + 2u) * 4096u * S.gopt.pool_slots
+                                                          : pool_bytes))
+            failf(what, "pool of %zu bytes, the model predicts %zu pages per slot", gs.pool_bytes,
+                  (size_t)S.gopt.slot_pages + 2u);
+        os_faults_arm(OS_CALL_COUNT, 0, 0); /* a fault of a later call (munmap) is not this test's */
+        memapi_guard_destroy(&S.guard);
+        if (os_faults_live_maps() != 0)
+            failf(what, "%ld mappings live after destroy", os_faults_live_maps());
+        return;
+    }
+    memapi_layout l;
+    unsigned long mm = 1, mp = 0, mu = 0;
+    if (c == OS_MMAP && nth == 1u) {
+        l = lay(os_faults_last_len(OS_MMAP), page);
+        if (l.size % page != 0 || l.size < 3u * page)
+            failf(what, "the metadata mapping of %zu bytes is not whole pages with a guard page each side", l.size);
+    } else if (c == OS_MPROTECT) {
+        l = lay(os_faults_last_len(OS_MPROTECT) + 2u * page, page);
+        mp = mu = 1;
+    } else {
+        l = lay(pool_bytes, page);
+        if (os_faults_last_len(OS_MMAP) != pool_bytes)
+            failf(what, "pool mapping of %zu bytes, the model predicts %zu", os_faults_last_len(OS_MMAP), pool_bytes);
+        mm = 2;
+        mp = mu = 1;
+    }
+    if (st == MEMAPI_OK)
+        failf(what, "init succeeded although the %s failed", os_faults_name(c));
+    memapi_error want = x_os(l, code);
+    fuzz_require_err(what, &e, &want);
+    if (os_faults_calls(OS_MMAP) != mm || os_faults_calls(OS_MPROTECT) != mp || os_faults_calls(OS_MUNMAP) != mu ||
+        os_faults_calls(OS_MADVISE) != 0 || os_faults_calls(OS_GETENTROPY) != 0)
+        failf(what, "platform calls mmap %lu, mprotect %lu, munmap %lu, madvise %lu, getentropy %lu; the model "
+              "predicts %lu, %lu, %lu, 0, 0", os_faults_calls(OS_MMAP), os_faults_calls(OS_MPROTECT),
+              os_faults_calls(OS_MUNMAP), os_faults_calls(OS_MADVISE), os_faults_calls(OS_GETENTROPY), mm, mp, mu);
+    if (os_faults_live_maps() != 0)
+        failf(what, "%ld mappings left after the failed init", os_faults_live_maps());
+}
+
 static bool setup_failing(memapi_allocator inner)
 {
     memapi_error e;
@@ -1662,7 +2014,10 @@ static bool setup(fuzz_in *in)
     memapi_error e;
     memset(&S, 0, sizeof S);
     S.id = id % A_COUNT;
-    S.fault = (flags & 1u) != 0 && S.id != A_STACK;
+    S.os = (flags & 2u) != 0 && (S.id == A_DEFAULT || S.id == A_SYSTEM || S.id == A_GUARD);
+    S.fault = (flags & 1u) != 0 && S.id != A_STACK && !S.os;
+    if (S.os)
+        os_faults_install();
     S.nslots = NSLOTS;
     S.max_log2 = 12;
     S.next_seed = (uint8_t)(flags ^ c1);
@@ -1758,8 +2113,17 @@ static bool setup(fuzz_in *in)
         poison(&e);
         require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
                          x_other("guard options: the fallback needs alloc and try_dealloc"));
+        if (S.os) {
+            guard_init_os(fin_u8(in));
+            os_faults_arm(OS_CALL_COUNT, 0, 0);
+        }
         if (memapi_guard_init(&S.guard, &S.gopt, &e) != MEMAPI_OK)
             fuzz_fail("setup", "memapi_guard_init failed");
+        if (S.os)
+            guard_init_calls("guard_init");
+        /* guard.h: with mprotect every slot is usable from the start; guard regions are armed on use */
+        S.g_mprotect = memapi_guard_stats(&S.guard).uses_mprotect;
+        S.m.g_armed = S.g_mprotect ? S.gopt.pool_slots : 0u;
         S.has_guard = true;
         leaf = memapi_guard_allocator(&S.guard);
         S.nslots = GUARD_SLOTS;
@@ -1915,7 +2279,11 @@ static void teardown(void)
         if (st.live_blocks != 0)
             failf(what, "guard still has %zu live blocks", st.live_blocks);
         memapi_guard_destroy(&S.guard);
+        if (S.os && os_faults_live_maps() != 0)
+            failf(what, "%ld mappings live after memapi_guard_destroy", os_faults_live_maps());
     }
+    if (S.os)
+        os_faults_uninstall();
     if (S.has_lock) {
         memapi_locked_destroy(&S.lock);
 #if MEMAPI_STACK_ALLOC
@@ -1932,6 +2300,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int steps = 0; in.n > 0 && steps < MAX_STEPS; steps++) {
         if (S.fault)
             fault_rules(fin_u8(&in));
+        if (S.os) {
+            os_decode(fin_u8(&in), &S.os_call, &S.os_nth, &S.os_code);
+            os_arm(false);
+        }
         uint8_t ob = fin_u8(&in);
         uint8_t sb = fin_u8(&in);
         size_t i = (size_t)(sb >> 1) % S.nslots;

@@ -5,8 +5,11 @@
  * when cap > 0, the stored text a prefix of the full text, the return value its full length.
  */
 #include <inttypes.h>
+#include <errno.h>
 #include <stdarg.h>
 #include "fuzz_oracle.h"
+#include "internal/error_set.h"
+#include "os_faults.h"
 
 #define TEXT_CAP 2048
 #define GUARD 32
@@ -251,6 +254,56 @@ static memapi_error read_error(fuzz_in *in)
     return e;
 }
 
+#if MEMAPI_OS_ERR_REPORTING
+/*
+ * os_error.c, memapi__os_strerror(code, buf, cap), at every capacity 0 .. len + 1 in a guarded
+ * buffer, with strerror_r working, failing with ERANGE (glibc's cut text kept) and failing with
+ * EINVAL without writing ("Unknown error"): the text is the description cut at cap - 1 and
+ * terminated, the result its length, nothing written at or past buf + cap (nothing at all for cap 0).
+ * Then the cause's Display text with strerror_r failing, through the formatter.
+ */
+static void check_os_strerror(const memapi_error *e)
+{
+    static const int modes[] = {0, ERANGE, EINVAL};
+    int code = e->cause.os_errno;
+    const char *full = strerror(code);
+    size_t full_len = strlen(full);
+    static unsigned char g[TEXT_CAP + 2 * GUARD];
+    os_faults_install();
+    for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++) {
+        const char *want_text = modes[k] == EINVAL ? "Unknown error" : full;
+        size_t want_len = modes[k] == EINVAL ? strlen(want_text) : full_len;
+        for (size_t cap = 0; cap <= want_len + 1; cap++) {
+            if (modes[k] != 0)
+                os_faults_arm_every(OS_STRERROR_R, modes[k]);
+            else
+                os_faults_arm(OS_CALL_COUNT, 0, 0);
+            memset(g, CANARY, sizeof g);
+            char *buf = (char *)g + GUARD;
+            size_t r = memapi__os_strerror(code, buf, cap);
+            size_t stored = cap == 0 ? 0 : want_len < cap - 1 ? want_len : cap - 1;
+            if (r != stored || (cap > 0 && (strncmp(buf, want_text, stored) != 0 || buf[stored] != '\0'))) {
+                fprintf(stderr, "os_strerror(%d), strerror_r failing with %d, cap %zu: got %zu \"%.*s\", want %zu\n",
+                        code, modes[k], cap, r, cap > 0 ? (int)stored : 0, buf, stored);
+                fuzz_fail("os_strerror", "text differs from the model");
+            }
+            for (size_t i = 0; i < sizeof g; i++)
+                if ((i < GUARD || i >= GUARD + cap) && g[i] != CANARY)
+                    fuzz_fail("os_strerror", "write outside [buf, buf + cap)");
+            FUZZ_REQUIRE("os_strerror", os_faults_calls(OS_STRERROR_R) == (cap > 0 ? 1u : 0u));
+        }
+    }
+    os_faults_arm_every(OS_STRERROR_R, EINVAL);
+    text t;
+    t.len = 0;
+    t.s[0] = '\0';
+    ap(&t, "os error: Unknown error (os error %d)", code);
+    check_formatter("cause_format (strerror_r failing)", f_cause, e, &t);
+    FUZZ_REQUIRE("cause_format (strerror_r failing)", os_faults_fired());
+    os_faults_uninstall();
+}
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_in in = {data, size};
@@ -266,6 +319,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         t.len = 0;
         m_cause(&t, &e.cause);
         check_formatter("cause_format", f_cause, &e, &t);
+
+#if MEMAPI_OS_ERR_REPORTING
+        if (e.cause.kind == MEMAPI_CAUSE_OS_ERR)
+            check_os_strerror(&e);
+#endif
 
         t.len = 0;
         m_layout_err(&t, &e.layout_err);

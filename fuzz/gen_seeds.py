@@ -150,17 +150,26 @@ def a_new(rel, d=0, s=0, a=1, forged=0):
 class Seq:
     """One input: header, then operations; in fault mode each operation starts with its fault byte."""
 
-    def __init__(self, alloc, fault=False, c1=0, c2=0, rules=None):
+    def __init__(self, alloc, fault=False, c1=0, c2=0, rules=None, os_faults=None, init=None):
+        """os_faults: OS-fault mode (flags bit 1), each operation's OS fault byte taken in turn from
+        this list; init: the guard's initialisation fault byte in that mode."""
         self.fault = fault
-        self.b = bytes([alloc, 1 if fault else 0, c1, c2])
+        self.os = list(os_faults) if os_faults is not None else None
+        self.b = bytes([alloc, (1 if fault else 0) | (2 if self.os is not None else 0), c1, c2])
         if alloc == A_FAILING and not fault:
             self.b += bytes(rules or [0, 0, 0, 0])
+        if self.os is not None and alloc == A_GUARD:
+            self.b += bytes([OS_NONE if init is None else init])
         self.fb = 0
+        self.ob = 0
 
-    def op(self, code, slot=0, args=b"", fb=None):
+    def op(self, code, slot=0, args=b"", fb=None, ob=None):
         if self.fault:
             self.b += bytes([self.fb if fb is None else fb])
             self.fb = (self.fb + 1) % 4
+        if self.os is not None:
+            self.b += bytes([(self.os[self.ob % len(self.os)] if self.os else OS_NONE) if ob is None else ob])
+            self.ob += 1
         self.b += bytes([code, slot]) + args
         return self
 
@@ -174,9 +183,9 @@ class Seq:
         return self.op(OP_GROW + kind, slot, args + new)
 
 
-def tour(alloc, fault=False, c1=0, c2=0, rules=None):
+def tour(alloc, fault=False, c1=0, c2=0, rules=None, os_faults=None):
     """Every operation once or twice on a handful of blocks."""
-    q = Seq(alloc, fault, c1, c2, rules)
+    q = Seq(alloc, fault, c1, c2, rules, os_faults)
     q.alloc(0, 24, 8).alloc(1, 100, 16, zero=True).alloc(2, 0, 4).alloc(3, 4096, 4096 if alloc != A_STACK else 64)
     q.resize(GROW, 0, a_new(1, 40)).resize(ZGROW, 1, a_new(1, 200)).resize(SHRINK, 0, a_new(2, 10))
     q.resize(REALLOC, 1, a_new(3)).resize(REZALLOC, 0, a_new(5, s=300, a=64)).resize(REALLOC, 3, a_new(7))
@@ -222,6 +231,71 @@ def fill_up(alloc, n, fault=False, c1=0, c2=0):
     return q.b
 
 
+# fuzz_alloc.c's OS fault byte (os_decode): call in bits 0-3, bit 4 the second call, bits 5-7 the code.
+(OS_MALLOC, OS_CALLOC, OS_REALLOC, OS_MEMALIGN, OS_MMAP, OS_MPROTECT, OS_MUNMAP, OS_MADVISE, OS_SYSCONF,
+ OS_GETENTROPY, OS_STRERROR_R) = range(11)
+OS_NONE = 0x0F
+
+
+def osb(call, second=False, code=0):
+    return call | (0x10 if second else 0) | (code << 5)
+
+
+def os_seeds():
+    """Named seeds of the OS-fault mode: (name, input)."""
+    seeds = []
+    for a, name in ((A_DEFAULT, "default"), (A_SYSTEM, "system")):
+        # each heap call fails once (and a second-call fault that never fires), with and without *err;
+        # slot bytes are 2 * index (bit 0 would call the exported functions), op | 0xF0 passes err NULL
+        q = Seq(a, os_faults=[])
+        q.op(OP_ALLOC, 0, a_layout(24, 8), ob=OS_NONE).op(OP_ALLOC, 2, a_layout(24, 8), ob=osb(OS_MALLOC))
+        q.op(OP_ZALLOC, 2, a_layout(100, 16), ob=osb(OS_CALLOC))
+        q.op(OP_ALLOC, 2, a_layout(4096, 4096), ob=osb(OS_MEMALIGN))
+        q.op(OP_ALLOC, 2, a_layout(64, 64), ob=osb(OS_MEMALIGN, code=1))
+        q.op(OP_ZALLOC, 2, a_layout(8, 32), ob=osb(OS_MEMALIGN)).op(OP_ALLOC, 2, a_layout(100, 16), ob=OS_NONE)
+        for kind in (GROW, SHRINK, ZGROW, REALLOC, REZALLOC):
+            q.op(OP_GROW + kind, 0, a_new(1 if kind != SHRINK else 2, 3), ob=osb(OS_REALLOC))
+        q.op(OP_REZALLOC, 0, a_new(5, s=300, a=64), ob=osb(OS_MEMALIGN))
+        q.op(OP_GROW, 0, a_new(5, s=200, a=32), ob=osb(OS_MEMALIGN, code=1))
+        q.op(OP_GROW, 4, a_align(8) + a_new(1, 16), ob=osb(OS_MALLOC))
+        q.op(OP_ZGROW, 4, a_align(8) + a_new(1, 16), ob=osb(OS_CALLOC))
+        q.op(OP_GROW, 0, a_new(1, 8), ob=osb(OS_REALLOC, second=True))
+        q.op(0xF0 | OP_ALLOC, 6, a_layout(32, 8), ob=osb(OS_MALLOC))
+        q.op(0xF0 | OP_ZALLOC, 6, a_layout(32, 8), ob=osb(OS_CALLOC))
+        q.op(0xF0 | OP_ALLOC, 6, a_layout(32, 128), ob=osb(OS_MEMALIGN, code=1))
+        q.op(0xF0 | OP_GROW, 0, a_new(1, 8), ob=osb(OS_REALLOC))
+        q.op(0xF0 | OP_ZGROW, 0, a_new(1, 8), ob=osb(OS_REALLOC))
+        q.op(OP_CHECKED_RESIZE, 0, bytes([GROW]) + a_new(1, 8), ob=osb(OS_REALLOC))
+        seeds.append((f"os-{name}-heap-faults", q.b))
+        seeds.append((f"os-{name}-tour", tour(a, os_faults=[osb(c, n, k) for c in range(4) for n in (False, True)
+                                                           for k in (0, 1)] + [OS_NONE])))
+    # guard: each call of the initialisation fails (with several codes), then the guard runs
+    inits = [("mmap-meta", osb(OS_MMAP)), ("mmap-pool", osb(OS_MMAP, True, 1)),
+             ("mprotect-meta", osb(OS_MPROTECT, code=2)), ("mprotect-second", osb(OS_MPROTECT, True)),
+             ("madvise-probe", osb(OS_MADVISE, code=4)), ("sysconf", osb(OS_SYSCONF)),
+             ("getentropy", osb(OS_GETENTROPY, code=1)), ("mmap-meta-eperm", osb(OS_MMAP, code=3))]
+    for label, init in inits:
+        for c2 in (0x00, 0x80):  # guard regions where the kernel has them; forced mprotect
+            q = Seq(A_GUARD, c1=0x01, c2=c2, os_faults=[], init=init)
+            q.alloc(0, 24, 8).alloc(1, 5000, 16).op(OP_DEALLOC, 0).op(OP_TRY_DEALLOC, 1)
+            seeds.append((f"os-guard-init-{label}{'-mprotect' if c2 else ''}", q.b))
+    # guard: the arming (guard regions), the opening of a block's pages (both modes) and the
+    # fallback's heap call fail, with ENOMEM (a full pool) and with other codes (an OS error)
+    faults = [osb(OS_MADVISE, code=0), osb(OS_MADVISE, code=2), osb(OS_MPROTECT, code=1),
+              osb(OS_MADVISE, True, 1), OS_NONE, osb(OS_MADVISE, code=3), osb(OS_MPROTECT, code=0),
+              osb(OS_MPROTECT, code=2), osb(OS_MALLOC), osb(OS_CALLOC), osb(OS_MEMALIGN, code=1)]
+    for c1, c2, label in ((0x01, 0x00, "regions"), (0x01, 0x80, "mprotect"), (0x41, 0x00, "regions-sampled"),
+                          (0x61, 0x80, "mprotect-sampled"), (0x05, 0x20, "regions-small-pool")):
+        q = Seq(A_GUARD, c1=c1, c2=c2, os_faults=faults, init=OS_NONE)
+        for k in range(14):
+            q.alloc(2 * (k % 4), (24, 5000, 100, 64)[k % 4], (8, 16, 64, 4096)[k % 4], zero=k % 3 == 1)
+        q.op(OP_DEALLOC, 0).op(OP_TRY_DEALLOC, 2)
+        for k in range(8):
+            q.alloc(2 * (k % 4), 40, 8, zero=k % 2 == 1)
+        seeds.append((f"os-guard-alloc-{label}", q.b))
+    return seeds
+
+
 def alloc_seeds():
     seeds = []
     plain = [A_DEFAULT, A_SYSTEM, A_C_ALLOC, A_LOCKED, A_TRACKING]
@@ -259,6 +333,11 @@ def main(out):
             with open(os.path.join(d, hashlib.sha1(s).hexdigest()), "wb") as f:
                 f.write(s)
         print(f"{d}: {len(seeds)} seeds")
+    d = os.path.join(out, "alloc")
+    for name, s in os_seeds():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(s)
+    print(f"{d}: {len(os_seeds())} named seeds of the OS-fault mode (os-*)")
 
 
 if __name__ == "__main__":

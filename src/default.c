@@ -8,6 +8,7 @@
 #include <string.h>
 #include "memapi2/default.h"
 #include "internal/error_set.h"
+#include "internal/os.h"
 
 /* No interprocedural change of a function's arguments (GCC's constant propagation would drop the
    reporting functions' unused `self` and move the others back into other registers). */
@@ -50,12 +51,12 @@ static KEEP_ARGS void *heap_alloc_aligned(void *self, memapi_layout l, memapi_er
 {
     (void)self;
 #if defined(__GLIBC__)
-    void *p = memalign(l.align, l.size);
+    void *p = MEMAPI_OS(memalign)(l.align, l.size);
     if (p == NULL)
         return fail_os(l, errno, err);
 #else
     void *p = NULL;
-    int code = posix_memalign(&p, l.align < sizeof(void *) ? sizeof(void *) : l.align, l.size);
+    int code = MEMAPI_OS(posix_memalign)(&p, l.align < sizeof(void *) ? sizeof(void *) : l.align, l.size);
     if (code != 0)
         return fail_os(l, code, err);
 #endif
@@ -85,7 +86,7 @@ static inline void *dangling(memapi_layout l)
 static KEEP_ARGS void *heap_malloc_reporting(void *self, memapi_layout l, memapi_error *err)
 {
     (void)self;
-    void *p = malloc(l.size);
+    void *p = MEMAPI_OS(malloc)(l.size);
     if (p == NULL)
         return fail_os(l, errno, err);
     return p;
@@ -94,7 +95,7 @@ static KEEP_ARGS void *heap_malloc_reporting(void *self, memapi_layout l, memapi
 static KEEP_ARGS void *heap_calloc_reporting(void *self, memapi_layout l, memapi_error *err)
 {
     (void)self;
-    void *p = calloc(1, l.size);
+    void *p = MEMAPI_OS(calloc)(1, l.size);
     if (p == NULL)
         return fail_os(l, errno, err);
     return p;
@@ -109,8 +110,8 @@ static inline void *heap_alloc(void *self, memapi_layout l, bool zero, memapi_er
     /* malloc_can_serve excludes size 0 (align >= 1 > size), so the common path tests it once. */
     if (MEMAPI_LIKELY(malloc_can_serve(l))) {
         if (zero)
-            return err != NULL ? heap_calloc_reporting(self, l, err) : calloc(1, l.size);
-        return err != NULL ? heap_malloc_reporting(self, l, err) : malloc(l.size);
+            return err != NULL ? heap_calloc_reporting(self, l, err) : MEMAPI_OS(calloc)(1, l.size);
+        return err != NULL ? heap_malloc_reporting(self, l, err) : MEMAPI_OS(malloc)(l.size);
     }
     if (l.size == 0)
         return dangling(l);
@@ -173,7 +174,7 @@ static KEEP_ARGS void *heap_realloc_reporting(RESIZE_ARGS)
 {
     (void)self;
     (void)old_l;
-    void *p = realloc(ptr, new_l.size);
+    void *p = MEMAPI_OS(realloc)(ptr, new_l.size);
     if (p == NULL)
         return fail_os(new_l, errno, err);
     return p;
@@ -185,14 +186,14 @@ static KEEP_ARGS void *heap_realloc(RESIZE_ARGS)
     (void)self;
     (void)old_l;
     (void)err;
-    return realloc(ptr, new_l.size);
+    return MEMAPI_OS(realloc)(ptr, new_l.size);
 }
 
 /* realloc with the new tail to zero (and an error to fill). */
 static KEEP_ARGS void *heap_realloc_zero(RESIZE_ARGS)
 {
     (void)self;
-    void *p = realloc(ptr, new_l.size);
+    void *p = MEMAPI_OS(realloc)(ptr, new_l.size);
     if (p == NULL)
         return fail_os(new_l, errno, err);
     if (new_l.size > old_l.size)

@@ -14,6 +14,7 @@
 #include "memapi2/guard.h"
 #include "memapi2/default.h"
 #include "internal/error_set.h"
+#include "internal/os.h"
 
 /* Linux 6.13 guard regions; the values are the kernel's ABI, absent from older C library headers. */
 #ifndef MADV_GUARD_INSTALL
@@ -378,8 +379,8 @@ static bool canary_intact(const memapi_guard *g, uintptr_t ptr, size_t size)
 static int open_pages(const memapi_guard *g, uintptr_t start, size_t len)
 {
     if (g->use_mprotect)
-        return mprotect((void *)start, len, PROT_READ | PROT_WRITE) == 0 ? 0 : errno;
-    return madvise((void *)start, len, MADV_GUARD_REMOVE) == 0 ? 0 : errno;
+        return MEMAPI_OS(mprotect)((void *)start, len, PROT_READ | PROT_WRITE) == 0 ? 0 : errno;
+    return MEMAPI_OS(madvise)((void *)start, len, MADV_GUARD_REMOVE) == 0 ? 0 : errno;
 }
 
 /* Makes pages inaccessible again and gives their memory back. A failure leaves them accessible:
@@ -387,11 +388,11 @@ static int open_pages(const memapi_guard *g, uintptr_t start, size_t len)
 static void close_pages(const memapi_guard *g, uintptr_t start, size_t len)
 {
     if (!g->use_mprotect) {
-        (void)madvise((void *)start, len, MADV_GUARD_INSTALL);
+        (void)MEMAPI_OS(madvise)((void *)start, len, MADV_GUARD_INSTALL);
         return;
     }
-    if (mprotect((void *)start, len, PROT_NONE) == 0)
-        (void)madvise((void *)start, len, MADV_DONTNEED);
+    if (MEMAPI_OS(mprotect)((void *)start, len, PROT_NONE) == 0)
+        (void)MEMAPI_OS(madvise)((void *)start, len, MADV_DONTNEED);
 }
 
 /* ---- slots ----------------------------------------------------------------------------------- */
@@ -435,7 +436,8 @@ static int arm_slots(memapi_guard *g)
         n = g->opts.pool_slots - g->armed;
     void *start = (void *)(g->pool + g->armed * g->stride);
     size_t len = n * g->stride;
-    if (madvise(start, len, MADV_GUARD_INSTALL) != 0 || mprotect(start, len, PROT_READ | PROT_WRITE) != 0)
+    if (MEMAPI_OS(madvise)(start, len, MADV_GUARD_INSTALL) != 0 ||
+        MEMAPI_OS(mprotect)(start, len, PROT_READ | PROT_WRITE) != 0)
         return errno;
     g->armed += n;
     return 0;
@@ -750,7 +752,7 @@ static memapi_status check_options(const memapi_guard_options *o, size_t page, m
 static uint64_t make_secret(const memapi_guard *g)
 {
     uint64_t s = 0;
-    if (getentropy(&s, sizeof s) != 0)
+    if (MEMAPI_OS(getentropy)(&s, sizeof s) != 0)
         s = (uint64_t)(uintptr_t)g ^ (uint64_t)(uintptr_t)&s ^ (uint64_t)getpid();
     return mix64(s);
 }
@@ -769,13 +771,13 @@ static meta *map_meta(const memapi_guard_options *o, size_t page, size_t *bytes,
     size_t body = round_to(ring_off + o->quarantine * sizeof(uint32_t), page);
     size_t len = body + 2 * page;
     memapi_layout ml = {len, page};
-    void *m = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *m = MEMAPI_OS(mmap)(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (m == MAP_FAILED)
         return fail_os(err, ml, errno);
     unsigned char *b = (unsigned char *)m + page;
-    if (mprotect(b, body, PROT_READ | PROT_WRITE) != 0) {
+    if (MEMAPI_OS(mprotect)(b, body, PROT_READ | PROT_WRITE) != 0) {
         int code = errno;
-        (void)munmap(m, len);
+        (void)MEMAPI_OS(munmap)(m, len);
         return fail_os(err, ml, code);
     }
     meta *h = (meta *)(void *)b;
@@ -794,19 +796,19 @@ static meta *map_meta(const memapi_guard_options *o, size_t page, size_t *bytes,
  */
 static void *map_pool(size_t bytes, size_t page, bool force_mprotect, bool *use_mprotect, int *code)
 {
-    void *m = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *m = MEMAPI_OS(mmap)(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (m == MAP_FAILED) {
         *code = errno;
         return NULL;
     }
-    *use_mprotect = force_mprotect || madvise(m, page, MADV_GUARD_INSTALL) != 0;
+    *use_mprotect = force_mprotect || MEMAPI_OS(madvise)(m, page, MADV_GUARD_INSTALL) != 0;
     return m;
 }
 
 memapi_status memapi_guard_init(memapi_guard *g, const memapi_guard_options *opts, memapi_error *err)
 {
     memapi_guard_options o = opts != NULL ? *opts : memapi_guard_options_default();
-    long ps = sysconf(_SC_PAGESIZE);
+    long ps = MEMAPI_OS(sysconf)(_SC_PAGESIZE);
     size_t page = ps > 0 ? (size_t)ps : 4096u;
     if (check_options(&o, page, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
@@ -823,7 +825,7 @@ memapi_status memapi_guard_init(memapi_guard *g, const memapi_guard_options *opt
     int code = 0;
     void *pool = map_pool(pool_bytes, page, o.force_mprotect, &use_mprotect, &code);
     if (pool == NULL) {
-        (void)munmap((unsigned char *)m - page, meta_bytes);
+        (void)MEMAPI_OS(munmap)((unsigned char *)m - page, meta_bytes);
         memapi_layout pl = {pool_bytes, page};
         fail_os(err, pl, code);
         return MEMAPI_ERROR;
@@ -854,8 +856,8 @@ memapi_status memapi_guard_init(memapi_guard *g, const memapi_guard_options *opt
 void memapi_guard_destroy(memapi_guard *g)
 {
     unregister_meta(g->meta);
-    (void)munmap((void *)g->pool, g->pool_bytes);
-    (void)munmap((unsigned char *)g->meta - g->page, g->meta_bytes);
+    (void)MEMAPI_OS(munmap)((void *)g->pool, g->pool_bytes);
+    (void)MEMAPI_OS(munmap)((unsigned char *)g->meta - g->page, g->meta_bytes);
     memset(g, 0, sizeof *g);
 }
 

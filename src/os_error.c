@@ -8,6 +8,7 @@
 #include "memapi2/config.h"
 #include "internal/acsl.h"
 #include "internal/error_set.h"
+#include "internal/os.h"
 
 #if MEMAPI_OS_ERR_REPORTING
 size_t memapi__os_strerror(int code, char *buf, size_t cap)
@@ -15,7 +16,7 @@ size_t memapi__os_strerror(int code, char *buf, size_t cap)
     if (cap == 0)
         return 0;
     buf[0] = '\0';
-    int rc = strerror_r(code, buf, cap);
+    int rc = MEMAPI_OS(strerror_r)(code, buf, cap);
     /* POSIX leaves the buffer's contents unspecified when strerror_r fails (ERANGE: too small):
        the text is cut at cap - 1 whatever the libc wrote. */
     buf[cap - 1] = '\0';

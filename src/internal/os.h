@@ -1,0 +1,54 @@
+/*
+ * Internal: the seam between the library and the platform calls that can fail (issue 23). Every
+ * fallible heap, memory-mapping and system call of default.c, guard.c and os_error.c is written
+ * MEMAPI_OS(name)(arguments).
+ *
+ * - Normal builds (and proofs): MEMAPI_OS(name) is `name`, so the call is the direct call, token for
+ *   token: the object code is the same as without the seam (fuzz/README.md shows the objdump and
+ *   instruction-count comparison).
+ * - Fuzz builds only (-DMEMAPI_FUZZ_OS_FAULTS, set by mk/fuzz.mk and fuzz/build.sh, never by the
+ *   library's own build): the call goes through the function pointer memapi__os.name, which starts
+ *   as the platform function (fuzz/os_faults.c defines the table) and which a harness may point at a
+ *   stand-in that fails the way POSIX says the call fails, so that every OS failure path runs and
+ *   its structured error (cause OS_ERR, errno) can be compared with a model.
+ *
+ * Left out, and called directly: free (it cannot fail), and the guard's sigaction, sigaltstack and
+ * the alternate stack's mmap: the guard installs its SIGSEGV handler once per process
+ * (pthread_once), so a failure injected there would change every later run of the process, not the
+ * one that asked for it.
+ */
+#ifndef MEMAPI_INTERNAL_OS_H
+#define MEMAPI_INTERNAL_OS_H
+
+#ifdef MEMAPI_FUZZ_OS_FAULTS
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The platform calls behind the seam, with their POSIX (glibc) signatures. */
+typedef struct memapi__os_table {
+    void *(*malloc)(size_t size);
+    void *(*calloc)(size_t n, size_t size);
+    void *(*realloc)(void *ptr, size_t size);
+#if defined(__GLIBC__)
+    void *(*memalign)(size_t align, size_t size);
+#else
+    int (*posix_memalign)(void **out, size_t align, size_t size);
+#endif
+    void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+    int (*mprotect)(void *addr, size_t len, int prot);
+    int (*munmap)(void *addr, size_t len);
+    int (*madvise)(void *addr, size_t len, int advice);
+    long (*sysconf)(int name);
+    int (*getentropy)(void *buf, size_t len);
+    int (*strerror_r)(int code, char *buf, size_t cap);
+} memapi__os_table;
+
+/* The calls in use; fuzz/os_faults.c defines it, initialised to the platform functions. */
+extern memapi__os_table memapi__os;
+
+#define MEMAPI_OS(name) (memapi__os.name)
+#else
+#define MEMAPI_OS(name) name
+#endif
+
+#endif
