@@ -161,7 +161,7 @@ void memapi_proof_entry_dealloc(void (*entry)(void *, void *, memapi_layout), vo
     requires err == \null || (\valid(err) && \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1)));
     assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1],
             memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1];
-    ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap) &&
+    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
             memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
     ensures \result == \null && err != \null ==> memapi_err_texts(err);
     ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap,
