@@ -17,6 +17,8 @@
 #    price of the header).
 set -euo pipefail
 so=$1 drv=$2 out=$3 md=$4
+# A missing library would only make the dynamic loader print a warning and run without it.
+[ -f "$so" ] || { echo "preload.sh: no preload library at $so" >&2; exit 1; }
 mkdir -p "$out"
 REPEAT=10
 python3 tests/preload/sqlite_workload.py > "$out/workload.sql"

@@ -49,7 +49,10 @@ bench:
 $(BENCH_OUT)/preload-bench: bench/preload_bench.c $(HEADERS) $(STATIC) | $(BENCH_OUT)
 	$(CC) $(BENCH_CFLAGS) bench/preload_bench.c $(STATIC) -o $@ -lpthread
 
-bench-preload: $(BENCH_OUT)/preload-bench $(PRELOAD)
+# The library's path written out: mk/preload.mk, which sets PRELOAD, is read after this file, and a
+# prerequisite is expanded when the rule is read (an empty $(PRELOAD) here left a clean clone's
+# bench running without the preload).
+bench-preload: $(BENCH_OUT)/preload-bench $(BUILD)/lib/libmemapi2-preload.so
 	bash bench/preload.sh $(abspath $(PRELOAD)) $(BENCH_OUT)/preload-bench $(BENCH_OUT)/preload bench/RESULTS.md
 
 # One million live guarded blocks, every one written (about 4 GiB resident, tens of seconds): the
