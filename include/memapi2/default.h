@@ -6,12 +6,14 @@
  * - Thread-safe (`MEMAPI_CAP_SHARED`): stateless, `self == NULL`.
  * - alloc: size 0 returns the layout's dangling pointer without allocating. Otherwise `malloc`
  *   (`calloc` for zalloc) when `align <= MEMAPI_MIN_ALIGN && size >= align` (the platform's malloc
- *   guarantee), else `posix_memalign` with the alignment raised to at least the pointer size.
+ *   guarantee), else `memalign` on glibc and `posix_memalign` (the alignment raised to at least the
+ *   pointer size) elsewhere.
  * - Errors: `MEMAPI_E_ALLOC_FAILED` with the caller's layout and, with `MEMAPI_OS_ERR_REPORTING`,
- *   cause `os error` carrying errno read right after the failing call (or posix_memalign's status);
- *   without it, cause `unknown`.
+ *   cause `os error` carrying errno read right after the failing call (or posix_memalign's status
+ *   where it is used); without it, cause `unknown`.
  * - try_dealloc: a no-op for size 0 or the dangling pointer, `free` otherwise; never fails. It has
- *   the infallible `dealloc` entry too, so `memapi_dealloc` needs no error object.
+ *   the infallible `dealloc` entry too (`free`: the dispatch never passes it the dangling pointer),
+ *   so `memapi_dealloc` needs no error object.
  * - Resizes: when the new layout is one malloc could serve (`align <= MEMAPI_MIN_ALIGN`,
  *   `size >= align`) and neither size is 0, the block is resized with `realloc` (in place when the
  *   heap can), with the same visible semantics as the default algorithm: contents kept up to
