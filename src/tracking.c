@@ -38,8 +38,9 @@ static memapi_status table_layout(size_t n, memapi_layout *out, memapi_error *er
  * On 64-bit targets the hash keeps bits 32.. of the address times 2^64/phi: one multiply and
  * one shift. Like the previous multiply-xorshift hash it depends on every address bit, so which
  * blocks share a bucket still follows the heap's addresses, no more and no less than before.
+ * The multiply wraps by design: fuzz/ubsan-ignore.txt exempts this function by its name.
  */
-static inline size_t hash_bucket(const void *ptr, size_t mask)
+static inline size_t bucket_of(const void *ptr, size_t mask)
 {
     uintptr_t x = (uintptr_t)ptr;
 #if UINTPTR_MAX > 0xFFFFFFFFu
@@ -52,9 +53,10 @@ static inline size_t hash_bucket(const void *ptr, size_t mask)
     return (size_t)x & mask;
 }
 
-static inline size_t bucket_of(const memapi_tracking *t, const void *ptr)
+/* The bucket of `ptr` in t's table. */
+static inline size_t bucket_in(const memapi_tracking *t, const void *ptr)
 {
-    return hash_bucket(ptr, t->mask);
+    return bucket_of(ptr, t->mask);
 }
 
 /* The link field (a bucket head or a next_ field) at byte offset `off` from the table's start. */
@@ -82,7 +84,7 @@ static inline __attribute__((always_inline)) void link_into(memapi_tracking_entr
 /* Links entry i at the head of the bucket of its block. */
 static inline __attribute__((always_inline)) void link_entry(memapi_tracking *t, size_t i)
 {
-    link_into(t->table, i, bucket_of(t, t->table[i].ptr));
+    link_into(t->table, i, bucket_in(t, t->table[i].ptr));
 }
 
 /* Takes entry i out of its bucket's chain (through its back-link: no walk). */
@@ -117,7 +119,7 @@ static void rehash(memapi_tracking *t)
     for (; e != end; e++)
         e->bucket_ = 0;
     for (size_t i = 0; i < len; i++) {
-        link_into(tab, i, hash_bucket(tab[i].ptr, mask));
+        link_into(tab, i, bucket_of(tab[i].ptr, mask));
     }
 }
 
@@ -211,7 +213,7 @@ static found find(const memapi_tracking *t, const void *ptr, memapi_layout layou
     found f = FOUND_NONE;
     if (t->len == 0)
         return f;
-    for (size_t k = t->table[bucket_of(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
+    for (size_t k = t->table[bucket_in(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
         const memapi_tracking_entry *e = &t->table[k - 1];
         if (e->ptr != ptr)
             continue;
@@ -233,7 +235,7 @@ static inline size_t find_exact(const memapi_tracking *t, const void *ptr, memap
 {
     if (t->len == 0)
         return SIZE_MAX;
-    for (size_t k = t->table[bucket_of(t, ptr)].bucket_; k != 0;) {
+    for (size_t k = t->table[bucket_in(t, ptr)].bucket_; k != 0;) {
         const memapi_tracking_entry *e = &t->table[k - 1];
         if (e->ptr == ptr && e->layout.size == layout.size && e->layout.align == layout.align)
             return k - 1;
@@ -443,7 +445,7 @@ memapi_status memapi_tracking_layout_of(const memapi_tracking *t, const void *pt
                                         memapi_error *err)
 {
     if (t->len != 0) {
-        for (size_t k = t->table[bucket_of(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
+        for (size_t k = t->table[bucket_in(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
             if (t->table[k - 1].ptr == ptr) {
                 *out = t->table[k - 1].layout;
                 return MEMAPI_OK;
