@@ -11,6 +11,8 @@
 _Static_assert(offsetof(memapi_tracking, inner) == 0, "memapi_tracking starts with its inner allocator");
 
 #define FIRST_TABLE_CAP 16u
+/* A full table doubles. */
+#define TABLE_GROWTH 2u
 
 static const char not_owned[] = "pointer not owned by this allocator";
 
@@ -28,49 +30,97 @@ static memapi_status table_layout(size_t n, memapi_layout *out, memapi_error *er
 /*
  * The hash index lives in the table itself: slot b's `bucket_` heads bucket b (b <= mask), each
  * entry's `next_` chains it to the next entry of its bucket; both hold 1 + an index, 0 for none.
- * The live entries stay dense in [0, len), so the leak report keeps walking them in order.
+ * Each entry's `link_` is the byte offset from the table's start of the field (a bucket_ or a
+ * next_) that holds 1 + its index: an offset, not a pointer, so it survives the table's realloc.
+ * The live entries stay dense in [0, len), so the leak report keeps walking them in order; the
+ * back-link lets a free unlink its entry and re-point the links of the last entry (which moves
+ * into the freed slot) without walking a chain.
+ * On 64-bit targets the hash keeps bits 32.. of the address times 2^64/phi: one multiply and
+ * one shift. Like the previous multiply-xorshift hash it depends on every address bit, so which
+ * blocks share a bucket still follows the heap's addresses, no more and no less than before.
+ * The multiply wraps by design: fuzz/ubsan-ignore.txt exempts this function by its name.
  */
-static size_t bucket_of(const memapi_tracking *t, const void *ptr)
+static inline size_t bucket_of(const void *ptr, size_t mask)
 {
     uintptr_t x = (uintptr_t)ptr;
 #if UINTPTR_MAX > 0xFFFFFFFFu
     x *= (uintptr_t)0x9E3779B97F4A7C15u;
-    x ^= x >> 32;
+    x >>= 32;
 #else
     x *= (uintptr_t)0x9E3779B9u;
     x ^= x >> 16;
 #endif
-    return (size_t)x & t->mask;
+    return (size_t)x & mask;
 }
 
-/* Links entry i into the bucket of its block. */
-static void link_entry(memapi_tracking *t, size_t i)
+/* The bucket of `ptr` in t's table. */
+static inline size_t bucket_in(const memapi_tracking *t, const void *ptr)
 {
-    size_t b = bucket_of(t, t->table[i].ptr);
-    t->table[i].next_ = t->table[b].bucket_;
-    t->table[b].bucket_ = i + 1;
+    return bucket_of(ptr, t->mask);
 }
 
-/* The link (a bucket head or a next_ field) that points at entry i. */
-static size_t *link_to(memapi_tracking *t, size_t i)
+/* The link field (a bucket head or a next_ field) at byte offset `off` from the table's start. */
+static inline size_t *link_at(const memapi_tracking *t, size_t off)
 {
-    size_t *link = &t->table[bucket_of(t, t->table[i].ptr)].bucket_;
-    while (*link != i + 1)
-        link = &t->table[*link - 1].next_;
-    return link;
+    return (size_t *)(void *)((char *)t->table + off);
 }
 
-/* Rebuilds the index for the current capacity (after init or growth): O(cap). */
+/* The byte offsets of slot i's next_ and bucket_ fields (from the index, which the caller has
+ * already scaled to address the slot). */
+#define NEXT_OFFSET(i) ((i) * sizeof(memapi_tracking_entry) + offsetof(memapi_tracking_entry, next_))
+#define BUCKET_OFFSET(b) ((b) * sizeof(memapi_tracking_entry) + offsetof(memapi_tracking_entry, bucket_))
+
+/* Links entry i at the head of bucket b of table tab. */
+static inline __attribute__((always_inline)) void link_into(memapi_tracking_entry *tab, size_t i, size_t b)
+{
+    size_t k = tab[b].bucket_;
+    tab[i].next_ = k;
+    if (k != 0)
+        tab[k - 1].link_ = NEXT_OFFSET(i);
+    tab[b].bucket_ = i + 1;
+    tab[i].link_ = BUCKET_OFFSET(b);
+}
+
+/* Links entry i at the head of the bucket of its block. */
+static inline __attribute__((always_inline)) void link_entry(memapi_tracking *t, size_t i)
+{
+    link_into(t->table, i, bucket_in(t, t->table[i].ptr));
+}
+
+/* Takes entry i out of its bucket's chain (through its back-link: no walk). */
+static inline __attribute__((always_inline)) void unlink_entry(memapi_tracking *t, size_t i)
+{
+    memapi_tracking_entry *e = &t->table[i];
+    size_t k = e->next_;
+    *link_at(t, e->link_) = k;
+    if (k != 0)
+        t->table[k - 1].link_ = e->link_;
+}
+
+/* Rebuilds the index for the current capacity (after init or growth): O(cap). The table, mask
+ * and length in locals: the stores into the table cannot then make the compiler reload them. */
 static void rehash(memapi_tracking *t)
 {
     size_t buckets = 1;
     while (buckets <= t->cap / 2)
         buckets *= 2;
-    t->mask = buckets - 1;
-    for (size_t b = 0; b < buckets; b++)
-        t->table[b].bucket_ = 0;
-    for (size_t i = 0; i < t->len; i++)
-        link_entry(t, i);
+    const size_t mask = buckets - 1, len = t->len;
+    memapi_tracking_entry *tab = t->table;
+    t->mask = mask;
+    /* The bucket heads, four a step (buckets is a power of two): the growths of a table clear
+     * about twice its final capacity in all. */
+    memapi_tracking_entry *e = tab, *end = tab + buckets;
+    for (; buckets >= 4 && e != end; e += 4) {
+        e[0].bucket_ = 0;
+        e[1].bucket_ = 0;
+        e[2].bucket_ = 0;
+        e[3].bucket_ = 0;
+    }
+    for (; e != end; e++)
+        e->bucket_ = 0;
+    for (size_t i = 0; i < len; i++) {
+        link_into(tab, i, bucket_of(tab[i].ptr, mask));
+    }
 }
 
 /* Records a block in the next free slot; the caller has made room (reserve). */
@@ -86,34 +136,31 @@ static inline __attribute__((always_inline)) void insert(memapi_tracking *t, voi
     note_bytes(t);
 }
 
-/* Removes the entry that `link` (a bucket head or a next_ field) points at; the last entry moves
- * into its slot. */
-static inline __attribute__((always_inline)) void remove_linked(memapi_tracking *t, size_t *link)
+/* Removes entry i; the last entry moves into its slot, and the two links that point at the moved
+ * entry (its back-link's target and its successor's back-link) follow it. */
+static inline __attribute__((always_inline)) void remove_entry(memapi_tracking *t, size_t i)
 {
-    size_t i = *link - 1;
-    *link = t->table[i].next_;
+    unlink_entry(t, i);
     size_t last = t->len - 1;
     if (i != last) {
-        *link_to(t, last) = i + 1;
-        t->table[i].ptr = t->table[last].ptr;
-        t->table[i].layout = t->table[last].layout;
-        t->table[i].next_ = t->table[last].next_;
+        memapi_tracking_entry *e = &t->table[i];
+        const memapi_tracking_entry *m = &t->table[last];
+        e->ptr = m->ptr;
+        e->layout = m->layout;
+        e->next_ = m->next_;
+        e->link_ = m->link_;
+        *link_at(t, e->link_) = i + 1;
+        if (e->next_ != 0)
+            t->table[e->next_ - 1].link_ = (size_t)((char *)&e->next_ - (char *)t->table);
     }
-    t->len--;
-}
-
-/* Removes entry i. */
-static void remove_entry(memapi_tracking *t, size_t i)
-{
-    remove_linked(t, link_to(t, i));
+    t->len = last;
 }
 
 /* Entry i now describes `ptr` with `l` (after a resize). */
 static void update_entry(memapi_tracking *t, size_t i, void *ptr, memapi_layout l)
 {
     if (ptr != t->table[i].ptr) {
-        size_t *link = link_to(t, i);
-        *link = t->table[i].next_;
+        unlink_entry(t, i);
         t->table[i].ptr = ptr;
         link_entry(t, i);
     }
@@ -126,9 +173,9 @@ static __attribute__((noinline)) memapi_status grow_table(memapi_tracking *t, me
 {
     if (!t->grows)
         return memapi__fail_alloc(err, block, MEMAPI_CAUSE_OTHER, 0, "tracking table full");
-    size_t new_cap = t->cap == 0 ? FIRST_TABLE_CAP : t->cap * 2;
-    if (new_cap < t->cap)
-        return memapi__fail_arith(err, t->cap, MEMAPI_OP_MUL, 2);
+    if (t->cap > SIZE_MAX / TABLE_GROWTH)
+        return memapi__fail_arith(err, t->cap, MEMAPI_OP_MUL, TABLE_GROWTH);
+    size_t new_cap = t->cap == 0 ? FIRST_TABLE_CAP : t->cap * TABLE_GROWTH;
     memapi_layout new_l;
     if (table_layout(new_cap, &new_l, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
@@ -166,7 +213,7 @@ static found find(const memapi_tracking *t, const void *ptr, memapi_layout layou
     found f = FOUND_NONE;
     if (t->len == 0)
         return f;
-    for (size_t k = t->table[bucket_of(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
+    for (size_t k = t->table[bucket_in(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
         const memapi_tracking_entry *e = &t->table[k - 1];
         if (e->ptr != ptr)
             continue;
@@ -182,20 +229,19 @@ static found find(const memapi_tracking *t, const void *ptr, memapi_layout layou
     return f;
 }
 
-/* The link (a bucket head or a next_ field) that points at the live entry with exactly this block
- * and layout, or NULL: the entry find() reports as FOUND, with what removing it needs. */
-static inline size_t *find_exact(memapi_tracking *t, const void *ptr, memapi_layout layout)
+/* The index of the live entry with exactly this block and layout, or SIZE_MAX: the entry find()
+ * reports as FOUND. */
+static inline size_t find_exact(const memapi_tracking *t, const void *ptr, memapi_layout layout)
 {
     if (t->len == 0)
-        return NULL;
-    size_t *link = &t->table[bucket_of(t, ptr)].bucket_;
-    while (*link != 0) {
-        memapi_tracking_entry *e = &t->table[*link - 1];
+        return SIZE_MAX;
+    for (size_t k = t->table[bucket_in(t, ptr)].bucket_; k != 0;) {
+        const memapi_tracking_entry *e = &t->table[k - 1];
         if (e->ptr == ptr && e->layout.size == layout.size && e->layout.align == layout.align)
-            return link;
-        link = &e->next_;
+            return k - 1;
+        k = e->next_;
     }
-    return NULL;
+    return SIZE_MAX;
 }
 
 /* The error for a lookup that did not find the block with exactly `layout`. */
@@ -299,18 +345,27 @@ static const memapi_alloc_vtable tracking_checked_vt = {
  * the program stopped with the very report memapi_dealloc gives when try_dealloc fails. So
  * memapi_dealloc keeps reporting every foreign, double or mismatched free.
  */
+static __attribute__((noinline, cold)) void dealloc_unrecorded(memapi_tracking *t, void *ptr, memapi_layout l)
+{
+    memapi_allocator checked = {&tracking_checked_vt, t};
+    (memapi_dealloc)(checked, ptr, l);
+}
+
 static void vt_dealloc(void *self, void *ptr, memapi_layout l)
 {
     memapi_tracking *t = self;
-    size_t *link = find_exact(t, ptr, l);
-    if (MEMAPI_LIKELY(link != NULL)) {
-        memapi__fwd_dealloc(&t->inner, ptr, l);
-        t->live_bytes -= l.size;
-        remove_linked(t, link);
+    size_t i = find_exact(t, ptr, l);
+    if (MEMAPI_UNLIKELY(i == SIZE_MAX)) {
+        /* Out of line, with the arguments in the entry's order: both exits pass them on as
+         * they came. */
+        dealloc_unrecorded(t, ptr, l);
         return;
     }
-    memapi_allocator checked = {&tracking_checked_vt, t};
-    (memapi_dealloc)(checked, ptr, l);
+    /* The entry goes first, so that the inner free is a tail call: that free cannot fail (it
+     * stops the program when the inner allocator cannot free the block). */
+    t->live_bytes -= l.size;
+    remove_entry(t, i);
+    memapi__fwd_dealloc(&t->inner, ptr, l);
 }
 
 /* A forwarder of internal/forward.h: the dispatch's checks have passed, the inner allocator's entry runs. */
@@ -390,7 +445,7 @@ memapi_status memapi_tracking_layout_of(const memapi_tracking *t, const void *pt
                                         memapi_error *err)
 {
     if (t->len != 0) {
-        for (size_t k = t->table[bucket_of(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
+        for (size_t k = t->table[bucket_in(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
             if (t->table[k - 1].ptr == ptr) {
                 *out = t->table[k - 1].layout;
                 return MEMAPI_OK;

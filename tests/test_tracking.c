@@ -389,6 +389,114 @@ Test(tracking, layout_of_a_live_block)
     memapi_tracking_destroy(&t);
 }
 
+/*
+ * Frees and moves in every chain position: a caller table of 8 entries (8 hash buckets, so chains
+ * of several entries are common) driven by a fixed pseudo-random sequence of allocations, frees
+ * (memapi_dealloc and try_dealloc) and moving reallocations, checked after each step against a
+ * model of the documented table: the live blocks dense in allocation order, a freed block's place
+ * taken by the last one. Every live block is found with its layout, every freed one is not, the
+ * counts are exact and the leak walk follows the model's order.
+ */
+typedef struct model {
+    void *ptr[8];
+    memapi_layout l[8];
+    size_t n;
+} model;
+
+static void on_walk(void *ctx, void *ptr, memapi_layout l)
+{
+    model *m = ctx;
+    cr_assert_lt(m->n, 8);
+    m->ptr[m->n] = ptr;
+    m->l[m->n] = l;
+    m->n++;
+}
+
+static void check_against(const memapi_tracking *t, const model *m, void *const *gone, size_t ngone)
+{
+    model walked = {{NULL}, {{0, 0}}, 0};
+    cr_assert_eq(memapi_tracking_leaks(t, on_walk, &walked), m->n);
+    size_t bytes = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        cr_assert_eq(walked.ptr[i], m->ptr[i], "walk order, entry %zu", i);
+        cr_assert(memapi_layout_eq(walked.l[i], m->l[i]));
+        memapi_layout got;
+        cr_assert_eq(memapi_tracking_layout_of(t, m->ptr[i], &got, NULL), MEMAPI_OK, "entry %zu found", i);
+        cr_assert(memapi_layout_eq(got, m->l[i]));
+        bytes += m->l[i].size;
+    }
+    for (size_t i = 0; i < ngone; i++) {
+        memapi_layout got;
+        bool live = false;
+        for (size_t j = 0; j < m->n; j++)
+            live = live || m->ptr[j] == gone[i];
+        if (!live)
+            cr_assert_eq(memapi_tracking_layout_of(t, gone[i], &got, NULL), MEMAPI_ERROR, "freed block not found");
+    }
+    cr_assert_eq(memapi_tracking_live_blocks(t), m->n);
+    cr_assert_eq(memapi_tracking_live_bytes(t), bytes);
+}
+
+Test(tracking, frees_and_moves_in_every_chain_position_keep_the_table_exact)
+{
+    memapi_tracking_entry entries[8];
+    memapi_tracking t;
+    cr_assert_eq(memapi_tracking_init_table(&t, memapi_default(), entries, 8, NULL), MEMAPI_OK);
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    model m = {{NULL}, {{0, 0}}, 0};
+    void *gone[4000];
+    size_t ngone = 0;
+    uint32_t x = 12345;
+    for (unsigned step = 0; step < 4000; step++) {
+        x = x * 1103515245u + 12345u;
+        unsigned op = (x >> 16) % 4;
+        size_t pick = m.n ? (x >> 8) % m.n : 0;
+        if (op <= 1 && m.n < 8) {
+            memapi_layout l = L(8 + (x >> 20) % 64, op ? 16 : 8);
+            void *p = memapi_alloc(a, l, NULL);
+            cr_assert_not_null(p);
+            m.ptr[m.n] = p;
+            m.l[m.n] = l;
+            m.n++;
+        } else if (op == 2 && m.n > 0) {
+            gone[ngone++] = m.ptr[pick];
+            if (x & 1)
+                memapi_dealloc(a, m.ptr[pick], m.l[pick]);
+            else
+                cr_assert_eq(memapi_try_dealloc(a, m.ptr[pick], m.l[pick], NULL), MEMAPI_OK);
+            m.n--;
+            m.ptr[pick] = m.ptr[m.n];
+            m.l[pick] = m.l[m.n];
+        } else if (op == 3 && m.n > 0) {
+            /* a growth well past the block's size: the block usually moves, its entry stays */
+            memapi_layout nl = L(m.l[pick].size + 4096, m.l[pick].align);
+            void *q = memapi_realloc(a, m.ptr[pick], m.l[pick], nl, NULL);
+            cr_assert_not_null(q);
+            if (q != m.ptr[pick])
+                gone[ngone++] = m.ptr[pick];
+            m.ptr[pick] = q;
+            m.l[pick] = nl;
+            /* and back down, in place or not */
+            nl = L(8 + (x >> 24) % 64, m.l[pick].align);
+            q = memapi_shrink(a, m.ptr[pick], m.l[pick], nl, NULL);
+            cr_assert_not_null(q);
+            if (q != m.ptr[pick])
+                gone[ngone++] = m.ptr[pick];
+            m.ptr[pick] = q;
+            m.l[pick] = nl;
+        }
+        check_against(&t, &m, gone + (ngone > 16 ? ngone - 16 : 0), ngone > 16 ? 16 : ngone);
+        if (ngone > 3900)
+            ngone = 0;
+    }
+    while (m.n > 0) {
+        m.n--;
+        memapi_dealloc(a, m.ptr[m.n], m.l[m.n]);
+        check_against(&t, &m, NULL, 0);
+    }
+    memapi_tracking_destroy(&t);
+}
+
 /* ---- the dealloc entry: memapi_dealloc without an error object, the same reports -------------- */
 Test(tracking, dealloc_entry_frees_a_recorded_block_and_keeps_the_counts_exact)
 {

@@ -12,9 +12,10 @@
  * (`memapi_tracking_init`; the table starts empty, is allocated on the first allocation, and
  * doubles with `memapi_realloc` when full). The table's own memory is not counted as a block.
  * The live blocks occupy the first `live_blocks` entries (a freed block's entry is replaced by the
- * last one), and the same array doubles as a chained hash table keyed by the block address: every
- * free, resize and ownership check finds its entry in O(1) expected time, and growing the table
- * re-links the entries in O(live blocks).
+ * last one), and the same array is a chained hash table keyed by the block address, each entry
+ * linked both ways: every free, resize and ownership check finds its entry in O(1) expected time,
+ * a free unlinks its entry and the moved last one without walking a chain, and growing the table
+ * re-links the entries in O(live blocks). An entry is six words (48 bytes on LP64).
  * When recording a new block fails, the block is freed back to the inner allocator and the
  * allocation fails with the table's error: nothing leaks. A block of size 0 that is the layout's
  * dangling pointer owns nothing and is not recorded. Freeing an untracked pointer with a size-0
@@ -30,8 +31,10 @@
  * inner allocator (its entry of the same kind, or the library default, as `memapi_grow` ... on it
  * would) and the entry is updated on success.
  *
- * `memapi_dealloc` goes through the dealloc entry: a recorded block with that layout is freed by
- * the inner allocator (its dealloc entry when it has one) without an error object; any other call
+ * `memapi_dealloc` goes through the dealloc entry: a recorded block with that layout is removed
+ * from the table, then freed by the inner allocator (its dealloc entry when it has one) without an
+ * error object (if that inner free fails, the program is stopped as `memapi_dealloc` does, with the
+ * block no longer recorded); any other call
  * runs try_dealloc and, when it fails, stops the program with the report `memapi_dealloc` gives
  * for a failed try_dealloc (the mismatch or not-owned error's text), as before.
  *
@@ -50,14 +53,18 @@ extern "C" {
 
 /**
  * @brief One slot of the table: a live block (its address and the layout it was allocated, or last
- * resized, with) and the hash links. Declare arrays of it for `memapi_tracking_init_table`; only
- * read `ptr` and `layout`, and only for the first `memapi_tracking_live_blocks` slots.
+ * resized, with) and the hash links (six words: the back-link `link_` was added in session 12, so
+ * code built against the five-word entry must be rebuilt). Declare arrays of it for
+ * `memapi_tracking_init_table`; only read `ptr` and `layout`, and only for the first
+ * `memapi_tracking_live_blocks` slots.
  */
 typedef struct memapi_tracking_entry {
     void *ptr;            /**< the block */
     memapi_layout layout; /**< its layout */
     size_t bucket_;       /**< private: 1 + index of the first entry of hash bucket (this slot's index), 0 = none */
     size_t next_;         /**< private: 1 + index of the next entry in this entry's bucket, 0 = none */
+    size_t link_;         /**< private: byte offset, from the table's start, of the link (a bucket_ or next_
+                               field) that points at this entry: a free unlinks it without a walk */
 } memapi_tracking_entry;
 
 /** @brief The tracking allocator's state. Use the functions below; do not write the fields. */
