@@ -824,7 +824,7 @@ static bool judge(const char *what, fault_snap f, expect *x, bool got_ok, const 
  * or the second), and the failure code (bits 5-7, among those POSIX documents for the call). */
 static void os_decode(uint8_t b, os_call *c, unsigned *nth, int *code)
 {
-    *c = (b & 15u) < OS_CALL_COUNT ? (os_call)(b & 15u) : OS_CALL_COUNT;
+    *c = (b & 15u) <= OS_STRERROR_R ? (os_call)(b & 15u) : OS_CALL_COUNT;
     *nth = 1u + ((b >> 4) & 1u);
     *code = os_faults_code(*c, (unsigned)b >> 5);
 }
@@ -837,7 +837,11 @@ static os_call os_alloc_call(memapi_layout l, bool zero)
         return OS_CALL_COUNT;
     if (l.align <= MEMAPI_MIN_ALIGN && l.size >= l.align)
         return zero ? OS_CALLOC : OS_MALLOC;
+#if defined(__GLIBC__)
     return OS_MEMALIGN;
+#else
+    return OS_POSIX_MEMALIGN;
+#endif
 }
 
 /* default.h: realloc when malloc could serve the new layout and the old block is not size 0, else
