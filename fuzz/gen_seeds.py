@@ -158,8 +158,8 @@ class Seq:
         self.b = bytes([alloc, (1 if fault else 0) | (2 if self.os is not None else 0), c1, c2])
         if alloc == A_FAILING and not fault:
             self.b += bytes(rules or [0, 0, 0, 0])
-        if self.os is not None and alloc == A_GUARD:
-            self.b += bytes([OS_NONE if init is None else init])
+        if self.os is not None and alloc in (A_GUARD, A_LOCKED):
+            self.b += bytes([(OS_NONE if alloc == A_GUARD else LOCKED_INIT_NONE) if init is None else init])
         self.fb = 0
         self.ob = 0
 
@@ -235,6 +235,11 @@ def fill_up(alloc, n, fault=False, c1=0, c2=0):
 (OS_MALLOC, OS_CALLOC, OS_REALLOC, OS_MEMALIGN, OS_MMAP, OS_MPROTECT, OS_MUNMAP, OS_MADVISE, OS_SYSCONF,
  OS_GETENTROPY, OS_STRERROR_R) = range(11)
 OS_NONE = 0x0F
+# c_alloc and locked(default) decode the call bits their own way (fuzz_alloc.c, os_pick)
+C_MALLOC, C_CALLOC, C_REALLOC, C_POSIX_MEMALIGN = range(4)
+L_MALLOC, L_CALLOC, L_REALLOC, L_MEMALIGN, L_LOCK = range(5)
+# locked's init byte: 0 pthread_mutexattr_init, 1 pthread_mutexattr_settype, 2 pthread_mutex_init, 3 none
+L_ATTR_INIT, L_SETTYPE, L_MUTEX_INIT, LOCKED_INIT_NONE = range(4)
 
 
 def osb(call, second=False, code=0):
@@ -293,6 +298,69 @@ def os_seeds():
         for k in range(8):
             q.alloc(2 * (k % 4), 40, 8, zero=k % 2 == 1)
         seeds.append((f"os-guard-alloc-{label}", q.b))
+    seeds += c_alloc_os_seeds() + locked_os_seeds()
+    return seeds
+
+
+def c_alloc_os_seeds():
+    """c_alloc: each C call fails in alloc, zalloc, the default resize and shrink, with the layouts
+    the posix adjustment changes (align 1 becomes 8; a size below 8 goes to posix_memalign)."""
+    q = Seq(A_C_ALLOC, os_faults=[])
+    q.op(OP_ALLOC, 0, a_layout(24, 8), ob=OS_NONE).op(OP_ALLOC, 2, a_layout(24, 1), ob=osb(C_MALLOC))
+    q.op(OP_ALLOC, 2, a_layout(24, 8), ob=osb(C_MALLOC)).op(OP_ZALLOC, 2, a_layout(100, 2), ob=osb(C_CALLOC))
+    q.op(OP_ALLOC, 2, a_layout(4, 1), ob=osb(C_POSIX_MEMALIGN)).op(OP_ZALLOC, 2, a_layout(3, 2), ob=osb(C_POSIX_MEMALIGN))
+    q.op(OP_ALLOC, 2, a_layout(64, 64), ob=osb(C_POSIX_MEMALIGN, code=1))
+    q.op(OP_ZALLOC, 2, a_layout(8, 32), ob=osb(C_POSIX_MEMALIGN))
+    for kind in (GROW, ZGROW, REALLOC, REZALLOC):
+        q.op(OP_GROW + kind, 0, a_new(1, 3), ob=osb(C_CALLOC if kind in (ZGROW, REZALLOC) else C_MALLOC))
+    q.op(OP_REZALLOC, 0, a_new(5, s=300, a=64), ob=osb(C_POSIX_MEMALIGN))
+    q.op(OP_GROW, 4, a_align(8) + a_new(1, 16), ob=osb(C_MALLOC))
+    # shrink: under half kept (realloc, failing and not), more than half kept (no call), to size 0,
+    # to an alignment the block does not have (the default resize: posix_memalign)
+    q.op(OP_ALLOC, 1, a_layout(1000, 8), ob=OS_NONE).op(OP_SHRINK, 1, a_new(2, 147), ob=osb(C_REALLOC))
+    q.op(OP_SHRINK, 1, a_new(2, 10), ob=osb(C_REALLOC)).op(OP_SHRINK, 1, a_new(2, 140), ob=OS_NONE)
+    q.op(OP_ALLOC, 1, a_layout(2000, 16), ob=OS_NONE).op(OP_SHRINK, 1, a_new(2, 160), ob=OS_NONE)
+    q.op(OP_ALLOC, 5, a_layout(1000, 64), ob=OS_NONE).op(OP_SHRINK, 5, a_new(2, 147), ob=osb(C_REALLOC))
+    q.op(OP_ALLOC, 3, a_layout(1000, 16), ob=OS_NONE).op(OP_SHRINK, 3, a_new(5, s=100, a=4096), ob=osb(C_POSIX_MEMALIGN))
+    q.op(OP_SHRINK, 3, a_new(5, s=100, a=4096), ob=osb(C_POSIX_MEMALIGN, code=1)).op(OP_SHRINK, 3, a_new(7), ob=osb(C_MALLOC))
+    q.op(OP_CHECKED_RESIZE, 0, bytes([GROW]) + a_new(1, 8), ob=osb(C_MALLOC))
+    q.op(0xF0 | OP_ALLOC, 6, a_layout(32, 8), ob=osb(C_MALLOC)).op(0xF0 | OP_ZALLOC, 6, a_layout(32, 1), ob=osb(C_CALLOC))
+    q.op(0xF0 | OP_ALLOC, 6, a_layout(32, 128), ob=osb(C_POSIX_MEMALIGN, code=1))
+    q.op(0xF0 | OP_GROW, 0, a_new(1, 8), ob=osb(C_MALLOC)).op(OP_GROW, 0, a_new(1, 8), ob=osb(C_MALLOC, second=True))
+    return [("os-c_alloc-faults", q.b),
+            ("os-c_alloc-tour", tour(A_C_ALLOC, os_faults=[osb(c, n, k) for c in range(4) for n in (False, True)
+                                                           for k in (0, 1)] + [OS_NONE]))]
+
+
+def locked_os_seeds():
+    """locked(default): each pthread call of the init fails; the lock and the default's heap calls
+    fail under the lock in every operation kind."""
+    seeds = []
+    for label, init in (("attr-init", L_ATTR_INIT), ("settype", L_SETTYPE), ("mutex-init", L_MUTEX_INIT),
+                        ("mutex-init-eperm", L_MUTEX_INIT | (2 << 5)), ("mutex-init-enomem", L_MUTEX_INIT | (1 << 5))):
+        q = Seq(A_LOCKED, os_faults=[], init=init)
+        q.alloc(0, 24, 8).op(OP_DEALLOC, 0)
+        seeds.append((f"os-locked-init-{label}", q.b))
+    q = Seq(A_LOCKED, os_faults=[])
+    q.op(OP_ALLOC, 0, a_layout(24, 8), ob=OS_NONE).op(OP_ALLOC, 2, a_layout(24, 8), ob=osb(L_LOCK))
+    q.op(OP_ALLOC, 2, a_layout(0, 8), ob=osb(L_LOCK, code=1)).op(OP_ZALLOC, 2, a_layout(24, 8), ob=osb(L_LOCK, code=2))
+    q.op(OP_ALLOC, 2, a_layout(24, 8), ob=osb(L_MALLOC)).op(OP_ZALLOC, 2, a_layout(24, 8), ob=osb(L_CALLOC))
+    q.op(OP_ALLOC, 2, a_layout(64, 64), ob=osb(L_MEMALIGN))
+    for kind in (GROW, ZGROW, SHRINK, REALLOC, REZALLOC):
+        q.op(OP_GROW + kind, 0, a_new(1 if kind != SHRINK else 2, 3), ob=osb(L_LOCK))
+        q.op(OP_GROW + kind, 0, a_new(1 if kind != SHRINK else 2, 3), ob=osb(L_REALLOC))
+    q.op(OP_CHECKED_RESIZE, 0, bytes([GROW]) + a_new(1, 8), ob=osb(L_LOCK))
+    q.op(OP_GROW, 0, a_new(1, 8), ob=osb(L_LOCK, second=True)).op(OP_GROW, 0, a_new(0), ob=osb(L_LOCK))
+    q.op(0xF0 | OP_ALLOC, 6, a_layout(32, 8), ob=osb(L_LOCK)).op(0xF0 | OP_GROW, 0, a_new(1, 8), ob=osb(L_LOCK))
+    q.op(OP_ALLOC, 7, a_forged(0), ob=osb(L_LOCK))
+    # the free and try_dealloc with the lock failing (memapi_dealloc stops through the fatal hook)
+    q.op(OP_ALLOC, 8, a_layout(40, 8), ob=OS_NONE).op(OP_DEALLOC, 8, ob=osb(L_LOCK)).op(OP_DEALLOC, 9, ob=osb(L_LOCK, code=2))
+    q.op(OP_TRY_DEALLOC, 8, ob=osb(L_LOCK, code=1)).op(0xF0 | OP_TRY_DEALLOC, 8, ob=osb(L_LOCK))
+    q.op(OP_TRY_DEALLOC, 8, ob=osb(L_LOCK, second=True)).op(OP_ALLOC, 8, a_layout(40, 8), ob=OS_NONE)
+    q.op(OP_DEALLOC, 8, ob=OS_NONE)
+    seeds.append(("os-locked-faults", q.b))
+    seeds.append(("os-locked-tour", tour(A_LOCKED, os_faults=[osb(c, n, k) for c in range(5) for n in (False, True)
+                                                               for k in (0, 1, 2)] + [OS_NONE])))
     return seeds
 
 
