@@ -392,6 +392,63 @@ def alloc_seeds():
     return seeds
 
 
+# ---- fuzz_stack.c: stacks of wrappers over a leaf ---------------------------------------------------
+S_DEFAULT, S_BUMP, S_GUARD, S_C_ALLOC = range(4)
+K_TRACKING, K_LOCKED, K_FAILING = range(3)
+S_ALLOC, S_ZALLOC, S_FREE, S_REALLOC, S_OWNS = range(5)
+
+
+def s_layer(kind, nth=0):
+    return kind | (nth << 2)
+
+
+def s_layout(size, align):
+    return bytes([(size - 1) & 0xFF, (size - 1) >> 8, align.bit_length() - 1])
+
+
+def stack_seq(leaf, layers, cfg=0):
+    """One stack (layers top first) and a walk through every operation: allocations that fill the
+    slots, frees of the most recent block and of an older one, resizes up and down (in place for
+    bump), owns, and enough requests that a failing layer's nth call comes."""
+    b = bytes([leaf, len(layers) - 1]) + bytes(layers) + bytes([cfg])
+    ops = [(S_ALLOC, 0, s_layout(24, 8)), (S_ZALLOC, 1, s_layout(100, 16)), (S_ALLOC, 2, s_layout(1000, 64)),
+           (S_REALLOC, 2, s_layout(1500, 64)), (S_REALLOC, 2, s_layout(200, 64)), (S_OWNS, 0, b""),
+           (S_FREE, 2, b""), (S_ALLOC, 3, s_layout(7, 1)), (S_REALLOC, 0, s_layout(300, 32)),
+           (S_ALLOC, 4, s_layout(2048, 2)), (S_ZALLOC, 5, s_layout(64, 64)), (S_FREE, 1, b""),
+           (S_REALLOC, 5, s_layout(64, 64)), (S_ALLOC, 6, s_layout(500, 4)), (S_ALLOC, 7, s_layout(1, 1)),
+           (S_OWNS, 0, b""), (S_REALLOC, 3, s_layout(2000, 8)), (S_ALLOC, 0, s_layout(33, 16)),
+           (S_FREE, 7, b""), (S_FREE, 6, b""), (S_REALLOC, 4, s_layout(10, 2))]
+    for op, slot, args in ops:
+        b += bytes([op, slot]) + args
+    return b
+
+
+def stack_seeds():
+    T, L, F = K_TRACKING, K_LOCKED, K_FAILING
+    seeds = []
+    stacks = [
+        ("failing-over-tracking", S_DEFAULT, [s_layer(F, 3), s_layer(T)]),
+        ("locked-over-tracking", S_DEFAULT, [s_layer(L), s_layer(T)]),
+        ("tracking-over-bump", S_BUMP, [s_layer(T)]),
+        ("tracking-over-guard", S_GUARD, [s_layer(T)]),
+        ("locked-over-bump", S_BUMP, [s_layer(L)]),
+        ("locked-over-guard", S_GUARD, [s_layer(L)]),
+        ("locked-over-tracking-over-bump", S_BUMP, [s_layer(L), s_layer(T)]),
+        ("tracking-over-failing-over-bump", S_BUMP, [s_layer(T), s_layer(F, 5)]),
+        ("failing-over-tracking-over-bump", S_BUMP, [s_layer(F, 4), s_layer(T)]),
+        ("tracking-over-locked-over-failing-over-guard", S_GUARD, [s_layer(T), s_layer(L), s_layer(F, 6)]),
+        ("locked-over-failing-over-tracking-over-c_alloc", S_C_ALLOC, [s_layer(L), s_layer(F, 7), s_layer(T)]),
+        ("tracking-over-tracking-over-locked-over-locked", S_DEFAULT, [s_layer(T), s_layer(T), s_layer(L), s_layer(L)]),
+        ("failing-over-failing-over-locked-over-bump", S_BUMP, [s_layer(F, 9), s_layer(F, 2), s_layer(L)]),
+    ]
+    for name, leaf, layers in stacks:
+        seeds.append((f"stack-{name}", stack_seq(leaf, layers, cfg=1 if leaf == S_BUMP else 0)))
+    # a small arena: out of memory at the leaf under the wrappers; the guard with quarantine and mprotect
+    seeds.append(("stack-tracking-over-locked-over-bump-256", stack_seq(S_BUMP, [s_layer(T), s_layer(L)], cfg=0)))
+    seeds.append(("stack-locked-over-tracking-over-guard-quarantine", stack_seq(S_GUARD, [s_layer(L), s_layer(T)], cfg=6)))
+    return seeds
+
+
 def main(out):
     for name, seeds in (("layout", layout_seeds()), ("arith", arith_seeds()),
                         ("error_format", error_format_seeds()), ("alloc", alloc_seeds())):
@@ -401,6 +458,12 @@ def main(out):
             with open(os.path.join(d, hashlib.sha1(s).hexdigest()), "wb") as f:
                 f.write(s)
         print(f"{d}: {len(seeds)} seeds")
+    d = os.path.join(out, "stack")
+    os.makedirs(d, exist_ok=True)
+    for name, s in stack_seeds():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(s)
+    print(f"{d}: {len(stack_seeds())} named seeds")
     d = os.path.join(out, "alloc")
     for name, s in os_seeds():
         with open(os.path.join(d, name), "wb") as f:
