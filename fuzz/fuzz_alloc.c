@@ -34,10 +34,12 @@
  * - injected failures are ALLOC_FAILED(layout, out of memory) for the request's layout, and
  *   nothing else changes; no leak: every block is freed at the end (LeakSanitizer), tracking's
  *   counts return to 0, and the bump arena rewinds to its mark with the block below it intact.
- * OS-fault mode (flags bit 1; default, System, guard): the platform calls go through the counting
- * stand-ins of fuzz/os_faults.c (the seam of src/internal/os.h); a byte per operation (and one for
- * the guard's init) makes one of them fail with a POSIX code, and the model predicts the calls made
- * and the exact error (ALLOC_FAILED(layout, os error errno), or the guard's full pool for ENOMEM).
+ * OS-fault mode (flags bit 1; default, System, guard, c_alloc, locked): the platform calls go
+ * through the counting stand-ins of fuzz/os_faults.c (the seam of src/internal/os.h); a byte per
+ * operation (and one for the guard's and locked's init) makes one of them fail with a POSIX code,
+ * and the model predicts the calls made and the exact error (ALLOC_FAILED(layout, os error errno),
+ * c_alloc's with the posix-adjusted layout, the guard's full pool for ENOMEM, locked's "lock
+ * failed" and "mutex initialisation failed", the wrapper's locks and unlocks).
  * Misuse that the library answers with the fatal hook is performed once: memapi_dealloc(NULL) after
  * the try_dealloc(NULL) negative case, under a hook that longjmps back, with the message checked;
  * every other negative case goes through try_dealloc, owns and the checked operations.
@@ -108,6 +110,7 @@ typedef struct state {
     os_call os_call;   /* this step's OS fault: the os_nth call of os_call fails with os_code */
     unsigned os_nth;
     int os_code;
+    bool free_step;    /* this step is a dealloc or try_dealloc (its OS fault may be the lock's) */
     memapi_allocator a;
     size_t nslots;
     unsigned max_log2; /* largest alignment: 1 << max_log2 */
@@ -822,28 +825,83 @@ static bool judge(const char *what, fault_snap f, expect *x, bool got_ok, const 
 
 /* A fault byte: the call (low 4 bits; 11 to 15 arm nothing), which of its calls (bit 4: the first
  * or the second), and the failure code (bits 5-7, among those POSIX documents for the call). */
+static os_call os_pick(unsigned v)
+{
+#if defined(__GLIBC__)
+    static const os_call locked_calls[] = {OS_MALLOC, OS_CALLOC, OS_REALLOC, OS_MEMALIGN, OS_MUTEX_LOCK};
+#else
+    static const os_call locked_calls[] = {OS_MALLOC, OS_CALLOC, OS_REALLOC, OS_POSIX_MEMALIGN, OS_MUTEX_LOCK};
+#endif
+    static const os_call c_alloc_calls[] = {OS_MALLOC, OS_CALLOC, OS_REALLOC, OS_POSIX_MEMALIGN};
+    /* locked(default): the default's heap calls and the lock (a failing unlock is left out: it would
+     * leave the mutex held, as EPERM's cause would, and every later call fail) */
+    if (S.id == A_LOCKED)
+        return v < sizeof locked_calls / sizeof locked_calls[0] ? locked_calls[v] : OS_CALL_COUNT;
+    if (S.id == A_C_ALLOC)
+        return v < sizeof c_alloc_calls / sizeof c_alloc_calls[0] ? c_alloc_calls[v] : OS_CALL_COUNT;
+    return v <= OS_STRERROR_R ? (os_call)v : OS_CALL_COUNT;
+}
+
+/* The allocator's own decoding of the call bits: default, System and the guard take the calls
+ * 0-10 of os_faults.h; c_alloc 0-3 (malloc, calloc, realloc, posix_memalign); locked(default) 0-4
+ * (the default's heap calls and pthread_mutex_lock); the rest arms nothing. */
 static void os_decode(uint8_t b, os_call *c, unsigned *nth, int *code)
 {
-    *c = (b & 15u) < OS_CALL_COUNT ? (os_call)(b & 15u) : OS_CALL_COUNT;
+    *c = os_pick(b & 15u);
     *nth = 1u + ((b >> 4) & 1u);
     *code = os_faults_code(*c, (unsigned)b >> 5);
+}
+
+/* c_alloc.h: the posix-adjusted layout L' = (size, max(align, PTR)) that its errors carry. */
+static memapi_layout c_alloc_adjust(memapi_layout l)
+{
+    return lay(l.size, l.align < MEMAPI_PTR_SIZE ? MEMAPI_PTR_SIZE : l.align);
+}
+
+static bool c_alloc_malloc_serves(memapi_layout adj)
+{
+    return adj.align <= MEMAPI_MIN_ALIGN && adj.size >= adj.align;
+}
+
+/* c_alloc.h: none for size 0, malloc (calloc) when malloc serves L', else posix_memalign. */
+static os_call c_alloc_call(memapi_layout l, bool zero)
+{
+    if (l.size == 0)
+        return OS_CALL_COUNT;
+    if (c_alloc_malloc_serves(c_alloc_adjust(l)))
+        return zero ? OS_CALLOC : OS_MALLOC;
+    return OS_POSIX_MEMALIGN;
 }
 
 /* default.h: the one platform call an allocation makes: none for size 0, malloc (calloc) when
  * malloc's alignment serves the layout, else memalign (posix_memalign off glibc). */
 static os_call os_alloc_call(memapi_layout l, bool zero)
 {
+    if (S.id == A_C_ALLOC)
+        return c_alloc_call(l, zero);
     if (l.size == 0)
         return OS_CALL_COUNT;
     if (l.align <= MEMAPI_MIN_ALIGN && l.size >= l.align)
         return zero ? OS_CALLOC : OS_MALLOC;
+#if defined(__GLIBC__)
     return OS_MEMALIGN;
+#else
+    return OS_POSIX_MEMALIGN;
+#endif
 }
 
 /* default.h: realloc when malloc could serve the new layout and the old block is not size 0, else
- * the library default's allocation (zeroing for zgrow and rezalloc); its free cannot fail. */
-static os_call os_resize_call(memapi_layout o, memapi_layout n, bool zero)
+ * the library default's allocation (zeroing for zgrow and rezalloc); its free cannot fail.
+ * c_alloc.h: shrink keeps a block aligned to the new alignment (both sizes nonzero) and gives the
+ * tail back with realloc when under half of it stays and malloc could serve the new layout; every
+ * other resize is the library default (c_alloc's allocation, copy, free). */
+static os_call os_resize_call(void *p, memapi_layout o, memapi_layout n, resize_kind k, bool zero)
 {
+    if (S.id == A_C_ALLOC) {
+        if (k != RK_SHRINK || n.size == 0 || o.size == 0 || (uintptr_t)p % n.align != 0)
+            return c_alloc_call(n, zero);
+        return n.size >= o.size - o.size / 2 || !c_alloc_malloc_serves(c_alloc_adjust(n)) ? OS_CALL_COUNT : OS_REALLOC;
+    }
     if (o.size != 0 && n.align <= MEMAPI_MIN_ALIGN && n.size >= n.align)
         return OS_REALLOC;
     return os_alloc_call(n, zero);
@@ -867,23 +925,49 @@ static void os_arm(bool predicted)
  * fired fault turns the expectation into the OS error for the request's layout (nothing else
  * changes: the caller does not commit the model).
  */
-static void os_verdict(const char *what, os_call want, expect *x)
+static void os_verdict(const char *what, os_call want, bool locks, void *old, expect *x)
 {
     if (!S.os)
         return;
+    /* locked.h: the wrapper takes its mutex around the inner call; a failed lock stops there */
+    bool lock_fails = locks && S.os_call == OS_MUTEX_LOCK && S.os_nth == 1u;
+    if (lock_fails)
+        want = OS_CALL_COUNT;
     for (int c = 0; c < OS_CALL_COUNT; c++) {
         unsigned long n = os_faults_calls((os_call)c), w = c == (int)want ? 1u : 0u;
+        if (locks && c == OS_MUTEX_LOCK)
+            w = 1u;
+        if (locks && c == OS_MUTEX_UNLOCK)
+            w = lock_fails ? 0u : 1u;
         if (n != w)
             failf(what, "%lu calls of %s, the model predicts %lu", n, os_faults_name((os_call)c), w);
     }
-    bool fire = want != OS_CALL_COUNT && want == S.os_call && S.os_nth == 1u;
-    tracef("  os: %s %s (fault: call %u of %s, code %d)\n", os_faults_name(want), fire ? "fails" : "ok", S.os_nth,
-           os_faults_name(S.os_call), S.os_code);
+    bool fire = lock_fails || (want != OS_CALL_COUNT && want == S.os_call && S.os_nth == 1u);
+    tracef("  os: %s %s (fault: call %u of %s, code %d)\n", os_faults_name(lock_fails ? OS_MUTEX_LOCK : want),
+           fire ? "fails" : "ok", S.os_nth, os_faults_name(S.os_call), S.os_code);
     if (os_faults_fired() != fire)
         failf(what, "the %s fault %s, the model says it %s", os_faults_name(S.os_call),
               os_faults_fired() ? "fired" : "did not fire", fire ? "fires" : "does not");
-    if (fire)
+    if (!fire) {
+        os_faults_arm(OS_CALL_COUNT, 0, 0);
+        return;
+    }
+    if (lock_fails) {
+        *x = x_fail(x_other("lock failed"));
+    } else if (S.id != A_C_ALLOC) {
         *x = x_fail(x_os(x->req, S.os_code));
+    } else if (want == OS_REALLOC) {
+        /* c_alloc.h: a shrink cannot fail; a failed realloc leaves the block where it was */
+        x->ptr_known = true;
+        x->ptr = old;
+    } else if (want == OS_POSIX_MEMALIGN) {
+        /* c_alloc.h: posix_memalign's status is an OS error whatever MEMAPI_OS_ERR_REPORTING says */
+        memapi_error e = x_alloc(c_alloc_adjust(x->req), MEMAPI_CAUSE_OS_ERR, NULL);
+        e.cause.os_errno = S.os_code;
+        *x = x_fail(e);
+    } else {
+        *x = x_fail(x_os(c_alloc_adjust(x->req), S.os_code));
+    }
     os_faults_arm(OS_CALL_COUNT, 0, 0);
 }
 
@@ -1135,12 +1219,66 @@ static memapi_status do_try_dealloc(void *p, memapi_layout l, memapi_error *e)
 }
 
 /* Frees a live slot through dealloc, try_dealloc or checked_dealloc, with the model's checks. */
+/* The mutex calls counted since the last arming: `locks` pthread_mutex_lock, `unlocks` unlock. */
+static void require_lock_calls(const char *what, unsigned long locks, unsigned long unlocks)
+{
+    if (os_faults_calls(OS_MUTEX_LOCK) != locks || os_faults_calls(OS_MUTEX_UNLOCK) != unlocks)
+        failf(what, "%lu locks and %lu unlocks, the model predicts %lu and %lu", os_faults_calls(OS_MUTEX_LOCK),
+              os_faults_calls(OS_MUTEX_UNLOCK), locks, unlocks);
+}
+
+/*
+ * locked.h, memapi_dealloc on the wrapper when its lock fails: its dealloc entry falls back to the
+ * checked path, which locks again (a second failure) and stops the program through the fatal hook
+ * with try_dealloc's error, "lock failed". The hook longjmps back; the block was not freed and no
+ * lock is held (neither lock was taken).
+ */
+static void require_locked_dealloc_fatal(const char *what, const slot *t)
+{
+    static char msg[512];
+    int n = snprintf(msg, sizeof msg, "deallocation of block at 0x%zx with layout Layout { size: %zu, align: %zu } failed: %s",
+                     (size_t)(uintptr_t)t->ptr, t->l.size, t->l.align, "lock failed");
+    if (n < 0 || (size_t)n >= sizeof msg)
+        failf(what, "expected fatal message too long for the model");
+    os_faults_arm_every(OS_MUTEX_LOCK, S.os_code);
+    memapi_fatal_hook prev = memapi_set_fatal_hook(fuzz_fatal_hook);
+    fuzz_fatal_msg[0] = '\0';
+    if (setjmp(fuzz_fatal_env) == 0) {
+        if (S.exported)
+            (memapi_dealloc)(S.a, t->ptr, t->l);
+        else
+            memapi_dealloc(S.a, t->ptr, t->l);
+        (void)memapi_set_fatal_hook(prev);
+        failf(what, "memapi_dealloc returned although its lock failed");
+    }
+    (void)memapi_set_fatal_hook(prev);
+    require_lock_calls(what, 2, 0);
+    os_faults_arm(OS_CALL_COUNT, 0, 0);
+    if (strcmp(fuzz_fatal_msg, msg) != 0) {
+        fprintf(stderr, "  got  \"%s\"\n  want \"%s\"\n", fuzz_fatal_msg, msg);
+        failf(what, "memapi_dealloc's fatal message differs from the model");
+    }
+    require_pattern(what, t->ptr, 0, t->l.size, t->seed);
+    tracef("  dealloc: lock failed, fatal hook, \"%s\"\n", fuzz_fatal_msg);
+}
+
 static void free_slot(size_t i, unsigned how, bool err_null)
 {
     slot *t = &S.s[i];
     char wb[WHAT_LEN];
     const char *what = what_of(wb, how == 0 ? "dealloc" : how == 1 ? "try_dealloc" : "checked_dealloc", i);
     require_pattern(what, t->ptr, 0, t->l.size, t->seed);
+    /* locked(default) in OS-fault mode: the free and try_dealloc lock once and unlock once (alloc.h:
+     * memapi_dealloc of the dangling pointer returns before the allocator) */
+    bool os_locks = S.os && S.id == A_LOCKED && how < 2u && !(how == 0u && is_dangling(t->ptr, t->l));
+    bool lock_fails = os_locks && S.free_step && S.os_call == OS_MUTEX_LOCK && S.os_nth == 1u;
+    if (lock_fails && how == 0) {
+        require_locked_dealloc_fatal(what, t);
+        check_counters(what);
+        return;
+    }
+    if (os_locks)
+        os_faults_arm(lock_fails ? OS_MUTEX_LOCK : OS_CALL_COUNT, 1, S.os_code);
     model m = S.m;
     fault_snap f = fault_before();
     expect x = x_ok();
@@ -1157,6 +1295,8 @@ static void free_slot(size_t i, unsigned how, bool err_null)
         if (S.id == A_STACK)
             x = x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
         ok = do_try_dealloc(t->ptr, t->l, err_null ? NULL : &e) == MEMAPI_OK;
+        if (lock_fails)
+            x = x_fail(x_other("lock failed"));
     } else {
 #if MEMAPI_CHECKED_OPS
         bool owned;
@@ -1165,6 +1305,10 @@ static void free_slot(size_t i, unsigned how, bool err_null)
             x = x_fail(oe);
         ok = memapi_checked_dealloc(S.a, t->ptr, t->l, err_null ? NULL : &e) == MEMAPI_OK;
 #endif
+    }
+    if (os_locks) {
+        require_lock_calls(what, 1, lock_fails ? 0u : 1u);
+        os_faults_arm(OS_CALL_COUNT, 0, 0);
     }
     if (judge(what, f, &x, ok, &e, err_null)) {
         ev_free(&m, t->ptr, t->l, t->guarded);
@@ -1195,6 +1339,7 @@ static void op_alloc(fuzz_in *in, size_t i, bool zero, bool err_null)
         x.req = l;
     }
     bool os_model = S.os && S.id != A_GUARD, os_guard = S.os && S.id == A_GUARD;
+    bool locks = os_model && S.id == A_LOCKED && !model_layout_err(l, &le);
     os_call want = os_model && x.ok ? os_alloc_call(l, zero) : OS_CALL_COUNT;
     model mf = S.m;
     unsigned long gwant[OS_CALL_COUNT];
@@ -1207,7 +1352,7 @@ static void op_alloc(fuzz_in *in, size_t i, bool zero, bool err_null)
     void *p = S.exported ? (zero ? (memapi_zalloc)(S.a, l, ep) : (memapi_alloc)(S.a, l, ep))
                          : (zero ? memapi_zalloc(S.a, l, ep) : memapi_alloc(S.a, l, ep));
     if (os_model)
-        os_verdict(what, want, &x);
+        os_verdict(what, want, locks, NULL, &x);
     if (os_guard)
         guard_os_verdict(what, gwant, gfire);
     if (!judge(what, f, &x, p != NULL, &e, err_null)) {
@@ -1261,7 +1406,8 @@ static void op_resize(fuzz_in *in, size_t i, resize_kind k, bool checked, bool e
     expect x;
     bool guarded = false;
     bool identical = false;
-    if (model_resize_checks(k, checked, p, o, n, false, &x)) {
+    bool passed = model_resize_checks(k, checked, p, o, n, false, &x);
+    if (passed) {
         if (lay_eq(o, n)) {
             identical = true; /* alloc.h: the same pointer, nothing else */
             x = x_ok();
@@ -1275,14 +1421,15 @@ static void op_resize(fuzz_in *in, size_t i, resize_kind k, bool checked, bool e
         }
     }
     bool os_model = S.os && S.id != A_GUARD;
-    os_call want = os_model && x.ok && !identical ? os_resize_call(o, n, zero) : OS_CALL_COUNT;
+    bool locks = os_model && S.id == A_LOCKED && passed && !identical;
+    os_call want = os_model && x.ok && !identical ? os_resize_call(p, o, n, k, zero) : OS_CALL_COUNT;
     fault_snap f = fault_before();
     memapi_error e;
     poison(&e);
     os_arm(os_model);
     void *r = do_resize(k, checked, p, o, n, err_null ? NULL : &e);
     if (os_model)
-        os_verdict(what, want, &x);
+        os_verdict(what, want, locks, p, &x);
     if (!judge(what, f, &x, r != NULL, &e, err_null)) {
         if (r != NULL)
             failf(what, "failure with a non-NULL result");
@@ -1991,6 +2138,43 @@ static void guard_init_os(uint8_t b)
         failf(what, "%ld mappings left after the failed init", os_faults_live_maps());
 }
 
+/*
+ * locked.h, memapi_locked_init with one of its pthread calls failing (the byte's low 2 bits:
+ * pthread_mutexattr_init, pthread_mutexattr_settype, pthread_mutex_init, none; bits 5-7 the code):
+ * "mutex initialisation failed", the calls up to the failing one made and no later one, the
+ * wrapper's state untouched.
+ */
+static void locked_init_os(uint8_t b, memapi_allocator inner)
+{
+    static const os_call calls[3] = {OS_MUTEXATTR_INIT, OS_MUTEXATTR_SETTYPE, OS_MUTEX_INIT};
+    const char *what = "locked_init";
+    unsigned which = b & 3u;
+    if (which == 3u)
+        return;
+    os_call c = calls[which];
+    int code = os_faults_code(c, (unsigned)b >> 5);
+    memapi_locked before;
+    memset(&before, 0xA5, sizeof before);
+    memapi_locked l = before;
+    memapi_error e;
+    poison(&e);
+    os_faults_arm(c, 1, code);
+    memapi_status st = memapi_locked_init(&l, inner, &e);
+    tracef("locked_init: %s fails with %d: %s\n", os_faults_name(c), code, st == MEMAPI_OK ? "ok" : "error");
+    if (!os_faults_fired())
+        failf(what, "the %s fault did not fire", os_faults_name(c));
+    require_init_err(what, st, &e, x_other("mutex initialisation failed"));
+    for (unsigned k = 0; k < 3u; k++) {
+        unsigned long want = k <= which ? 1u : 0u;
+        if (os_faults_calls(calls[k]) != want)
+            failf(what, "%lu calls of %s, the model predicts %lu", os_faults_calls(calls[k]), os_faults_name(calls[k]),
+                  want);
+    }
+    if (memcmp(&l, &before, sizeof l) != 0)
+        failf(what, "the failed init changed the wrapper's state");
+    os_faults_arm(OS_CALL_COUNT, 0, 0);
+}
+
 static bool setup_failing(memapi_allocator inner)
 {
     memapi_error e;
@@ -2014,7 +2198,8 @@ static bool setup(fuzz_in *in)
     memapi_error e;
     memset(&S, 0, sizeof S);
     S.id = id % A_COUNT;
-    S.os = (flags & 2u) != 0 && (S.id == A_DEFAULT || S.id == A_SYSTEM || S.id == A_GUARD);
+    S.os = (flags & 2u) != 0 && (S.id == A_DEFAULT || S.id == A_SYSTEM || S.id == A_GUARD || S.id == A_C_ALLOC ||
+                                 S.id == A_LOCKED);
     S.fault = (flags & 1u) != 0 && S.id != A_STACK && !S.os;
     if (S.os)
         os_faults_install();
@@ -2153,6 +2338,8 @@ static bool setup(fuzz_in *in)
             poison(&e);
             require_init_err("locked_init", memapi_locked_init(&S.lock, none, &e), &e,
                              fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
+            if (S.os)
+                locked_init_os(fin_u8(in), inner);
             if (memapi_locked_init(&S.lock, inner, &e) != MEMAPI_OK)
                 fuzz_fail("setup", "memapi_locked_init failed");
             S.has_lock = true;
@@ -2313,12 +2500,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 0: op_alloc(&in, i, false, err_null); break;
         case 1: op_alloc(&in, i, true, err_null); break;
         case 2:
-            if (S.s[i].live)
-                free_slot(i, 0, err_null);
-            break;
         case 3:
+            S.free_step = true;
             if (S.s[i].live)
-                free_slot(i, 1, err_null);
+                free_slot(i, ob % 16u == 2u ? 0u : 1u, err_null);
+            S.free_step = false;
             break;
         case 4: op_resize(&in, i, RK_GROW, false, err_null); break;
         case 5: op_resize(&in, i, RK_ZGROW, false, err_null); break;

@@ -158,8 +158,8 @@ class Seq:
         self.b = bytes([alloc, (1 if fault else 0) | (2 if self.os is not None else 0), c1, c2])
         if alloc == A_FAILING and not fault:
             self.b += bytes(rules or [0, 0, 0, 0])
-        if self.os is not None and alloc == A_GUARD:
-            self.b += bytes([OS_NONE if init is None else init])
+        if self.os is not None and alloc in (A_GUARD, A_LOCKED):
+            self.b += bytes([(OS_NONE if alloc == A_GUARD else LOCKED_INIT_NONE) if init is None else init])
         self.fb = 0
         self.ob = 0
 
@@ -235,6 +235,11 @@ def fill_up(alloc, n, fault=False, c1=0, c2=0):
 (OS_MALLOC, OS_CALLOC, OS_REALLOC, OS_MEMALIGN, OS_MMAP, OS_MPROTECT, OS_MUNMAP, OS_MADVISE, OS_SYSCONF,
  OS_GETENTROPY, OS_STRERROR_R) = range(11)
 OS_NONE = 0x0F
+# c_alloc and locked(default) decode the call bits their own way (fuzz_alloc.c, os_pick)
+C_MALLOC, C_CALLOC, C_REALLOC, C_POSIX_MEMALIGN = range(4)
+L_MALLOC, L_CALLOC, L_REALLOC, L_MEMALIGN, L_LOCK = range(5)
+# locked's init byte: 0 pthread_mutexattr_init, 1 pthread_mutexattr_settype, 2 pthread_mutex_init, 3 none
+L_ATTR_INIT, L_SETTYPE, L_MUTEX_INIT, LOCKED_INIT_NONE = range(4)
 
 
 def osb(call, second=False, code=0):
@@ -293,6 +298,69 @@ def os_seeds():
         for k in range(8):
             q.alloc(2 * (k % 4), 40, 8, zero=k % 2 == 1)
         seeds.append((f"os-guard-alloc-{label}", q.b))
+    seeds += c_alloc_os_seeds() + locked_os_seeds()
+    return seeds
+
+
+def c_alloc_os_seeds():
+    """c_alloc: each C call fails in alloc, zalloc, the default resize and shrink, with the layouts
+    the posix adjustment changes (align 1 becomes 8; a size below 8 goes to posix_memalign)."""
+    q = Seq(A_C_ALLOC, os_faults=[])
+    q.op(OP_ALLOC, 0, a_layout(24, 8), ob=OS_NONE).op(OP_ALLOC, 2, a_layout(24, 1), ob=osb(C_MALLOC))
+    q.op(OP_ALLOC, 2, a_layout(24, 8), ob=osb(C_MALLOC)).op(OP_ZALLOC, 2, a_layout(100, 2), ob=osb(C_CALLOC))
+    q.op(OP_ALLOC, 2, a_layout(4, 1), ob=osb(C_POSIX_MEMALIGN)).op(OP_ZALLOC, 2, a_layout(3, 2), ob=osb(C_POSIX_MEMALIGN))
+    q.op(OP_ALLOC, 2, a_layout(64, 64), ob=osb(C_POSIX_MEMALIGN, code=1))
+    q.op(OP_ZALLOC, 2, a_layout(8, 32), ob=osb(C_POSIX_MEMALIGN))
+    for kind in (GROW, ZGROW, REALLOC, REZALLOC):
+        q.op(OP_GROW + kind, 0, a_new(1, 3), ob=osb(C_CALLOC if kind in (ZGROW, REZALLOC) else C_MALLOC))
+    q.op(OP_REZALLOC, 0, a_new(5, s=300, a=64), ob=osb(C_POSIX_MEMALIGN))
+    q.op(OP_GROW, 4, a_align(8) + a_new(1, 16), ob=osb(C_MALLOC))
+    # shrink: under half kept (realloc, failing and not), more than half kept (no call), to size 0,
+    # to an alignment the block does not have (the default resize: posix_memalign)
+    q.op(OP_ALLOC, 1, a_layout(1000, 8), ob=OS_NONE).op(OP_SHRINK, 1, a_new(2, 147), ob=osb(C_REALLOC))
+    q.op(OP_SHRINK, 1, a_new(2, 10), ob=osb(C_REALLOC)).op(OP_SHRINK, 1, a_new(2, 140), ob=OS_NONE)
+    q.op(OP_ALLOC, 1, a_layout(2000, 16), ob=OS_NONE).op(OP_SHRINK, 1, a_new(2, 160), ob=OS_NONE)
+    q.op(OP_ALLOC, 5, a_layout(1000, 64), ob=OS_NONE).op(OP_SHRINK, 5, a_new(2, 147), ob=osb(C_REALLOC))
+    q.op(OP_ALLOC, 3, a_layout(1000, 16), ob=OS_NONE).op(OP_SHRINK, 3, a_new(5, s=100, a=4096), ob=osb(C_POSIX_MEMALIGN))
+    q.op(OP_SHRINK, 3, a_new(5, s=100, a=4096), ob=osb(C_POSIX_MEMALIGN, code=1)).op(OP_SHRINK, 3, a_new(7), ob=osb(C_MALLOC))
+    q.op(OP_CHECKED_RESIZE, 0, bytes([GROW]) + a_new(1, 8), ob=osb(C_MALLOC))
+    q.op(0xF0 | OP_ALLOC, 6, a_layout(32, 8), ob=osb(C_MALLOC)).op(0xF0 | OP_ZALLOC, 6, a_layout(32, 1), ob=osb(C_CALLOC))
+    q.op(0xF0 | OP_ALLOC, 6, a_layout(32, 128), ob=osb(C_POSIX_MEMALIGN, code=1))
+    q.op(0xF0 | OP_GROW, 0, a_new(1, 8), ob=osb(C_MALLOC)).op(OP_GROW, 0, a_new(1, 8), ob=osb(C_MALLOC, second=True))
+    return [("os-c_alloc-faults", q.b),
+            ("os-c_alloc-tour", tour(A_C_ALLOC, os_faults=[osb(c, n, k) for c in range(4) for n in (False, True)
+                                                           for k in (0, 1)] + [OS_NONE]))]
+
+
+def locked_os_seeds():
+    """locked(default): each pthread call of the init fails; the lock and the default's heap calls
+    fail under the lock in every operation kind."""
+    seeds = []
+    for label, init in (("attr-init", L_ATTR_INIT), ("settype", L_SETTYPE), ("mutex-init", L_MUTEX_INIT),
+                        ("mutex-init-eperm", L_MUTEX_INIT | (2 << 5)), ("mutex-init-enomem", L_MUTEX_INIT | (1 << 5))):
+        q = Seq(A_LOCKED, os_faults=[], init=init)
+        q.alloc(0, 24, 8).op(OP_DEALLOC, 0)
+        seeds.append((f"os-locked-init-{label}", q.b))
+    q = Seq(A_LOCKED, os_faults=[])
+    q.op(OP_ALLOC, 0, a_layout(24, 8), ob=OS_NONE).op(OP_ALLOC, 2, a_layout(24, 8), ob=osb(L_LOCK))
+    q.op(OP_ALLOC, 2, a_layout(0, 8), ob=osb(L_LOCK, code=1)).op(OP_ZALLOC, 2, a_layout(24, 8), ob=osb(L_LOCK, code=2))
+    q.op(OP_ALLOC, 2, a_layout(24, 8), ob=osb(L_MALLOC)).op(OP_ZALLOC, 2, a_layout(24, 8), ob=osb(L_CALLOC))
+    q.op(OP_ALLOC, 2, a_layout(64, 64), ob=osb(L_MEMALIGN))
+    for kind in (GROW, ZGROW, SHRINK, REALLOC, REZALLOC):
+        q.op(OP_GROW + kind, 0, a_new(1 if kind != SHRINK else 2, 3), ob=osb(L_LOCK))
+        q.op(OP_GROW + kind, 0, a_new(1 if kind != SHRINK else 2, 3), ob=osb(L_REALLOC))
+    q.op(OP_CHECKED_RESIZE, 0, bytes([GROW]) + a_new(1, 8), ob=osb(L_LOCK))
+    q.op(OP_GROW, 0, a_new(1, 8), ob=osb(L_LOCK, second=True)).op(OP_GROW, 0, a_new(0), ob=osb(L_LOCK))
+    q.op(0xF0 | OP_ALLOC, 6, a_layout(32, 8), ob=osb(L_LOCK)).op(0xF0 | OP_GROW, 0, a_new(1, 8), ob=osb(L_LOCK))
+    q.op(OP_ALLOC, 7, a_forged(0), ob=osb(L_LOCK))
+    # the free and try_dealloc with the lock failing (memapi_dealloc stops through the fatal hook)
+    q.op(OP_ALLOC, 8, a_layout(40, 8), ob=OS_NONE).op(OP_DEALLOC, 8, ob=osb(L_LOCK)).op(OP_DEALLOC, 9, ob=osb(L_LOCK, code=2))
+    q.op(OP_TRY_DEALLOC, 8, ob=osb(L_LOCK, code=1)).op(0xF0 | OP_TRY_DEALLOC, 8, ob=osb(L_LOCK))
+    q.op(OP_TRY_DEALLOC, 8, ob=osb(L_LOCK, second=True)).op(OP_ALLOC, 8, a_layout(40, 8), ob=OS_NONE)
+    q.op(OP_DEALLOC, 8, ob=OS_NONE)
+    seeds.append(("os-locked-faults", q.b))
+    seeds.append(("os-locked-tour", tour(A_LOCKED, os_faults=[osb(c, n, k) for c in range(5) for n in (False, True)
+                                                               for k in (0, 1, 2)] + [OS_NONE])))
     return seeds
 
 
@@ -324,6 +392,63 @@ def alloc_seeds():
     return seeds
 
 
+# ---- fuzz_stack.c: stacks of wrappers over a leaf ---------------------------------------------------
+S_DEFAULT, S_BUMP, S_GUARD, S_C_ALLOC = range(4)
+K_TRACKING, K_LOCKED, K_FAILING = range(3)
+S_ALLOC, S_ZALLOC, S_FREE, S_REALLOC, S_OWNS = range(5)
+
+
+def s_layer(kind, nth=0):
+    return kind | (nth << 2)
+
+
+def s_layout(size, align):
+    return bytes([(size - 1) & 0xFF, (size - 1) >> 8, align.bit_length() - 1])
+
+
+def stack_seq(leaf, layers, cfg=0):
+    """One stack (layers top first) and a walk through every operation: allocations that fill the
+    slots, frees of the most recent block and of an older one, resizes up and down (in place for
+    bump), owns, and enough requests that a failing layer's nth call comes."""
+    b = bytes([leaf, len(layers) - 1]) + bytes(layers) + bytes([cfg])
+    ops = [(S_ALLOC, 0, s_layout(24, 8)), (S_ZALLOC, 1, s_layout(100, 16)), (S_ALLOC, 2, s_layout(1000, 64)),
+           (S_REALLOC, 2, s_layout(1500, 64)), (S_REALLOC, 2, s_layout(200, 64)), (S_OWNS, 0, b""),
+           (S_FREE, 2, b""), (S_ALLOC, 3, s_layout(7, 1)), (S_REALLOC, 0, s_layout(300, 32)),
+           (S_ALLOC, 4, s_layout(2048, 2)), (S_ZALLOC, 5, s_layout(64, 64)), (S_FREE, 1, b""),
+           (S_REALLOC, 5, s_layout(64, 64)), (S_ALLOC, 6, s_layout(500, 4)), (S_ALLOC, 7, s_layout(1, 1)),
+           (S_OWNS, 0, b""), (S_REALLOC, 3, s_layout(2000, 8)), (S_ALLOC, 0, s_layout(33, 16)),
+           (S_FREE, 7, b""), (S_FREE, 6, b""), (S_REALLOC, 4, s_layout(10, 2))]
+    for op, slot, args in ops:
+        b += bytes([op, slot]) + args
+    return b
+
+
+def stack_seeds():
+    T, L, F = K_TRACKING, K_LOCKED, K_FAILING
+    seeds = []
+    stacks = [
+        ("failing-over-tracking", S_DEFAULT, [s_layer(F, 3), s_layer(T)]),
+        ("locked-over-tracking", S_DEFAULT, [s_layer(L), s_layer(T)]),
+        ("tracking-over-bump", S_BUMP, [s_layer(T)]),
+        ("tracking-over-guard", S_GUARD, [s_layer(T)]),
+        ("locked-over-bump", S_BUMP, [s_layer(L)]),
+        ("locked-over-guard", S_GUARD, [s_layer(L)]),
+        ("locked-over-tracking-over-bump", S_BUMP, [s_layer(L), s_layer(T)]),
+        ("tracking-over-failing-over-bump", S_BUMP, [s_layer(T), s_layer(F, 5)]),
+        ("failing-over-tracking-over-bump", S_BUMP, [s_layer(F, 4), s_layer(T)]),
+        ("tracking-over-locked-over-failing-over-guard", S_GUARD, [s_layer(T), s_layer(L), s_layer(F, 6)]),
+        ("locked-over-failing-over-tracking-over-c_alloc", S_C_ALLOC, [s_layer(L), s_layer(F, 7), s_layer(T)]),
+        ("tracking-over-tracking-over-locked-over-locked", S_DEFAULT, [s_layer(T), s_layer(T), s_layer(L), s_layer(L)]),
+        ("failing-over-failing-over-locked-over-bump", S_BUMP, [s_layer(F, 9), s_layer(F, 2), s_layer(L)]),
+    ]
+    for name, leaf, layers in stacks:
+        seeds.append((f"stack-{name}", stack_seq(leaf, layers, cfg=1 if leaf == S_BUMP else 0)))
+    # a small arena: out of memory at the leaf under the wrappers; the guard with quarantine and mprotect
+    seeds.append(("stack-tracking-over-locked-over-bump-256", stack_seq(S_BUMP, [s_layer(T), s_layer(L)], cfg=0)))
+    seeds.append(("stack-locked-over-tracking-over-guard-quarantine", stack_seq(S_GUARD, [s_layer(L), s_layer(T)], cfg=6)))
+    return seeds
+
+
 def main(out):
     for name, seeds in (("layout", layout_seeds()), ("arith", arith_seeds()),
                         ("error_format", error_format_seeds()), ("alloc", alloc_seeds())):
@@ -333,6 +458,12 @@ def main(out):
             with open(os.path.join(d, hashlib.sha1(s).hexdigest()), "wb") as f:
                 f.write(s)
         print(f"{d}: {len(seeds)} seeds")
+    d = os.path.join(out, "stack")
+    os.makedirs(d, exist_ok=True)
+    for name, s in stack_seeds():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(s)
+    print(f"{d}: {len(stack_seeds())} named seeds")
     d = os.path.join(out, "alloc")
     for name, s in os_seeds():
         with open(os.path.join(d, name), "wb") as f:

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <pthread.h>
 #include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -18,7 +19,7 @@
 
 /* The platform functions, as the normal build calls them. */
 #if defined(__GLIBC__)
-#define ALIGNED_CALL .memalign = memalign
+#define ALIGNED_CALL .memalign = memalign, .posix_memalign = posix_memalign
 #else
 #define ALIGNED_CALL .posix_memalign = posix_memalign
 #endif
@@ -27,6 +28,10 @@
         .malloc = malloc, .calloc = calloc, .realloc = realloc, ALIGNED_CALL, .mmap = mmap,            \
         .mprotect = mprotect, .munmap = munmap, .madvise = madvise, .sysconf = sysconf,                \
         .getentropy = getentropy, .strerror_r = strerror_r,                                            \
+        .pthread_mutexattr_init = pthread_mutexattr_init,                                              \
+        .pthread_mutexattr_settype = pthread_mutexattr_settype,                                        \
+        .pthread_mutex_init = pthread_mutex_init, .pthread_mutex_lock = pthread_mutex_lock,            \
+        .pthread_mutex_unlock = pthread_mutex_unlock,                                                  \
     }
 
 static const memapi__os_table platform = PLATFORM_CALLS;
@@ -76,18 +81,57 @@ static void *s_memalign(size_t align, size_t n)
 {
     return fails(OS_MEMALIGN, n) ? NULL : platform.memalign(align, n);
 }
-#else
+#endif
+
 static int s_posix_memalign(void **out, size_t align, size_t n)
 {
-    /* posix_memalign returns the error number and leaves errno alone */
+    /* posix_memalign returns the error number and leaves errno (and *out) alone */
     int saved = errno;
-    if (fails(OS_MEMALIGN, n)) {
+    if (fails(OS_POSIX_MEMALIGN, n)) {
         errno = saved;
         return F.code;
     }
     return platform.posix_memalign(out, align, n);
 }
-#endif
+
+/* The pthread calls return the error number; errno is left alone. */
+static int returned(os_call c)
+{
+    int saved = errno;
+    bool failed = fails(c, 0);
+    errno = saved;
+    return failed ? F.code : 0;
+}
+
+static int s_mutexattr_init(pthread_mutexattr_t *attr)
+{
+    int rc = returned(OS_MUTEXATTR_INIT);
+    return rc != 0 ? rc : platform.pthread_mutexattr_init(attr);
+}
+
+static int s_mutexattr_settype(pthread_mutexattr_t *attr, int type)
+{
+    int rc = returned(OS_MUTEXATTR_SETTYPE);
+    return rc != 0 ? rc : platform.pthread_mutexattr_settype(attr, type);
+}
+
+static int s_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
+{
+    int rc = returned(OS_MUTEX_INIT);
+    return rc != 0 ? rc : platform.pthread_mutex_init(m, attr);
+}
+
+static int s_mutex_lock(pthread_mutex_t *m)
+{
+    int rc = returned(OS_MUTEX_LOCK);
+    return rc != 0 ? rc : platform.pthread_mutex_lock(m);
+}
+
+static int s_mutex_unlock(pthread_mutex_t *m)
+{
+    int rc = returned(OS_MUTEX_UNLOCK);
+    return rc != 0 ? rc : platform.pthread_mutex_unlock(m);
+}
 
 static void *s_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
@@ -149,9 +193,13 @@ void os_faults_install(void)
     memapi__os.realloc = s_realloc;
 #if defined(__GLIBC__)
     memapi__os.memalign = s_memalign;
-#else
-    memapi__os.posix_memalign = s_posix_memalign;
 #endif
+    memapi__os.posix_memalign = s_posix_memalign;
+    memapi__os.pthread_mutexattr_init = s_mutexattr_init;
+    memapi__os.pthread_mutexattr_settype = s_mutexattr_settype;
+    memapi__os.pthread_mutex_init = s_mutex_init;
+    memapi__os.pthread_mutex_lock = s_mutex_lock;
+    memapi__os.pthread_mutex_unlock = s_mutex_unlock;
     memapi__os.mmap = s_mmap;
     memapi__os.mprotect = s_mprotect;
     memapi__os.munmap = s_munmap;
@@ -217,12 +265,18 @@ int os_faults_code(os_call c, unsigned i)
     static const int conf[] = {EINVAL};
     static const int entropy[] = {EIO, ENOSYS, EINVAL, EFAULT};
     static const int text[] = {EINVAL, ERANGE};
+    static const int attr_init[] = {ENOMEM};
+    static const int settype[] = {EINVAL};
+    static const int mutex_init[] = {EAGAIN, ENOMEM, EPERM};
+    static const int lock[] = {EINVAL, EAGAIN, EDEADLK};
+    static const int unlock[] = {EPERM};
 #define PICK(a) return (a)[i % (sizeof(a) / sizeof(a)[0])]
     switch (c) {
     case OS_MALLOC:
     case OS_CALLOC:
     case OS_REALLOC: PICK(heap);
-    case OS_MEMALIGN: PICK(aligned);
+    case OS_MEMALIGN:
+    case OS_POSIX_MEMALIGN: PICK(aligned);
     case OS_MMAP: PICK(map);
     case OS_MPROTECT: PICK(protect);
     case OS_MUNMAP: PICK(unmap);
@@ -230,6 +284,11 @@ int os_faults_code(os_call c, unsigned i)
     case OS_SYSCONF: PICK(conf);
     case OS_GETENTROPY: PICK(entropy);
     case OS_STRERROR_R: PICK(text);
+    case OS_MUTEXATTR_INIT: PICK(attr_init);
+    case OS_MUTEXATTR_SETTYPE: PICK(settype);
+    case OS_MUTEX_INIT: PICK(mutex_init);
+    case OS_MUTEX_LOCK: PICK(lock);
+    case OS_MUTEX_UNLOCK: PICK(unlock);
     default: return 0;
     }
 #undef PICK
@@ -239,6 +298,9 @@ const char *os_faults_name(os_call c)
 {
     static const char *const names[OS_CALL_COUNT] = {"malloc",  "calloc",   "realloc", "memalign",
                                                      "mmap",    "mprotect", "munmap",  "madvise",
-                                                     "sysconf", "getentropy", "strerror_r"};
+                                                     "sysconf", "getentropy", "strerror_r",
+                                                     "posix_memalign", "pthread_mutexattr_init",
+                                                     "pthread_mutexattr_settype", "pthread_mutex_init",
+                                                     "pthread_mutex_lock", "pthread_mutex_unlock"};
     return c < OS_CALL_COUNT ? names[c] : "none";
 }

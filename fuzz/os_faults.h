@@ -23,6 +23,12 @@ typedef enum os_call {
     OS_SYSCONF,
     OS_GETENTROPY,
     OS_STRERROR_R,
+    OS_POSIX_MEMALIGN, /* c_alloc.c's (and default.c's off glibc) */
+    OS_MUTEXATTR_INIT, /* locked.c's pthread calls */
+    OS_MUTEXATTR_SETTYPE,
+    OS_MUTEX_INIT,
+    OS_MUTEX_LOCK,
+    OS_MUTEX_UNLOCK,
     OS_CALL_COUNT
 } os_call;
 
@@ -34,7 +40,8 @@ void os_faults_uninstall(void);
 void os_faults_arm(os_call c, unsigned nth, int code);
 /* Zeroes the call counters and makes every call of `c` from now fail with `code` (until the next
  * os_faults_arm). strerror_r failing with ERANGE writes the text cut to the buffer first, as glibc
- * does; with any other code it writes nothing. */
+ * does; with any other code it writes nothing. A failing pthread_mutex_unlock leaves the mutex
+ * locked, as the failure it stands for (EPERM: not the owner) would. */
 void os_faults_arm_every(os_call c, int code);
 /* Whether the armed fault has fired since os_faults_arm. */
 bool os_faults_fired(void);

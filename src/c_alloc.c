@@ -9,6 +9,7 @@
 #include "memapi2/default.h"
 #include "internal/error_set.h"
 #include "internal/mem.h"
+#include "internal/os.h"
 
 /* The reference's rely_on_min_align on non-Windows targets. */
 static bool malloc_can_serve(memapi_layout adj)
@@ -37,11 +38,11 @@ static void *c_alloc_impl(memapi_layout l, bool zero, memapi_error *err)
     if (l.size == 0)
         return memapi_layout_dangling(l);
     if (malloc_can_serve(adj)) {
-        void *p = zero ? calloc(1, adj.size) : malloc(adj.size);
+        void *p = zero ? MEMAPI_OS(calloc)(1, adj.size) : MEMAPI_OS(malloc)(adj.size);
         return p != NULL ? p : fail_null(adj, errno, err);
     }
     void *p = NULL;
-    int status = posix_memalign(&p, adj.align, adj.size);
+    int status = MEMAPI_OS(posix_memalign)(&p, adj.align, adj.size);
     /* The reference reports posix_memalign's status as an OS error whatever the configuration. */
     if (status != 0) {
         memapi__fail_alloc(err, adj, MEMAPI_CAUSE_OS_ERR, status, NULL);
@@ -99,7 +100,7 @@ static void *c_alloc_shrink(void *self, void *ptr, memapi_layout old_l, memapi_l
     memapi_layout adj = {new_l.size, new_l.align < MEMAPI_PTR_SIZE ? MEMAPI_PTR_SIZE : new_l.align};
     if (new_l.size >= old_l.size - old_l.size / 2 || !malloc_can_serve(adj))
         return ptr;
-    void *shrunk = realloc(ptr, new_l.size);
+    void *shrunk = MEMAPI_OS(realloc)(ptr, new_l.size);
     if (shrunk == NULL)
         return ptr; /* realloc failed and left the block as it was: keep it */
     return shrunk;

@@ -5,13 +5,14 @@
 #include "memapi2/locked.h"
 #include "internal/error_set.h"
 #include "internal/forward.h"
+#include "internal/os.h"
 
 /* The forwarders are handed &l->inner, which is l itself. */
 _Static_assert(offsetof(memapi_locked, inner) == 0, "memapi_locked starts with its inner allocator");
 
 static bool lock(memapi_locked *l, memapi_error *err)
 {
-    if (pthread_mutex_lock(&l->mutex) == 0)
+    if (MEMAPI_OS(pthread_mutex_lock)(&l->mutex) == 0)
         return true;
     memapi__fail_other(err, "lock failed");
     return false;
@@ -20,7 +21,7 @@ static bool lock(memapi_locked *l, memapi_error *err)
 static void unlock(memapi_locked *l)
 {
     /* Cannot fail: this thread holds the error-checking mutex it locked just before. */
-    (void)pthread_mutex_unlock(&l->mutex);
+    (void)MEMAPI_OS(pthread_mutex_unlock)(&l->mutex);
 }
 
 static void *locked_alloc(void *self, memapi_layout layout, memapi_error *err)
@@ -79,7 +80,7 @@ static const memapi_alloc_vtable locked_checked_vt = {
 static void locked_dealloc(void *self, void *ptr, memapi_layout layout)
 {
     memapi_locked *l = self;
-    if (MEMAPI_UNLIKELY(pthread_mutex_lock(&l->mutex) != 0)) {
+    if (MEMAPI_UNLIKELY(MEMAPI_OS(pthread_mutex_lock)(&l->mutex) != 0)) {
         memapi_allocator checked = {&locked_checked_vt, l};
         (memapi_dealloc)(checked, ptr, layout);
         return;
@@ -153,7 +154,7 @@ static void call_unlocked(void *arg, void *mem)
     unlock(c->l);
     c->cb(c->ctx, mem);
     /* Cannot fail but for a broken mutex; the inner allocator must finish its scope either way. */
-    (void)pthread_mutex_lock(&c->l->mutex);
+    (void)MEMAPI_OS(pthread_mutex_lock)(&c->l->mutex);
 }
 
 static memapi_status locked_alloc_temp(void *self, memapi_layout layout, memapi_temp_cb cb, void *ctx,
@@ -176,11 +177,11 @@ memapi_status memapi_locked_init(memapi_locked *l, memapi_allocator inner, memap
     if (inner.vt == NULL || inner.vt->alloc == NULL)
         return memapi__fail(err, MEMAPI_E_UNSUPPORTED);
     pthread_mutexattr_t attr;
-    if (pthread_mutexattr_init(&attr) != 0)
+    if (MEMAPI_OS(pthread_mutexattr_init)(&attr) != 0)
         return memapi__fail_other(err, "mutex initialisation failed");
-    int rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+    int rc = MEMAPI_OS(pthread_mutexattr_settype)(&attr, PTHREAD_MUTEX_ERRORCHECK);
     if (rc == 0)
-        rc = pthread_mutex_init(&l->mutex, &attr);
+        rc = MEMAPI_OS(pthread_mutex_init)(&l->mutex, &attr);
     (void)pthread_mutexattr_destroy(&attr);
     if (rc != 0)
         return memapi__fail_other(err, "mutex initialisation failed");

@@ -1,7 +1,7 @@
 /*
  * Internal: the seam between the library and the platform calls that can fail (issue 23). Every
- * fallible heap, memory-mapping and system call of default.c, guard.c and os_error.c is written
- * MEMAPI_OS(name)(arguments).
+ * fallible heap, memory-mapping and system call of default.c, guard.c, os_error.c and c_alloc.c,
+ * and locked.c's mutex calls, are written MEMAPI_OS(name)(arguments).
  *
  * - Normal builds (and proofs): MEMAPI_OS(name) is `name`, so the call is the direct call, token for
  *   token: the object code is the same as without the seam (fuzz/README.md shows the objdump and
@@ -12,7 +12,8 @@
  *   stand-in that fails the way POSIX says the call fails, so that every OS failure path runs and
  *   its structured error (cause OS_ERR, errno) can be compared with a model.
  *
- * Left out, and called directly: free (it cannot fail), and the guard's sigaction, sigaltstack and
+ * Left out, and called directly: free (it cannot fail), pthread_mutexattr_destroy and
+ * pthread_mutex_destroy (locked.c has nothing to do about their results), and the guard's sigaction, sigaltstack and
  * the alternate stack's mmap: the guard installs its SIGSEGV handler once per process
  * (pthread_once), so a failure injected there would change every later run of the process, not the
  * one that asked for it.
@@ -21,6 +22,7 @@
 #define MEMAPI_INTERNAL_OS_H
 
 #ifdef MEMAPI_FUZZ_OS_FAULTS
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -31,9 +33,8 @@ typedef struct memapi__os_table {
     void *(*realloc)(void *ptr, size_t size);
 #if defined(__GLIBC__)
     void *(*memalign)(size_t align, size_t size);
-#else
-    int (*posix_memalign)(void **out, size_t align, size_t size);
 #endif
+    int (*posix_memalign)(void **out, size_t align, size_t size);
     void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
     int (*mprotect)(void *addr, size_t len, int prot);
     int (*munmap)(void *addr, size_t len);
@@ -41,6 +42,11 @@ typedef struct memapi__os_table {
     long (*sysconf)(int name);
     int (*getentropy)(void *buf, size_t len);
     int (*strerror_r)(int code, char *buf, size_t cap);
+    int (*pthread_mutexattr_init)(pthread_mutexattr_t *attr);
+    int (*pthread_mutexattr_settype)(pthread_mutexattr_t *attr, int type);
+    int (*pthread_mutex_init)(pthread_mutex_t *m, const pthread_mutexattr_t *attr);
+    int (*pthread_mutex_lock)(pthread_mutex_t *m);
+    int (*pthread_mutex_unlock)(pthread_mutex_t *m);
 } memapi__os_table;
 
 /* The calls in use; fuzz/os_faults.c defines it, initialised to the platform functions. */
