@@ -43,35 +43,6 @@ void *memapi__fwd_zalloc(const memapi_allocator *in, memapi_layout layout, memap
     return do_alloc(a, layout, true, err);
 }
 
-/* try_dealloc once the pointer checks have passed: the entry, or UNSUPPORTED without one (a
- * function of its own, as do_try_dealloc in alloc.c, so that each goal has one set of paths). */
-/*@ requires \valid_read(in) && memapi_vt_ok(*in, err) && (err == \null || \separated(err, in));
-    requires memapi_valid_layout(layout);
-    requires memapi_block_ok(ptr, layout.size, layout.size, err);
-    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. layout.size - 1];
-    behavior unsupported:
-      assumes in->vt == \null || in->vt->try_dealloc == \null;
-      assigns *err;
-      ensures \result == MEMAPI_ERROR;
-      ensures memapi_unsupported(err);
-      ensures memapi_proof_heap == \old(memapi_proof_heap);
-    behavior supported:
-      assumes in->vt != \null && in->vt->try_dealloc != \null;
-      MEMAPI_ACSL_TRY_DEALLOC_OUTCOME
-    complete behaviors;
-    disjoint behaviors;
-*/
-static memapi_status fwd_free(const memapi_allocator *in, void *ptr, memapi_layout layout, memapi_error *err)
-{
-    const memapi_allocator a = *in;
-    if (!has_entry_table(a))
-        return memapi__fail(err, MEMAPI_E_UNSUPPORTED);
-    const memapi_alloc_vtable vt = *a.vt;
-    if (vt.try_dealloc == NULL)
-        return memapi__fail(err, MEMAPI_E_UNSUPPORTED);
-    return MEMAPI__ENTRY_TRY_DEALLOC(vt.try_dealloc, a.self, ptr, layout, err);
-}
-
 /* memapi_try_dealloc on a valid layout: the pointer checks are kept (the try_dealloc entry's
  * contract does not promise them), the layout's is not. */
 /*@ requires \valid_read(in) && memapi_vt_ok(*in, err) && (err == \null || \separated(err, in));
@@ -101,7 +72,7 @@ memapi_status memapi__fwd_try_dealloc(const memapi_allocator *in, void *ptr, mem
 {
     if (check_block(ptr, layout, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
-    return fwd_free(in, ptr, layout, err);
+    return do_try_dealloc(*in, ptr, layout, err);
 }
 
 /*

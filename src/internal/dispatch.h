@@ -151,4 +151,32 @@ static inline void *do_alloc(memapi_allocator a, memapi_layout layout, bool zero
     return p;
 }
 
+/* Freeing once the layout and the pointer have passed their checks: the entry, or UNSUPPORTED
+ * without one (alloc.c's try_dealloc and the wrappers' forwarder, src/forward.c). */
+/*@ requires memapi_vt_ok(a, err);
+    requires memapi_valid_layout(layout);
+    requires memapi_block_ok(ptr, layout.size, layout.size, err);
+    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. layout.size - 1];
+    behavior unsupported:
+      assumes a.vt == \null || a.vt->try_dealloc == \null;
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures memapi_unsupported(err);
+      ensures memapi_proof_heap == \old(memapi_proof_heap);
+    behavior supported:
+      assumes a.vt != \null && a.vt->try_dealloc != \null;
+      MEMAPI_ACSL_TRY_DEALLOC_OUTCOME
+    complete behaviors;
+    disjoint behaviors;
+*/
+static inline memapi_status do_try_dealloc(memapi_allocator a, void *ptr, memapi_layout layout, memapi_error *err)
+{
+    if (!has_entry_table(a))
+        return memapi__fail(err, MEMAPI_E_UNSUPPORTED);
+    const memapi_alloc_vtable vt = *a.vt;
+    if (vt.try_dealloc == NULL)
+        return memapi__fail(err, MEMAPI_E_UNSUPPORTED);
+    return MEMAPI__ENTRY_TRY_DEALLOC(vt.try_dealloc, a.self, ptr, layout, err);
+}
+
 #endif
