@@ -35,7 +35,10 @@ FUZZ_UBSAN_LF := -fsanitize=undefined,unsigned-integer-overflow -fsanitize-ignor
 FUZZ_LF_FLAGS := -g -O1 -fsanitize=fuzzer,address $(FUZZ_UBSAN_LF) -fno-sanitize-recover=all
 FUZZ_AFL_FLAGS := -g -O1 -fsanitize=fuzzer -fno-sanitize-recover=all
 FUZZ_REPLAY_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_COV_FLAGS := -g -O0 -fprofile-instr-generate -fcoverage-mapping
+# Continuous mode (-runtime-counter-relocation with %c in LLVM_PROFILE_FILE): the counters live in a
+# shared mapping of the profile file, so a forked child that dies by a signal (the guard's fault
+# report, the default fatal hook's abort) still counts what it ran.
+FUZZ_COV_FLAGS := -g -O0 -fprofile-instr-generate -fcoverage-mapping -mllvm -runtime-counter-relocation
 
 FUZZ_LF_BINS     := $(FUZZ_NAMES:%=$(FUZZ_DIR)/libfuzzer/fuzz_%)
 FUZZ_AFL_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/afl/fuzz_%)
@@ -89,7 +92,7 @@ FUZZ_COV_OUT      := $(FUZZ_DIR)/runs/cov
 define fuzz_cov_measure
 	@set -e; rm -rf $(FUZZ_COV_OUT); mkdir -p $(FUZZ_COV_OUT); \
 	for n in $(FUZZ_NAMES); do \
-	  LLVM_PROFILE_FILE=$(FUZZ_COV_OUT)/$$n.profraw $(FUZZ_DIR)/cov/fuzz_$$n fuzz/corpus/$$n; done; \
+	  LLVM_PROFILE_FILE=$(FUZZ_COV_OUT)/$$n%c.profraw $(FUZZ_DIR)/cov/fuzz_$$n fuzz/corpus/$$n; done; \
 	$(LLVM_PROFDATA) merge -sparse $(FUZZ_COV_OUT)/*.profraw -o $(FUZZ_COV_OUT)/all.profdata; \
 	$(LLVM_COV) export -summary-only $(firstword $(FUZZ_COV_BINS)) \
 	  $(addprefix -object ,$(wordlist 2,99,$(FUZZ_COV_BINS))) \
