@@ -46,6 +46,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <unistd.h>
@@ -1589,24 +1590,27 @@ static void temp_cb_unused(void *ctx, void *mem)
  * message is compared whole (fuzz_fatal_msg keeps its first 255 bytes). Nothing is deallocated: the
  * pointer is NULL.
  */
-static void require_dealloc_fatal(const char *what, memapi_layout l, const memapi_error *want)
+/* memapi_dealloc(ptr, l) must stop the program through the fatal hook, with alloc.h's message:
+ * `deallocation of block at 0xADDR with layout Layout { size: S, align: A } failed: ` and the text
+ * of the error try_dealloc gives (*want). */
+static void require_dealloc_fatal_at(const char *what, void *ptr, memapi_layout l, const memapi_error *want)
 {
     static char text[1024], msg[1536];
     (void)memapi_error_format(want, text, sizeof text);
     int n = snprintf(msg, sizeof msg,
-                     "deallocation of block at 0x0 with layout Layout { size: %zu, align: %zu } failed: %s", l.size,
-                     l.align, text);
+                     "deallocation of block at 0x%" PRIxPTR " with layout Layout { size: %zu, align: %zu } failed: %s",
+                     (uintptr_t)ptr, l.size, l.align, text);
     if (n < 0 || (size_t)n >= sizeof msg)
         failf(what, "expected fatal message too long for the model");
     memapi_fatal_hook prev = memapi_set_fatal_hook(fuzz_fatal_hook);
     fuzz_fatal_msg[0] = '\0';
     if (setjmp(fuzz_fatal_env) == 0) {
         if (S.exported)
-            (memapi_dealloc)(S.a, NULL, l);
+            (memapi_dealloc)(S.a, ptr, l);
         else
-            memapi_dealloc(S.a, NULL, l);
+            memapi_dealloc(S.a, ptr, l);
         (void)memapi_set_fatal_hook(prev);
-        failf(what, "memapi_dealloc(NULL) returned");
+        failf(what, "memapi_dealloc(%p) returned", ptr);
     }
     /* error.h: NULL restores the default hook, the one in place before (this harness sets no other) */
     if (memapi_set_fatal_hook(NULL) != fuzz_fatal_hook || memapi_set_fatal_hook(prev) != prev)
@@ -1616,7 +1620,12 @@ static void require_dealloc_fatal(const char *what, memapi_layout l, const memap
         fprintf(stderr, "  got  \"%s\"\n  want \"%s\"\n", fuzz_fatal_msg, msg);
         failf(what, "memapi_dealloc's fatal message differs from the model");
     }
-    tracef("  dealloc(NULL): fatal hook, \"%s\"\n", fuzz_fatal_msg);
+    tracef("  dealloc(%p): fatal hook, \"%s\"\n", ptr, fuzz_fatal_msg);
+}
+
+static void require_dealloc_fatal(const char *what, memapi_layout l, const memapi_error *want)
+{
+    require_dealloc_fatal_at(what, NULL, l, want);
 }
 
 static void op_negative(fuzz_in *in, size_t i, bool err_null)
@@ -1904,6 +1913,148 @@ static void leak_cb(void *ctx, void *ptr, memapi_layout layout)
     (*seen)++;
 }
 
+/*
+ * tracking.h with many live blocks at once (24 to 72 besides the slots): the table grows while it
+ * holds live entries (their rehash into the larger index), a caller's table fills up, and, with
+ * that many entries some bucket chains two or more of them whatever the heap's addresses are, so the lookups and frees below walk past other entries on every run (the
+ * coverage gate measures the same figure on every run: the chance that 24 entries in 32 buckets
+ * share none is 5e-6, and the corpus holds several bursts). Every block is looked up (layout_of,
+ * checked_dealloc with a wrong layout, which owns refuses), every third one moved by a realloc, a wrong-layout and a
+ * foreign memapi_dealloc stop the program through the fatal hook with alloc.h's message, then all
+ * are freed in the order the argument picks (oldest first: each free of a chained entry walks past
+ * the newer ones; newest first; every other one, then the rest), checked against the model.
+ */
+#define BURST_MAX 72
+static void tracking_burst(uint8_t arg, const char *what)
+{
+    static void *bp[BURST_MAX];
+    static memapi_layout bl[BURST_MAX];
+    static uint8_t bs[BURST_MAX];
+    memapi_error e, want;
+    memapi_layout got;
+    /* a block the table does not hold (the table may be empty) */
+    want = x_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
+    poison(&e);
+    if (memapi_tracking_layout_of(&S.trk, foreign_buf, &got, &e) == MEMAPI_OK)
+        failf(what, "layout_of a foreign pointer succeeded");
+    fuzz_require_err(what, &e, &want);
+    require_dealloc_fatal_at(what, foreign_buf, lay(8, 8), &want);
+#if MEMAPI_CHECKED_OPS
+    /* a size-0 layout with a pointer other than its dangling one is not a block of the table */
+    poison(&e);
+    if (memapi_checked_dealloc(S.a, foreign_buf, lay(0, 8), &e) == MEMAPI_OK)
+        failf(what, "checked_dealloc of a foreign pointer with a size-0 layout succeeded");
+    fuzz_require_err(what, &e, &want);
+#endif
+    size_t n = 0, count = 24u + (size_t)(arg >> 2) % 49u;
+    for (size_t k = 0; k < count; k++) {
+        memapi_layout l = lay(1u + (k * 37u + arg) % 193u, (size_t)1 << (k % 4u));
+        model m = S.m;
+        bool guarded;
+        expect x = ev_alloc(&m, l, &guarded);
+        x.reaches = true;
+        x.req = l;
+        fault_snap f = fault_before();
+        poison(&e);
+        bool zero = k % 2u == 1u;
+        void *p = zero ? memapi_zalloc(S.a, l, &e) : memapi_alloc(S.a, l, &e);
+        if (!judge(what, f, &x, p != NULL, &e, false)) {
+            if (p != NULL)
+                failf(what, "failure with a non-NULL result");
+            check_counters(what);
+            continue;
+        }
+        if ((uintptr_t)p % l.align != 0)
+            failf(what, "burst block %zu misaligned", k);
+        if (zero)
+            require_bytes(what, p, 0, l.size, 0);
+        S.m = m;
+        bp[n] = p;
+        bl[n] = l;
+        bs[n] = (uint8_t)(0x80u + n);
+        fill(p, 0, l.size, bs[n]);
+        n++;
+        check_counters(what);
+    }
+    for (size_t k = 0; k < n; k++) {
+        got = lay(0, 1);
+        poison(&e);
+        if (memapi_tracking_layout_of(&S.trk, bp[k], &got, &e) != MEMAPI_OK || !lay_eq(got, bl[k]))
+            failf(what, "layout_of burst block %zu: (%zu, %zu), recorded (%zu, %zu)", k, got.size, got.align,
+                  bl[k].size, bl[k].align);
+        memapi_layout wrong = lay(bl[k].size + 1u, bl[k].align);
+#if MEMAPI_CHECKED_OPS
+        /* checked_dealloc asks owns first: a wrong layout is refused and the block stays */
+        want = x_mismatch(bp[k], wrong, bl[k]);
+        poison(&e);
+        if (memapi_checked_dealloc(S.a, bp[k], wrong, &e) == MEMAPI_OK)
+            failf(what, "checked_dealloc of burst block %zu with a wrong layout succeeded", k);
+        fuzz_require_err(what, &e, &want);
+#endif
+        if (k % 3u == 1u) {
+            memapi_layout to = lay(bl[k].size * 3u, bl[k].align);
+            model m = S.m;
+            bool guarded;
+            expect x = ev_resize(&m, bp[k], bl[k], to, false, &guarded);
+            x.reaches = true;
+            x.req = to;
+            fault_snap f = fault_before();
+            poison(&e);
+            void *r = memapi_realloc(S.a, bp[k], bl[k], to, &e);
+            if (!judge(what, f, &x, r != NULL, &e, false)) {
+                require_pattern(what, bp[k], 0, bl[k].size, bs[k]);
+            } else {
+                require_pattern(what, r, 0, bl[k].size, bs[k]);
+                fill(r, bl[k].size, to.size, bs[k]);
+                S.m = m;
+                bp[k] = r;
+                bl[k] = to;
+            }
+            check_counters(what);
+        }
+    }
+    poison(&e);
+    want = x_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
+    if (memapi_tracking_layout_of(&S.trk, foreign_buf, &got, &e) == MEMAPI_OK)
+        failf(what, "layout_of a foreign pointer succeeded");
+    fuzz_require_err(what, &e, &want);
+    if (n > 0) {
+        memapi_layout wrong = lay(bl[0].size + 1u, bl[0].align);
+        want = x_mismatch(bp[0], wrong, bl[0]);
+        require_dealloc_fatal_at(what, bp[0], wrong, &want);
+        wrong = lay(bl[0].size, bl[0].align * 2u); /* the same size, another alignment */
+        want = x_mismatch(bp[0], wrong, bl[0]);
+        require_dealloc_fatal_at(what, bp[0], wrong, &want);
+        want = x_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
+        require_dealloc_fatal_at(what, foreign_buf, bl[0], &want);
+    }
+    for (size_t j = 0; j < n; j++) {
+        size_t k;
+        switch (arg & 3u) {
+        case 0: k = j; break;
+        case 1: k = n - 1u - j; break;
+        default: k = j < (n + 1u) / 2u ? 2u * j : 2u * (j - (n + 1u) / 2u) + 1u; break;
+        }
+        require_pattern(what, bp[k], 0, bl[k].size, bs[k]);
+        fault_snap f = fault_before();
+        expect x = x_ok();
+        bool ok = true;
+        poison(&e);
+        if (j % 3u == 0u)
+            memapi_dealloc(S.a, bp[k], bl[k]);
+#if MEMAPI_CHECKED_OPS
+        else if (j % 3u == 2u)
+            ok = memapi_checked_dealloc(S.a, bp[k], bl[k], &e) == MEMAPI_OK;
+#endif
+        else
+            ok = memapi_try_dealloc(S.a, bp[k], bl[k], &e) == MEMAPI_OK;
+        if (!judge(what, f, &x, ok, &e, false))
+            failf(what, "burst block %zu not freed", k);
+        ev_free(&S.m, bp[k], bl[k], false);
+        check_counters(what);
+    }
+}
+
 /* Checks of one allocator's own API. */
 static void op_special(fuzz_in *in, size_t i)
 {
@@ -1993,6 +2144,10 @@ static void op_special(fuzz_in *in, size_t i)
     }
     case A_TRACKING:
     case A_TRACKING_TABLE: {
+        if (arg & 0x80u) {
+            tracking_burst(arg, what);
+            break;
+        }
         /* tracking.h: the leak report lists exactly the live blocks */
         char head[64], text[2048];
         size_t n = memapi_tracking_report(&S.trk, text, sizeof text);
@@ -2000,6 +2155,32 @@ static void op_special(fuzz_in *in, size_t i)
         if (hl < 0 || strncmp(text, head, (size_t)hl) != 0 || n < (size_t)hl)
             failf(what, "tracking report header differs from the model (%zu blocks, %zu bytes)", S.m.t_live,
                   S.m.t_bytes);
+        /* tracking.h: snprintf-style: the full length whatever cap is, a NUL-terminated prefix */
+        char small[16];
+        size_t cap = (size_t)(arg & 15u);
+        memset(small, 0x7E, sizeof small);
+        if (memapi_tracking_report(&S.trk, NULL, 0) != n || memapi_tracking_report(&S.trk, small, cap) != n)
+            failf(what, "tracking report length differs with a small buffer (full %zu)", n);
+        if (cap > 0 && (strncmp(small, text, cap - 1u) != 0 || small[cap - 1u] != '\0'))
+            failf(what, "tracking report into %zu bytes is not the prefix of the full report", cap);
+        if (small[cap < sizeof small ? cap : sizeof small - 1u] != 0x7E && cap < sizeof small)
+            failf(what, "tracking report wrote past %zu bytes", cap);
+        /* tracking.h: init's errors (nothing else changes) */
+        memapi_tracking other;
+        memapi_error want = x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null table");
+        poison(&e);
+        if (memapi_tracking_init_table(&other, S.a, NULL, 1u + cap, &e) == MEMAPI_OK)
+            failf(what, "init_table with a NULL table of %zu entries succeeded", 1u + cap);
+        fuzz_require_err(what, &e, &want);
+        memapi_allocator bad[2] = {{NULL, NULL}, {&no_alloc_vt, NULL}};
+        want = fuzz_err_zero(MEMAPI_E_UNSUPPORTED);
+        for (size_t k = 0; k < 2; k++) {
+            poison(&e);
+            if (memapi_tracking_init_table(&other, bad[k], S.table, TABLE_MAX, &e) == MEMAPI_OK ||
+                memapi_tracking_init(&other, bad[k], NULL) == MEMAPI_OK)
+                failf(what, "tracking init over an allocator without alloc succeeded");
+            fuzz_require_err(what, &e, &want);
+        }
         if (memapi_tracking_leaks(&S.trk, NULL, NULL) != S.m.t_live)
             failf(what, "tracking leaks() counts %zu, model %zu", memapi_tracking_leaks(&S.trk, NULL, NULL),
                   S.m.t_live);

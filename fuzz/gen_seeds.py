@@ -392,6 +392,38 @@ def alloc_seeds():
     return seeds
 
 
+def tracking_burst_seeds():
+    """fuzz_alloc.c's tracking burst (a special operation with bit 7 of its argument): 24 to 72
+    blocks live at once besides the slots, so the table grows with live entries and bucket chains
+    form whatever the addresses; bits 0-1 pick the order of the frees, bits 2-6 the count."""
+    def burst(q, arg, slot=0):
+        return q.op(OP_SPECIAL, slot, bytes([0x80 | arg]))
+    seeds = []
+    for arg, label in ((0x00, "oldest-first"), (0x01, "newest-first"), (0x7E, "interleaved-72")):
+        seeds.append((f"tracking-burst-{label}", burst(Seq(A_TRACKING), arg).b))
+    # fifteen slots live first: the burst's growths (16, 32, 64) rehash live entries
+    q = Seq(A_TRACKING)
+    for i in range(15):
+        q.alloc(i, 16 + i, 8)
+    seeds.append(("tracking-burst-over-15-live", burst(q, 0x22).op(OP_VERIFY, 0).b))
+    # the failing allocator inside tracking: each rule in turn, table growths failing among them
+    q = Seq(A_TRACKING, fault=True)
+    for fb in range(4):
+        burst(q, 0x40 + fb).op(OP_VERIFY, 0, fb=fb)
+    seeds.append(("tracking-burst-faults", q.b))
+    # a caller's table of 8 entries: the burst runs into "tracking table full"
+    seeds.append(("tracking-burst-table-full", burst(Seq(A_TRACKING_TABLE, c1=8).alloc(0, 8, 8), 0x05).b))
+    # a caller's table of 1 entry, full: growing a size-0 block cannot be recorded, so it fails first
+    seeds.append(("tracking-table-full-grow-from-empty",
+                  Seq(A_TRACKING_TABLE, c1=1).alloc(0, 8, 8).resize(GROW, 2, a_new(1, 8), empty_align=8).b))
+    # the leak report into buffers of 0 to 15 bytes, and init's errors
+    q = Seq(A_TRACKING).alloc(0, 24, 8).alloc(1, 300, 16)
+    for cap in (0, 1, 7, 15):
+        q.op(OP_SPECIAL, 0, bytes([cap]))
+    seeds.append(("tracking-report-small-buffers", q.b))
+    return seeds
+
+
 # ---- fuzz_stack.c: stacks of wrappers over a leaf ---------------------------------------------------
 S_DEFAULT, S_BUMP, S_GUARD, S_C_ALLOC = range(4)
 K_TRACKING, K_LOCKED, K_FAILING = range(3)
@@ -469,6 +501,10 @@ def main(out):
         with open(os.path.join(d, name), "wb") as f:
             f.write(s)
     print(f"{d}: {len(os_seeds())} named seeds of the OS-fault mode (os-*)")
+    for name, s in tracking_burst_seeds():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(s)
+    print(f"{d}: {len(tracking_burst_seeds())} named seeds of the tracking burst (tracking-burst-*)")
 
 
 if __name__ == "__main__":
