@@ -48,7 +48,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "fuzz_oracle.h"
 #include "os_faults.h"
@@ -1585,14 +1588,11 @@ static void temp_cb_unused(void *ctx, void *mem)
 /* Invalid requests whose answer is a structured error. */
 /*
  * alloc.h, memapi_dealloc: a deallocation that fails stops the program through the fatal hook with
- * "deallocation of block at 0x0 with layout Layout { size: S, align: A } failed: <error text>" (the
- * text of the error try_dealloc gives, `want`). The hook records the message and jumps back; the
- * message is compared whole (fuzz_fatal_msg keeps its first 255 bytes). Nothing is deallocated: the
- * pointer is NULL.
+ * "deallocation of block at 0xADDR with layout Layout { size: S, align: A } failed: <error text>"
+ * (the text of the error try_dealloc gives, `want`). The hook records the message and jumps back;
+ * the message is compared whole (fuzz_fatal_msg keeps its first 255 bytes). Nothing is
+ * deallocated: the allocator refused the block.
  */
-/* memapi_dealloc(ptr, l) must stop the program through the fatal hook, with alloc.h's message:
- * `deallocation of block at 0xADDR with layout Layout { size: S, align: A } failed: ` and the text
- * of the error try_dealloc gives (*want). */
 static void require_dealloc_fatal_at(const char *what, void *ptr, memapi_layout l, const memapi_error *want)
 {
     static char text[1024], msg[1536];
@@ -1621,6 +1621,80 @@ static void require_dealloc_fatal_at(const char *what, void *ptr, memapi_layout 
         failf(what, "memapi_dealloc's fatal message differs from the model");
     }
     tracef("  dealloc(%p): fatal hook, \"%s\"\n", ptr, fuzz_fatal_msg);
+}
+
+/* Forks left in this input: a fork costs about a millisecond, the fuzzer runs thousands of inputs
+ * a second. */
+static unsigned forks_left;
+
+static void returning_hook(const char *msg)
+{
+    fputs("hook returned: ", stderr);
+    fputs(msg, stderr);
+    fflush(stderr);
+}
+
+/*
+ * The fatal hook's two other endings, in a forked child whose stderr is a pipe (its death is the
+ * point): error.h's default hook writes the message and a newline to stderr and aborts; a hook
+ * that returns is followed by abort() (error.h, memapi_fatal). The child runs memapi_dealloc(NULL,
+ * l), whose message is alloc.h's (`want` is try_dealloc's error); the parent requires the exact
+ * text and death by SIGABRT. SIGABRT is set back to its default action in the child (libFuzzer
+ * catches it otherwise).
+ */
+static void require_fatal_abort(const char *what, memapi_layout l, const memapi_error *want, bool returning)
+{
+    static char text[1024], msg[1536], got[2048];
+    if (forks_left == 0)
+        return;
+    forks_left--;
+    (void)memapi_error_format(want, text, sizeof text);
+    int n = snprintf(msg, sizeof msg,
+                     "%sdeallocation of block at 0x0 with layout Layout { size: %zu, align: %zu } failed: %s%s",
+                     returning ? "hook returned: " : "", l.size, l.align, text, returning ? "" : "\n");
+    if (n < 0 || (size_t)n >= sizeof msg)
+        failf(what, "expected fatal message too long for the model");
+    int fd[2];
+    if (pipe(fd) != 0)
+        failf(what, "pipe: %s", strerror(errno));
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        failf(what, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        (void)signal(SIGABRT, SIG_DFL);
+        (void)dup2(fd[1], 2);
+        (void)close(fd[0]);
+        (void)close(fd[1]);
+        (void)memapi_set_fatal_hook(returning ? returning_hook : NULL);
+        memapi_dealloc(S.a, NULL, l);
+        _exit(0); /* memapi_dealloc returned: the parent reports it */
+    }
+    (void)close(fd[1]);
+    size_t len = 0;
+    for (;;) {
+        ssize_t r = read(fd[0], got + len, sizeof got - 1u - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        if (len == sizeof got - 1u)
+            break;
+    }
+    got[len] = '\0';
+    (void)close(fd[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            failf(what, "waitpid: %s", strerror(errno));
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
+        failf(what, "the child did not die by SIGABRT (status 0x%x) after memapi_dealloc(NULL)", (unsigned)status);
+    if (len != (size_t)n || memcmp(got, msg, len) != 0) {
+        fprintf(stderr, "  got  \"%s\"\n  want \"%s\"\n", got, msg);
+        failf(what, "the %s fatal hook's output differs from the model", returning ? "returning" : "default");
+    }
+    tracef("  dealloc(NULL) in a child: %s hook, SIGABRT\n", returning ? "returning" : "default");
 }
 
 static void require_dealloc_fatal(const char *what, memapi_layout l, const memapi_error *want)
@@ -1652,6 +1726,8 @@ static void op_negative(fuzz_in *in, size_t i, bool err_null)
         poison(&e);
         judge(what, f, &x, do_try_dealloc(NULL, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
         require_dealloc_fatal(what, l, &x.err);
+        if (arg & 0x20u)
+            require_fatal_abort(what, l, &x.err, (arg & 0x10u) != 0);
         break;
     }
     case 1:   /* a resize of NULL, or of a misaligned pointer into a live block */
@@ -2378,6 +2454,7 @@ static bool setup(fuzz_in *in)
     uint8_t id = fin_u8(in), flags = fin_u8(in), c1 = fin_u8(in), c2 = fin_u8(in);
     memapi_error e;
     memset(&S, 0, sizeof S);
+    forks_left = 2;
     S.id = id % A_COUNT;
     S.os = (flags & 2u) != 0 && (S.id == A_DEFAULT || S.id == A_SYSTEM || S.id == A_GUARD || S.id == A_C_ALLOC ||
                                  S.id == A_LOCKED);

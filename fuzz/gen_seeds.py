@@ -424,6 +424,17 @@ def tracking_burst_seeds():
     return seeds
 
 
+def fatal_abort_seeds():
+    """memapi_dealloc(NULL) in a forked child: the default fatal hook (message and newline on
+    stderr, abort) and a hook that returns (abort follows), over default and tracking."""
+    seeds = []
+    for alloc, name in ((A_DEFAULT, "default"), (A_TRACKING, "tracking")):
+        q = Seq(alloc).op(OP_NEGATIVE, 0, bytes([0, 0x20]) + a_layout(8, 8))
+        q.op(OP_NEGATIVE, 0, bytes([0, 0x30]) + a_layout(0, 4096))
+        seeds.append((f"fatal-abort-child-{name}", q.b))
+    return seeds
+
+
 # ---- fuzz_stack.c: stacks of wrappers over a leaf ---------------------------------------------------
 S_DEFAULT, S_BUMP, S_GUARD, S_C_ALLOC = range(4)
 K_TRACKING, K_LOCKED, K_FAILING = range(3)
@@ -505,6 +516,9 @@ def main(out):
         with open(os.path.join(d, name), "wb") as f:
             f.write(s)
     print(f"{d}: {len(tracking_burst_seeds())} named seeds of the tracking burst (tracking-burst-*)")
+    for name, s in fatal_abort_seeds():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(s)
 
 
 if __name__ == "__main__":
