@@ -5,7 +5,8 @@
  * follows each request down the stack and predicts every layer's state.
  *
  * Input: [leaf][layer count][layer byte per layer][leaf config], then operations
- * [op][slot][arguments] until the input ends (up to 128). A layer byte: bits 0-1 the wrapper
+ * [op][slot][arguments] until the input ends (up to 128); op % 5 picks alloc, zalloc, free, resize
+ * or owns, and for a resize op / 5 % 5 the kind: realloc, grow, zgrow, shrink, rezalloc. A layer byte: bits 0-1 the wrapper
  * (0 tracking, 1 locked, 2 failing, 3 tracking), bits 2-7 the failing layer's nth (0: never).
  *
  * The model (sim) passes a request (alloc, free, resize) from the top layer down, as each layer
@@ -338,7 +339,12 @@ static void op_alloc(fuzz_in *in, size_t i, bool zero)
     check_layers(what);
 }
 
-static void op_resize(fuzz_in *in, size_t i)
+/* The resize kinds, picked by op / 5: each layer and leaf handles them alike (the model's R_RESIZE);
+ * grow and zgrow never shrink, shrink never grows, the zeroing ones zero [old, new). */
+enum resize_op { RS_REALLOC, RS_GROW, RS_ZGROW, RS_SHRINK, RS_REZALLOC, RS_COUNT };
+static const char *const resize_names[RS_COUNT] = {"realloc", "grow", "zgrow", "shrink", "rezalloc"};
+
+static void op_resize(fuzz_in *in, size_t i, enum resize_op kind)
 {
     slot *t = &S.s[i];
     memapi_layout n = rd_layout(in);
@@ -347,26 +353,48 @@ static void op_resize(fuzz_in *in, size_t i)
     memapi_layout o = t->l;
     if (n.align < o.align)
         n.align = o.align; /* alloc.h: a smaller alignment is an error, not this harness's subject */
-    if (n.size == o.size && n.align == o.align)
-        n.size = o.size < 2048u ? o.size + 1u : o.size - 1u; /* the identical layout reaches no layer */
+    if ((kind == RS_GROW || kind == RS_ZGROW) && n.size < o.size)
+        n.size = o.size; /* alloc.h: grow to a smaller size is an error (fuzz_alloc checks it) */
+    if (kind == RS_SHRINK && n.size > o.size)
+        n.size = o.size;
+    if (n.size == o.size && n.align == o.align) {
+        /* the identical layout reaches no layer */
+        if (kind == RS_SHRINK && o.size == 0)
+            kind = RS_REALLOC;
+        if (kind == RS_SHRINK)
+            n.size = o.size - 1u;
+        else
+            n.size = o.size < 2048u || kind != RS_REALLOC ? o.size + 1u : o.size - 1u;
+    }
+    const char *what = resize_names[kind];
     begin();
     bool ok = sim(0, R_RESIZE, t->ptr, o, n);
     memapi_error e;
-    char *r = memapi_realloc(S.at[0], t->ptr, o, n, &e);
+    char *r = NULL;
+    switch (kind) {
+    case RS_GROW: r = memapi_grow(S.at[0], t->ptr, o, n, &e); break;
+    case RS_ZGROW: r = memapi_zgrow(S.at[0], t->ptr, o, n, &e); break;
+    case RS_SHRINK: r = memapi_shrink(S.at[0], t->ptr, o, n, &e); break;
+    case RS_REZALLOC: r = memapi_rezalloc(S.at[0], t->ptr, o, n, &e); break;
+    default: r = memapi_realloc(S.at[0], t->ptr, o, n, &e); break;
+    }
     if ((r != NULL) != ok)
-        failf("realloc", "%s, the model says %s", r != NULL ? "succeeded" : "failed", ok ? "success" : "failure");
+        failf(what, "%s, the model says %s", r != NULL ? "succeeded" : "failed", ok ? "success" : "failure");
     if (!ok) {
-        require_failure("realloc", &e);
-        require_pattern("realloc", t, o.size);
+        require_failure(what, &e);
+        require_pattern(what, t, o.size);
     } else {
-        require_block("realloc", r, n, (int)i);
+        require_block(what, r, n, (int)i);
         t->ptr = r;
         t->l = n;
-        require_pattern("realloc", t, o.size < n.size ? o.size : n.size);
-        for (size_t k = o.size; k < n.size; k++)
+        require_pattern(what, t, o.size < n.size ? o.size : n.size);
+        for (size_t k = o.size; k < n.size; k++) {
+            if ((kind == RS_ZGROW || kind == RS_REZALLOC) && r[k] != 0)
+                failf(what, "byte %zu of [%zu, %zu) is 0x%02x, not zero", k, o.size, n.size, (unsigned char)r[k]);
             r[k] = (char)pat(t->seed, k);
+        }
     }
-    check_layers("realloc");
+    check_layers(what);
 }
 
 /* The top layer's owns entry on every live block: owned; the locks of the locked layers it passes. */
@@ -490,7 +518,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (S.s[i].live)
                 op_free(i);
             break;
-        case 3: op_resize(&in, i); break;
+        case 3: op_resize(&in, i, (enum resize_op)(op / 5u % RS_COUNT)); break;
         default: op_owns(); break;
         }
     }

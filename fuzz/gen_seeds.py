@@ -489,6 +489,19 @@ def stack_seeds():
     # a small arena: out of memory at the leaf under the wrappers; the guard with quarantine and mprotect
     seeds.append(("stack-tracking-over-locked-over-bump-256", stack_seq(S_BUMP, [s_layer(T), s_layer(L)], cfg=0)))
     seeds.append(("stack-locked-over-tracking-over-guard-quarantine", stack_seq(S_GUARD, [s_layer(L), s_layer(T)], cfg=6)))
+    # every resize kind (op 3 + 5 * kind: realloc, grow, zgrow, shrink, rezalloc) through each wrapper over each
+    # leaf: the wrappers' forwarders of grow, zgrow, shrink and rezalloc, over leaves that have the entry
+    # (bump: in place) and leaves that take the library default (c_alloc's grow, the guard)
+    for leaf, lname in ((S_DEFAULT, "default"), (S_BUMP, "bump"), (S_GUARD, "guard"), (S_C_ALLOC, "c_alloc")):
+        for layers, name in (([T, F, L], "tracking-over-failing-over-locked"), ([L, F, T], "locked-over-failing-over-tracking"),
+                             ([T, L], "tracking-over-locked"), ([F, L], "failing-over-locked")):
+            b = bytes([leaf, len(layers) - 1]) + bytes(s_layer(k) for k in layers) + bytes([1 if leaf == S_BUMP else 0])
+            for kind in range(5):
+                b += bytes([S_ALLOC, kind]) + s_layout(40 + kind, 8)
+                b += bytes([S_REALLOC + 5 * kind, kind]) + s_layout(80 if kind != 3 else 9, 16 if kind != 3 else 8)
+            for kind in range(5):
+                b += bytes([S_FREE, kind])
+            seeds.append((f"stack-resize-kinds-{name}-over-{lname}", b))
     return seeds
 
 
