@@ -2218,6 +2218,54 @@ static void op_special(fuzz_in *in, size_t i)
         require_pattern(what, t->ptr, 0, t->l.size, t->seed);
         break;
     }
+    case A_FAILING: {
+        /* failing.h: init refuses an allocator without a vtable or an alloc entry, *f untouched */
+        memapi_failing g;
+        memset(&g, 0xA5, sizeof g);
+        memapi_allocator bad = {(arg & 1u) ? &no_alloc_vt : NULL, NULL};
+        memapi_error want = fuzz_err_zero(MEMAPI_E_UNSUPPORTED);
+        poison(&e);
+        if (memapi_failing_init(&g, bad, &e) == MEMAPI_OK)
+            failf(what, "failing init over an allocator without alloc succeeded");
+        fuzz_require_err(what, &e, &want);
+        for (size_t k = 0; k < sizeof g; k++)
+            if (((const unsigned char *)&g)[k] != 0xA5)
+                failf(what, "failing init wrote its state although it failed");
+        /* over an allocator with alloc and try_dealloc only (no dealloc entry, no owns) */
+        memapi_allocator mini = {&minimal_vt, NULL};
+        if (memapi_failing_init(&g, mini, &e) != MEMAPI_OK)
+            failf(what, "failing init over alloc + try_dealloc failed");
+        memapi_allocator fa = memapi_failing_allocator(&g);
+        if (fa.vt->dealloc != NULL || fa.vt->owns != NULL || (fa.vt->caps & MEMAPI_CAP_REALLOC) == 0)
+            failf(what, "failing over alloc + try_dealloc: dealloc/owns entries or no REALLOC capability");
+        /* the size rule alone: above max_size fails, max_size itself does not */
+        size_t max = 1u + (size_t)(arg >> 1) % 64u;
+        memapi_failing_set_max_size(&g, max);
+        poison(&e);
+        void *p = memapi_alloc(fa, lay(max, 1), &e);
+        if (p == NULL)
+            failf(what, "alloc of max_size %zu failed", max);
+        memapi_dealloc(fa, p, lay(max, 1));
+        want = x_alloc(lay(max + 1u, 1), MEMAPI_CAUSE_OUT_OF_MEMORY, NULL);
+        poison(&e);
+        if (memapi_alloc(fa, lay(max + 1u, 1), &e) != NULL)
+            failf(what, "alloc above max_size %zu succeeded", max);
+        fuzz_require_err(what, &e, &want);
+        /* a probability above 1000000 acts as 1000000: every call fails */
+        memapi_failing_clear(&g);
+        memapi_failing_set_probability(&g, 1000001u + arg, arg);
+        want = x_alloc(lay(8, 8), MEMAPI_CAUSE_OUT_OF_MEMORY, NULL);
+        for (unsigned k = 0; k < 3; k++) {
+            poison(&e);
+            if (memapi_zalloc(fa, lay(8, 8), &e) != NULL)
+                failf(what, "zalloc succeeded under probability %u ppm", 1000001u + arg);
+            fuzz_require_err(what, &e, &want);
+        }
+        if (memapi_failing_calls(&g) != 5 || memapi_failing_failures(&g) != 4)
+            failf(what, "local failing counted %zu calls, %zu failures (want 5, 4)", (size_t)memapi_failing_calls(&g),
+                  (size_t)memapi_failing_failures(&g));
+        break;
+    }
     case A_TRACKING:
     case A_TRACKING_TABLE: {
         if (arg & 0x80u) {

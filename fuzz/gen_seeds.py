@@ -432,6 +432,11 @@ def fatal_abort_seeds():
         q = Seq(alloc).op(OP_NEGATIVE, 0, bytes([0, 0x20]) + a_layout(8, 8))
         q.op(OP_NEGATIVE, 0, bytes([0, 0x30]) + a_layout(0, 4096))
         seeds.append((f"fatal-abort-child-{name}", q.b))
+    # the failing allocator's own API on a local one: init errors, the size rule alone, ppm above 1000000
+    q = Seq(A_FAILING)
+    for arg in (0, 1, 0x7F, 0xFE):
+        q.op(OP_SPECIAL, 0, bytes([arg]))
+    seeds.append(("failing-local-rules", q.b))
     return seeds
 
 
