@@ -25,7 +25,7 @@
 #endif
 #define PLATFORM_CALLS                                                                                   \
     {                                                                                                  \
-        .malloc = malloc, .calloc = calloc, .realloc = realloc, ALIGNED_CALL, .mmap = mmap,            \
+        .malloc = malloc, .calloc = calloc, .realloc = realloc, .free = free, ALIGNED_CALL, .mmap = mmap,\
         .mprotect = mprotect, .munmap = munmap, .madvise = madvise, .sysconf = sysconf,                \
         .getentropy = getentropy, .strerror_r = strerror_r,                                            \
         .pthread_mutexattr_init = pthread_mutexattr_init,                                              \
@@ -47,7 +47,8 @@ static struct {
     unsigned long calls[OS_CALL_COUNT];
     size_t len[OS_CALL_COUNT];
     long live_maps;
-} F = {OS_CALL_COUNT, 0, 0, false, false, {0}, {0}, 0};
+    long live_heap;
+} F = {OS_CALL_COUNT, 0, 0, false, false, {0}, {0}, 0, 0};
 
 /* Counts the call; true (errno set) when it is the one armed to fail. */
 static bool fails(os_call c, size_t len)
@@ -61,25 +62,47 @@ static bool fails(os_call c, size_t len)
     return true;
 }
 
+/* A heap block the library now holds (NULL: the call failed). */
+static void *held(void *p)
+{
+    if (p != NULL)
+        F.live_heap++;
+    return p;
+}
+
 static void *s_malloc(size_t n)
 {
-    return fails(OS_MALLOC, n) ? NULL : platform.malloc(n);
+    return fails(OS_MALLOC, n) ? NULL : held(platform.malloc(n));
 }
 
 static void *s_calloc(size_t n, size_t size)
 {
-    return fails(OS_CALLOC, size) ? NULL : platform.calloc(n, size);
+    return fails(OS_CALLOC, size) ? NULL : held(platform.calloc(n, size));
 }
 
 static void *s_realloc(void *p, size_t n)
 {
-    return fails(OS_REALLOC, n) ? NULL : platform.realloc(p, n);
+    if (fails(OS_REALLOC, n))
+        return NULL;
+    void *r = platform.realloc(p, n);
+    /* realloc(NULL, n) allocates; a successful realloc keeps the count (old block out, new in) */
+    if (p == NULL && r != NULL)
+        F.live_heap++;
+    return r;
+}
+
+static void s_free(void *p)
+{
+    F.calls[OS_FREE]++;
+    if (p != NULL)
+        F.live_heap--;
+    platform.free(p);
 }
 
 #if defined(__GLIBC__)
 static void *s_memalign(size_t align, size_t n)
 {
-    return fails(OS_MEMALIGN, n) ? NULL : platform.memalign(align, n);
+    return fails(OS_MEMALIGN, n) ? NULL : held(platform.memalign(align, n));
 }
 #endif
 
@@ -91,7 +114,10 @@ static int s_posix_memalign(void **out, size_t align, size_t n)
         errno = saved;
         return F.code;
     }
-    return platform.posix_memalign(out, align, n);
+    int r = platform.posix_memalign(out, align, n);
+    if (r == 0)
+        F.live_heap++;
+    return r;
 }
 
 /* The pthread calls return the error number; errno is left alone. */
@@ -191,6 +217,7 @@ void os_faults_install(void)
     memapi__os.malloc = s_malloc;
     memapi__os.calloc = s_calloc;
     memapi__os.realloc = s_realloc;
+    memapi__os.free = s_free;
 #if defined(__GLIBC__)
     memapi__os.memalign = s_memalign;
 #endif
@@ -209,6 +236,7 @@ void os_faults_install(void)
     memapi__os.strerror_r = s_strerror_r;
     os_faults_arm(OS_CALL_COUNT, 0, 0);
     F.live_maps = 0;
+    F.live_heap = 0;
 }
 
 void os_faults_uninstall(void)
@@ -247,6 +275,11 @@ unsigned long os_faults_calls(os_call c)
 size_t os_faults_last_len(os_call c)
 {
     return F.len[c];
+}
+
+long os_faults_live_heap(void)
+{
+    return F.live_heap;
 }
 
 long os_faults_live_maps(void)
@@ -301,6 +334,6 @@ const char *os_faults_name(os_call c)
                                                      "sysconf", "getentropy", "strerror_r",
                                                      "posix_memalign", "pthread_mutexattr_init",
                                                      "pthread_mutexattr_settype", "pthread_mutex_init",
-                                                     "pthread_mutex_lock", "pthread_mutex_unlock"};
+                                                     "pthread_mutex_lock", "pthread_mutex_unlock", "free"};
     return c < OS_CALL_COUNT ? names[c] : "none";
 }

@@ -29,6 +29,7 @@ typedef enum os_call {
     OS_MUTEX_INIT,
     OS_MUTEX_LOCK,
     OS_MUTEX_UNLOCK,
+    OS_FREE, /* counted, never failed (free cannot fail) */
     OS_CALL_COUNT
 } os_call;
 
@@ -50,6 +51,10 @@ bool os_faults_fired(void);
  * strerror_r's capacity). */
 unsigned long os_faults_calls(os_call c);
 size_t os_faults_last_len(os_call c);
+/* Heap blocks allocated through the seam (malloc, calloc, realloc of NULL, memalign,
+ * posix_memalign) and not yet freed through it: a realloc that moves a block keeps the count, a
+ * resize done as allocate, copy, free must free the old block for the count to return. */
+long os_faults_live_heap(void);
 /* Mappings made through the seam and not yet unmapped through it. */
 long os_faults_live_maps(void);
 /* The failure codes POSIX (or Linux, for madvise) documents for `c`; `i` is taken modulo their number. */

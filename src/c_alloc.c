@@ -78,7 +78,7 @@ static memapi_status c_alloc_try_dealloc(void *self, void *ptr, memapi_layout l,
         return MEMAPI_ERROR;
     if (l.size == 0)
         return MEMAPI_OK;
-    free(ptr);
+    MEMAPI_OS(free)(ptr);
     return MEMAPI_OK;
 }
 

@@ -133,7 +133,7 @@ static memapi_status default_try_dealloc(void *self, void *ptr, memapi_layout l,
     (void)self;
     (void)err;
     if (MEMAPI_LIKELY(l.size != 0 && ptr != dangling(l)))
-        free(ptr);
+        MEMAPI_OS(free)(ptr);
     return MEMAPI_OK;
 }
 
@@ -146,7 +146,7 @@ static void default_dealloc(void *self, void *ptr, memapi_layout l)
 {
     (void)self;
     (void)l;
-    free(ptr);
+    MEMAPI_OS(free)(ptr);
 }
 
 /*

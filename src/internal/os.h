@@ -12,7 +12,11 @@
  *   stand-in that fails the way POSIX says the call fails, so that every OS failure path runs and
  *   its structured error (cause OS_ERR, errno) can be compared with a model.
  *
- * Left out, and called directly: free (it cannot fail), pthread_mutexattr_destroy and
+ * free is behind the seam too, though it cannot fail: the stand-ins count the heap blocks the
+ * library holds, so a harness can check that a moving resize freed the old block and that nothing
+ * leaks (default.c and c_alloc.c; the guard's heap calls go through memapi_default()).
+ *
+ * Left out, and called directly: pthread_mutexattr_destroy and
  * pthread_mutex_destroy (locked.c has nothing to do about their results), and the guard's sigaction, sigaltstack and
  * the alternate stack's mmap: the guard installs its SIGSEGV handler once per process
  * (pthread_once), so a failure injected there would change every later run of the process, not the
@@ -31,6 +35,7 @@ typedef struct memapi__os_table {
     void *(*malloc)(size_t size);
     void *(*calloc)(size_t n, size_t size);
     void *(*realloc)(void *ptr, size_t size);
+    void (*free)(void *ptr);
 #if defined(__GLIBC__)
     void *(*memalign)(size_t align, size_t size);
 #endif
