@@ -56,6 +56,19 @@
 #include "fuzz_oracle.h"
 #include "os_faults.h"
 
+/* AddressSanitizer's interface, when the build has it (libFuzzer, AFL++ and replay builds; not the
+ * coverage build): bump.h's promise about poisoned free space is checked then. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FUZZ_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FUZZ_ASAN 1
+#endif
+#endif
+#ifdef FUZZ_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #define NSLOTS 16
 #define GUARD_SLOTS 4
 #define MAX_BLOCK 4096u
@@ -710,10 +723,37 @@ static void check_counters(const char *what)
         if (os_faults_live_heap() != held)
             failf(what, "the library holds %ld heap blocks, %ld live blocks", os_faults_live_heap(), held);
     }
-    /* The ends of every live block: cheap, and they catch writes past a neighbour. */
+#ifdef FUZZ_ASAN
+    if (S.has_bump && S.bump_base != NULL) {
+        /* bump.h, under ASan: arena space outside the live blocks is poisoned (the free space after
+         * the used part, sampled every 509 bytes and at both ends), the live blocks are not. ASan
+         * poisons 8-byte granules from their end: a last granule shared with the bytes after the
+         * arena (a base offset) stays addressable, so the check stops at the last whole one. */
+        char *from = S.bump_base + m->b_used;
+        char *end = S.bump_base + S.bump_cap - ((uintptr_t)(S.bump_base + S.bump_cap) % 8u);
+        for (char *q = from; q < end; q = end - q > 509 ? q + 509 : end - 1 == q ? end : end - 1)
+            if (!__asan_address_is_poisoned(q))
+                failf(what, "bump free space at offset %zu is not poisoned (used %zu)", (size_t)(q - S.bump_base),
+                      m->b_used);
+        for (size_t i = 0; i < S.nslots; i++) {
+            const slot *t = &S.s[i];
+            if (t->live && t->l.size > 0 && __asan_region_is_poisoned(t->ptr, t->l.size) != NULL)
+                failf(what, "live bump block of slot %zu (size %zu) is poisoned", i, t->l.size);
+        }
+    }
+#endif
+    /* The ends of every live block after every operation: cheap, and they catch writes past a
+     * neighbour; every eighth check (counted over the whole run, so every input gets some) the
+     * whole of every live block. */
+    static unsigned long checks;
+    bool whole = checks++ % 8u == 0u;
     for (size_t i = 0; i < S.nslots; i++) {
         const slot *t = &S.s[i];
         if (t->live && t->l.size > 0) {
+            if (whole) {
+                require_pattern(what, t->ptr, 0, t->l.size, t->seed);
+                continue;
+            }
             require_pattern(what, t->ptr, 0, 1, t->seed);
             require_pattern(what, t->ptr, t->l.size - 1u, t->l.size, t->seed);
         }
