@@ -2228,6 +2228,50 @@ static void op_special(fuzz_in *in, size_t i)
         if (memapi_bump_owns(&S.bump, foreign_buf, lay(8, 8), &e) == MEMAPI_OK)
             failf(what, "bump owns accepted a foreign pointer");
         fuzz_require_err(what, &e, &want);
+        if (!S.fault) {
+            /* bump.h: a resize of a block the arena does not hold is refused, nothing changes */
+            poison(&e);
+            if (memapi_grow(S.a, foreign_buf, lay(8, 8), lay(16u + arg, 8), &e) != NULL)
+                failf(what, "bump grew a foreign block");
+            fuzz_require_err(what, &e, &want);
+            /* the out-of-line entry (the inline fast path's other side) places a block where the
+             * model says, and freeing it (the most recent block) gives the space back */
+            memapi_layout ol = lay(1u + arg % 64u, (size_t)1 << (arg % 5u));
+            model m = S.m;
+            bool g;
+            expect x = ev_alloc(&m, ol, &g);
+            poison(&e);
+            void *q = memapi_bump_alloc_outline(&S.bump, ol, &e);
+            if (x.ok != (q != NULL) || (x.ok && q != x.ptr))
+                failf(what, "bump alloc_outline gave %p, the model %p", q, x.ok ? x.ptr : NULL);
+            if (q == NULL) {
+                fuzz_require_err(what, &e, &x.err);
+            } else {
+                S.m = m;
+                check_counters(what);
+                if (memapi_bump_try_dealloc(&S.bump, q, ol, &e) != MEMAPI_OK)
+                    failf(what, "bump try_dealloc of its most recent block failed");
+                ev_free(&S.m, q, ol, false);
+            }
+        }
+        /* bump.h: the invariant, field by field: a copy with one field out of bounds is invalid */
+        if (memapi_bump_is_valid(NULL))
+            failf(what, "memapi_bump_is_valid(NULL) is true");
+        for (unsigned k = 0; k < 8u; k++) {
+            memapi_bump c = S.bump;
+            switch (k) {
+            case 0: c.addr ^= 1u; break;
+            case 1: c.cap = MEMAPI_USIZE_MAX_NO_HIGH_BIT + 1u; break;
+            case 2: c.last = c.off + 1u; break;
+            case 3: c.off = c.cap + 1u; c.last = 0; break;
+            case 4: c.peak = c.cap + 1u; break;
+            case 5: c.base = NULL; c.addr = 0; c.cap = c.cap == 0 ? 1u : c.cap; c.off = c.last = c.peak = 0; break;
+            case 6: c.addr = UINTPTR_MAX - 7u; c.base = (char *)c.addr; c.cap = 64; c.off = c.last = c.peak = 0; break;
+            default: c.cap = c.off == 0 ? 0 : c.off - 1u; c.peak = c.last = 0; c.off = c.cap + 1u; break;
+            }
+            if (memapi_bump_is_valid(&c))
+                failf(what, "an arena with field %u out of bounds passes memapi_bump_is_valid", k);
+        }
         break;
     }
     case A_GUARD: {

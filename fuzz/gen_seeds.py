@@ -437,6 +437,12 @@ def fatal_abort_seeds():
     for arg in (0, 1, 0x7F, 0xFE):
         q.op(OP_SPECIAL, 0, bytes([arg]))
     seeds.append(("failing-local-rules", q.b))
+    # the bump arena's own API: a foreign block's resize, the out-of-line entry, the invariant's fields
+    for c1 in (0x06, 0x17, 0x34):
+        q = Seq(A_BUMP, c1=c1, c2=0x21).alloc(0, 24, 8)
+        for arg in (0, 3, 0x44, 0xFF):
+            q.op(OP_SPECIAL, 0, bytes([arg]) + a_forged(0)[1:])
+        seeds.append((f"bump-own-api-{c1:02x}", q.b))
     return seeds
 
 
