@@ -36,7 +36,9 @@
  * call probe directly, without the lock: ThreadSanitizer must report that race.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
@@ -48,7 +50,7 @@
 #endif
 
 enum { MAX_THREADS = 4, NSLOT = 6, BOX_CAP = 4, MAX_OPS = 64, OP_BYTES = 4, MAX_SIZE = 1024 };
-enum { BUMP_CAP = 1u << 20 };
+enum { BUMP_CAP = 1u << 20, WATCHDOG_SECONDS = 5 };
 
 enum choice { C_DEFAULT, C_TRACKING, C_BUMP, C_GUARD, C_LOCKED2_PROBE, C_PROBE, C_NOFREE, C_FAILING, C_COUNT };
 static const char *const choice_names[C_COUNT] = {
@@ -262,6 +264,16 @@ static struct {
     worker w[MAX_THREADS];
     pthread_barrier_t start;
 } G;
+
+/* The watchdog: a thread that fails the input when it has not finished within WATCHDOG_SECONDS (a
+ * lock left held makes the other threads, or the main thread's teardown, wait for ever). It is
+ * outside G, which each input clears. */
+static struct {
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    bool finished;
+    pthread_t t;
+} W = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0};
 
 static _Alignas(4096) char bump_buf[BUMP_CAP];
 
@@ -879,6 +891,43 @@ static void teardown(void)
         memapi_bump_release(&G.bump);
 }
 
+static void *watchdog_main(void *arg)
+{
+    (void)arg;
+    struct timespec deadline;
+    if (clock_gettime(CLOCK_REALTIME, &deadline) != 0)
+        fuzz_fail("watchdog", "clock_gettime failed");
+    deadline.tv_sec += WATCHDOG_SECONDS;
+    if (pthread_mutex_lock(&W.m) != 0)
+        fuzz_fail("watchdog", "lock failed");
+    int rc = 0;
+    while (!W.finished && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&W.cv, &W.m, &deadline);
+    if (!W.finished) {
+        fprintf(stderr, "threads: %s, %d threads\n", choice_names[G.c], G.nthreads);
+        fuzz_fail("watchdog", "the input has not finished within its time: a thread waits for a lock nobody releases?");
+    }
+    (void)pthread_mutex_unlock(&W.m);
+    return NULL;
+}
+
+static void watchdog(bool start)
+{
+    if (start) {
+        W.finished = false;
+        if (pthread_create(&W.t, NULL, watchdog_main, NULL) != 0)
+            fuzz_fail("watchdog", "pthread_create failed");
+        return;
+    }
+    if (pthread_mutex_lock(&W.m) != 0)
+        fuzz_fail("watchdog", "lock failed");
+    W.finished = true;
+    (void)pthread_cond_signal(&W.cv);
+    (void)pthread_mutex_unlock(&W.m);
+    if (pthread_join(W.t, NULL) != 0)
+        fuzz_fail("watchdog", "pthread_join failed");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
@@ -887,6 +936,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t b0 = data[0], b1 = data[1];
     init_errors(b0 >> 5, b1);
     setup(b0, b1);
+    watchdog(true);
     size_t nops = (size - 2) / OP_BYTES / (size_t)G.nthreads;
     if (nops > MAX_OPS)
         nops = MAX_OPS;
@@ -906,5 +956,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)pthread_barrier_destroy(&G.start);
     check_model();
     teardown();
+    watchdog(false);
     return 0;
 }
