@@ -35,13 +35,13 @@ $(FUZZ_TSAN_DIR)/fuzz_threads_bypass: $(FUZZ_TSAN_DEPS)
 .PHONY: fuzz-tsan
 fuzz-tsan: $(FUZZ_TSAN_DIR)/fuzz_threads $(FUZZ_TSAN_DIR)/fuzz_threads_bypass
 	@test -d fuzz/corpus/threads || { echo "fuzz-tsan: no corpus fuzz/corpus/threads" >&2; exit 1; }
-	@rc=0; TSAN_OPTIONS=$(FUZZ_TSAN_OPTIONS) ./$(FUZZ_TSAN_DIR)/fuzz_threads fuzz/corpus/threads \
+	@rc=0; TSAN_OPTIONS=$(FUZZ_TSAN_OPTIONS) $(FUZZ_TSAN_DIR)/fuzz_threads fuzz/corpus/threads \
 	    > $(FUZZ_TSAN_DIR)/corpus.log 2>&1 || rc=$$?; \
 	  if [ $$rc -ne 0 ] || grep -q 'ThreadSanitizer' $(FUZZ_TSAN_DIR)/corpus.log; then \
 	    cat $(FUZZ_TSAN_DIR)/corpus.log; \
 	    echo "fuzz-tsan: the threads corpus failed under TSan (status $$rc)" >&2; exit 1; fi; \
 	  echo "fuzz-tsan: $$(tail -n 1 $(FUZZ_TSAN_DIR)/corpus.log), no TSan report"
-	@rc=0; TSAN_OPTIONS=$(FUZZ_TSAN_OPTIONS) ./$(FUZZ_TSAN_DIR)/fuzz_threads_bypass fuzz/corpus/threads \
+	@rc=0; TSAN_OPTIONS=$(FUZZ_TSAN_OPTIONS) $(FUZZ_TSAN_DIR)/fuzz_threads_bypass fuzz/corpus/threads \
 	    > $(FUZZ_TSAN_DIR)/bypass.log 2>&1 || rc=$$?; \
 	  if [ $$rc -ne 66 ] || ! grep -q 'WARNING: ThreadSanitizer: data race' $(FUZZ_TSAN_DIR)/bypass.log; then \
 	    cat $(FUZZ_TSAN_DIR)/bypass.log; \
