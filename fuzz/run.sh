@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Runs one harness under one engine for a fixed time and fails on any finding.
 #
-#   fuzz/run.sh libfuzzer|afl NAME BINARY SECONDS SCRATCH_DIR
+#   fuzz/run.sh libfuzzer|afl NAME BINARY SECONDS SCRATCH_DIR [REPLAY_BINARY]
 #
 # The committed corpus fuzz/corpus/NAME is only read: libFuzzer writes new inputs to
 # SCRATCH_DIR/corpus (the first corpus directory is the writable one) and AFL++ to SCRATCH_DIR/afl.
 # fuzz/NAME.dict and the [libfuzzer] section of fuzz/NAME.options are used when present.
 # libFuzzer fails on a non-zero exit or any artifact; afl-fuzz exits 0 even after a crash, so it
-# fails on saved_crashes != 0 in fuzzer_stats. Prints one line: runs, exec/s, corpus growth.
+# fails on saved_crashes != 0 in fuzzer_stats. AFL++ runs its target with leak detection off, so
+# with REPLAY_BINARY (the gcc ASan + UBSan build, LeakSanitizer on) every input of AFL++'s queue is
+# run again through it afterwards, and a leak (or any other report) fails the run.
+# Prints one line: runs, exec/s, corpus growth.
 set -euo pipefail
 
-engine=$1 name=$2 bin=$3 secs=$4 scratch=$5
+engine=$1 name=$2 bin=$3 secs=$4 scratch=$5 replay=${6:-}
 corpus=fuzz/corpus/$name
 dict=fuzz/$name.dict
 opts=fuzz/$name.options
@@ -74,6 +77,14 @@ afl)
   fi
   hangs=$(awk '/^saved_hangs/ { print $3 }' "$stats")
   [ "$hangs" = 0 ] || echo "fuzz: warning: $name under afl saved $hangs hang(s) in $scratch/afl/default/hangs" >&2
+  if [ -n "$replay" ]; then
+    rc=0
+    ASAN_OPTIONS=detect_leaks=1 "$replay" "$scratch/afl/default/queue" >"$scratch/afl-replay.log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+      tail -n 40 "$scratch/afl-replay.log" >&2
+      fail "the replay of AFL++'s queue with leak detection failed (status $rc, log: $scratch/afl-replay.log)"
+    fi
+  fi
   runs=$(awk '/^execs_done/ { print $3 }' "$stats")
   eps=$(awk '/^execs_per_sec/ { print $3 }' "$stats")
   found=$(awk '/^corpus_count/ { print $3 }' "$stats")

@@ -8,7 +8,8 @@
 #
 #   make fuzz-replay      (check stage) every committed corpus through the replay build
 #   make fuzz-short       (check stage) FUZZ_SHORT_SECONDS (10) of libFuzzer per harness
-#   make fuzz             every harness under both engines for FUZZ_SECONDS (60) each, one at a time
+#   make fuzz             every harness under both engines for FUZZ_SECONDS (60) each, one at a time;
+#                         AFL++'s queue is then replayed with leak detection (the replay build)
 #   make fuzz-coverage    per-file line and branch coverage of src/ by the committed corpora (a table)
 #   make fuzz-coverage-gate  the same, failing under FUZZ_MIN_LINES / FUZZ_MIN_BRANCHES % (totals)
 #   make fuzz-merge       merge-minimise fuzz/corpus/NAME with the inputs a run found (rewrites the corpus)
@@ -76,10 +77,11 @@ fuzz-short: $(FUZZ_LF_BINS)
 	  bash fuzz/run.sh libfuzzer $$n $(FUZZ_DIR)/libfuzzer/fuzz_$$n $(FUZZ_SHORT_SECONDS) $(FUZZ_DIR)/runs/short-$$n; \
 	done
 
-fuzz: $(FUZZ_LF_BINS) $(FUZZ_AFL_BINS)
+fuzz: $(FUZZ_LF_BINS) $(FUZZ_AFL_BINS) $(FUZZ_REPLAY_BINS)
 	@set -e; for n in $(FUZZ_NAMES); do \
 	  bash fuzz/run.sh libfuzzer $$n $(FUZZ_DIR)/libfuzzer/fuzz_$$n $(FUZZ_SECONDS) $(FUZZ_DIR)/runs/lf-$$n; \
-	  bash fuzz/run.sh afl $$n $(FUZZ_DIR)/afl/fuzz_$$n $(FUZZ_SECONDS) $(FUZZ_DIR)/runs/afl-$$n; \
+	  bash fuzz/run.sh afl $$n $(FUZZ_DIR)/afl/fuzz_$$n $(FUZZ_SECONDS) $(FUZZ_DIR)/runs/afl-$$n \
+	    $(FUZZ_DIR)/replay/fuzz_$$n; \
 	done
 
 # Library lines and branches reached by the committed corpora (the replay main, built for clang's
