@@ -105,10 +105,18 @@ fuzz-coverage: $(FUZZ_COV_BINS)
 	$(fuzz_cov_measure)
 	@$(PYTHON) fuzz/coverage.py $(FUZZ_COV_OUT)/summary.json
 
+# The gate measures twice and requires the same table: what the corpora reach must not depend on
+# heap addresses or timing (fuzz/README.md, "Coverage that does not move").
 fuzz-coverage-gate: $(FUZZ_COV_BINS)
 	$(fuzz_cov_measure)
+	@$(PYTHON) fuzz/coverage.py $(FUZZ_COV_OUT)/summary.json > $(FUZZ_DIR)/runs/cov-first.md
+	$(fuzz_cov_measure)
 	@$(PYTHON) fuzz/coverage.py $(FUZZ_COV_OUT)/summary.json \
-	  --min-lines $(FUZZ_MIN_LINES) --min-branches $(FUZZ_MIN_BRANCHES)
+	  --min-lines $(FUZZ_MIN_LINES) --min-branches $(FUZZ_MIN_BRANCHES) | tee $(FUZZ_DIR)/runs/cov-second.md
+	@grep '^|' $(FUZZ_DIR)/runs/cov-second.md > $(FUZZ_DIR)/runs/cov-second-table.md; \
+	if ! diff $(FUZZ_DIR)/runs/cov-first.md $(FUZZ_DIR)/runs/cov-second-table.md >&2; then \
+	  echo "fuzz coverage gate: FAILED: two runs of the same corpora reach different lines or branches" >&2; \
+	  exit 1; fi; echo "fuzz coverage gate: the same table on two runs"
 
 # Folds what the last `make fuzz` / `make fuzz-short` found into the committed corpora, minimised.
 # Inputs named regress-* (reproducers of fixed bugs) are always kept.
