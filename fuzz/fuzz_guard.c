@@ -1895,7 +1895,7 @@ static void zygote_serve(int req, int resp)
         }
         char out[1100];
         int n = snprintf(out, sizeof out, "%d\n%s%c%s", status, exp, '\0', got);
-        uint32_t len = (uint32_t)n;
+        uint32_t len = n < 0 ? 0u : (size_t)n < sizeof out ? (uint32_t)n : (uint32_t)sizeof out - 1u;
         if (write(resp, &len, sizeof len) != (ssize_t)sizeof len || write(resp, out, len) != (ssize_t)len)
             _exit(22);
     }
@@ -1922,6 +1922,20 @@ static void zygote_start(void)
     zyg_resp = rs[0];
 }
 
+static bool read_exact(int fd, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        got += (size_t)r;
+    }
+    return true;
+}
+
 static void op_chain(fuzz_in *in)
 {
     const char *what = "chained handler (grandchild)";
@@ -1931,15 +1945,12 @@ static void op_chain(fuzz_in *in)
     S.forks++;
     uint32_t len = 0;
     static char buf[1200];
-    if (write(zyg_req, &v, 1) != 1 || read(zyg_resp, &len, sizeof len) != (ssize_t)sizeof len || len >= sizeof buf)
-        fuzz_fail(what, "the zygote does not answer");
-    size_t got_n = 0;
-    while (got_n < len) {
-        ssize_t r = read(zyg_resp, buf + got_n, len - got_n);
-        if (r <= 0)
-            fuzz_fail(what, "the zygote's answer is cut");
-        got_n += (size_t)r;
+    ssize_t w;
+    while ((w = write(zyg_req, &v, 1)) < 0 && errno == EINTR) {
     }
+    /* the engine's timer signal may interrupt the reads: retried */
+    if (w != 1 || !read_exact(zyg_resp, &len, sizeof len) || len >= sizeof buf || !read_exact(zyg_resp, buf, len))
+        fuzz_fail(what, "the zygote does not answer");
     buf[len] = '\0';
     int status = atoi(buf);
     char *exp = strchr(buf, '\n');
