@@ -67,6 +67,13 @@
 #endif
 #ifdef FUZZ_ASAN
 #include <sanitizer/asan_interface.h>
+/* A request the heap cannot serve must fail as it fails without ASan (NULL, errno ENOMEM), so that
+ * the OS's own out-of-memory error can be compared with the model; ASan would stop the process. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
 #endif
 
 #define NSLOTS 16
@@ -358,7 +365,8 @@ static expect x_fail(memapi_error e)
 static size_t rd_size(fuzz_in *in)
 {
     static const size_t edge[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 255, 256,
-                                  257, 511, 512, 1000, 1023, 1024, 1025, 2047, 2048, 4000, 4095, 4096};
+                                  257, 511, 512, 1000, 1023, 1024, 1025, 2047, 2048, 4000, 4095, 4096,
+                                  4097, 8192, 12289, 65536, 65537, 1u << 20};
     uint8_t b = fin_u8(in);
     switch (b >> 6) {
     case 0: return b & 63u;
@@ -2430,6 +2438,32 @@ static void op_special(fuzz_in *in, size_t i)
         break;
     }
 #endif
+    case A_DEFAULT:
+    case A_SYSTEM:
+    case A_C_ALLOC:
+    case A_LOCKED: {
+        if (S.fault)
+            break;
+        /* A request no heap can serve (2 TiB and more, under ASan's 1 TiB cap too): the OS's own
+         * out of memory, as the allocator reports it (default.h, c_alloc.h): ALLOC_FAILED with the
+         * request's layout (c_alloc: adjusted to at least pointer alignment), cause OS_ERR, errno
+         * ENOMEM; nothing changes. */
+        size_t align = (size_t)1 << (arg % 17u);
+        memapi_layout l = lay(((size_t)1 << 41) + (size_t)arg * 4096u, align);
+        memapi_layout adj = S.id == A_C_ALLOC && align < sizeof(void *) ? lay(l.size, sizeof(void *)) : l;
+        memapi_error want = x_os(adj, ENOMEM);
+        for (unsigned zero = 0; zero < 2u; zero++) {
+            if (S.os)
+                os_faults_arm(OS_CALL_COUNT, 0, 0);
+            poison(&e);
+            errno = 0;
+            void *p = zero ? memapi_zalloc(S.a, l, &e) : memapi_alloc(S.a, l, &e);
+            if (p != NULL)
+                failf(what, "a %zu-byte request succeeded", l.size);
+            fuzz_require_err(what, &e, &want);
+        }
+        break;
+    }
     default:
         (void)in;
         break;
@@ -2605,7 +2639,9 @@ static bool setup(fuzz_in *in)
     if (S.os)
         os_faults_install();
     S.nslots = NSLOTS;
-    S.max_log2 = 12;
+    /* alignments up to 64 KiB: above the page, where the heap's aligned paths start; the guard up to
+     * the page (fuzz_guard.c models its alignments above the page) */
+    S.max_log2 = S.id == A_GUARD ? 12u : 16u;
     S.next_seed = (uint8_t)(flags ^ c1);
     long ps = sysconf(_SC_PAGESIZE);
     S.page = ps > 0 ? (size_t)ps : 4096u;

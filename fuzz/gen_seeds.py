@@ -111,8 +111,14 @@ def error_format_seeds():
 GROW, ZGROW, SHRINK, REALLOC, REZALLOC = range(5)
 
 
+A_SIZE_EDGE_BIG = {4097: 31, 8192: 32, 12289: 33, 65536: 34, 65537: 35, 1 << 20: 36}
+
+
 def a_size(v):
-    """rd_size: 0..63 in one byte, 64..319 in two, anything up to 4096 in three."""
+    """rd_size: 0..63 in one byte, 64..319 in two, anything up to 4096 in three, the larger edge
+    sizes of rd_size's table (A_SIZE_EDGE_BIG) in one."""
+    if v in A_SIZE_EDGE_BIG:
+        return bytes([0xC0 | A_SIZE_EDGE_BIG[v]])
     if v < 64:
         return bytes([v])
     if v < 320:
@@ -443,6 +449,14 @@ def fatal_abort_seeds():
         for arg in (0, 3, 0x44, 0xFF):
             q.op(OP_SPECIAL, 0, bytes([arg]) + a_forged(0)[1:])
         seeds.append((f"bump-own-api-{c1:02x}", q.b))
+    # the OS's own out of memory (2 TiB requests) and alignments above the page, for each heap allocator
+    for alloc, name in ((A_DEFAULT, "default"), (A_SYSTEM, "system"), (A_C_ALLOC, "c_alloc"), (A_LOCKED, "locked")):
+        q = Seq(alloc)
+        for arg in (0, 3, 12, 13, 16):
+            q.op(OP_SPECIAL, 0, bytes([arg]))
+        q.alloc(1, 4097, 8192).alloc(2, 65537, 65536).resize(REALLOC, 2, a_new(5, s=12289, a=16384))
+        q.resize(GROW, 4, a_new(5, s=1 << 20, a=32768)).op(OP_VERIFY, 0)
+        seeds.append((f"os-out-of-memory-and-large-alignments-{name}", q.b))
     return seeds
 
 
