@@ -121,7 +121,7 @@ typedef struct model {
     size_t b_used;                  /* bump: used bytes, the most recent block and what was used before it */
     char *b_recent;
     size_t b_recent_size, b_recent_prev;
-    size_t g_seq, g_live, g_quar, g_guarded, g_sampled, g_capacity; /* guard */
+    size_t g_seq, g_live, g_quar, g_guarded, g_sampled, g_capacity, g_oversize; /* guard */
     size_t g_placed, g_fresh, g_armed; /* guard: slots taken (placements), never-used slots taken, slots armed */
 } model;
 
@@ -520,7 +520,11 @@ static expect ev_alloc(model *m, memapi_layout l, bool *guarded)
             if (S.gopt.sample_every == 1)
                 return x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER,
                                       oversize ? "block larger than a guard slot" : "guard pool full"));
-            m->g_capacity++;
+            /* guard.h: the fallback takes it, counted by why */
+            if (oversize)
+                m->g_oversize++;
+            else
+                m->g_capacity++;
             return x;
         }
         /* no never-used and no free slot: the oldest quarantined block gives its slot up */
@@ -706,7 +710,7 @@ static void check_counters(const char *what)
         if (st.guarded_allocs != m->g_guarded || st.sampled_out_allocs != m->g_sampled)
             failf(what, "guard guarded/sampled-out allocations %zu/%zu differ from the model", st.guarded_allocs,
                   st.sampled_out_allocs);
-        if (st.capacity_fallbacks != m->g_capacity || st.oversize_fallbacks != 0)
+        if (st.capacity_fallbacks != m->g_capacity || st.oversize_fallbacks != m->g_oversize)
             failf(what, "guard capacity/oversize fallbacks %zu/%zu differ from the model", st.capacity_fallbacks,
                   st.oversize_fallbacks);
         /* guard.h: the pages covering each live block are accessible, nothing else */
