@@ -530,6 +530,109 @@ def stack_seeds():
     return seeds
 
 
+# --- cmalloc (fuzz_cmalloc.c): [allocator][rule] then [op][slot byte][arguments]. Op bytes below 216
+# are op % 9 (malloc, calloc, aligned_alloc, posix_memalign, realloc, reallocarray, free, misuse,
+# usable_size); 216 + i is the new op i (header byte, C's free refused, any alignment, foreign
+# block, OS fault, classification, guard canary, layout). The slot byte: bits 0-3 the slot, bit 4
+# err == NULL first, bit 5 C's free (free op) / bits 5-7 the action (misuse op).
+CM_DEFAULT, CM_TRACKING, CM_GUARD, CM_FAILING, CM_BUMP, CM_GUARD_SAMPLED = 0, 1, 2, 3, 4, 250
+CM_HEADER, CM_FREE_FATAL, CM_ALIGN, CM_FOREIGN, CM_OS, CM_CLASS, CM_CANARY, CM_LAYOUT = range(216, 224)
+
+
+def cm_size(v):
+    """pick_size: a small size (< 3000) as is."""
+    return bytes([0]) + struct.pack("<H", v)
+
+
+def cm_huge(k, shifted=False):
+    """pick_size: SIZE_MAX - k, or SIZE_MAX - k << 50."""
+    return bytes([0xFE if shifted else 0xFF, k])
+
+
+def cm_any_align(v):
+    """pick_any_align: a byte value as is (0, 3, 24, ...)."""
+    return bytes([0, v])
+
+
+def cm_tour(which, rule=0, null=0):
+    o = bytearray([which, rule])
+    n = 0x10 if null else 0
+    o += bytes([0, 0 | n]) + cm_size(100)                    # malloc
+    o += bytes([1, 1 | n]) + cm_size(40) + bytes([3])        # calloc 3 x 40
+    o += bytes([1 + 9 * 15, 9 | n]) + cm_size(2) + bytes([0])  # calloc with a huge count
+    o += bytes([2, 2 | n]) + cm_size(200) + bytes([6])       # aligned_alloc 64
+    o += bytes([3, 3 | n]) + cm_size(50) + bytes([0x85])     # posix_memalign 8
+    o += bytes([3, 4 | n]) + cm_size(50) + bytes([12])       # posix_memalign 12: EINVAL
+    o += bytes([0, 5 | n]) + cm_huge(7)                      # malloc(SIZE_MAX - 7)
+    o += bytes([0, 5 | n]) + cm_huge(3, True)                # EXCEEDS_MAX
+    o += bytes([4, 0 | n]) + cm_size(300)                    # realloc grow
+    o += bytes([5, 1 | n]) + cm_size(10) + bytes([2])        # reallocarray
+    o += bytes([5 + 9 * 14, 1 | n]) + cm_size(3) + bytes([1]) # reallocarray overflow
+    o += bytes([4, 2 | n]) + cm_huge(1)                      # realloc refused
+    o += bytes([8, 0]) + bytes([8, 6])                       # usable_size
+    for act in range(6):
+        o += bytes([7, 0 | act << 5]) + bytes([7 + 9 * 15, 0 | act << 5])  # interior, misaligned
+    for pos, v, act in ((0, 1, 0), (7, 0x40, 1), (8, 63, 2), (8, 62, 3), (8, 50, 4), (8, 2, 5),
+                        (8, 0x80, 0), (15, 0, 1), (8, 5, 0), (8, 5, 1), (8, 7, 4), (12, 9, 2)):
+        o += bytes([CM_HEADER, 0 | n, pos, v, act])
+    o += bytes([CM_FREE_FATAL, 0, 1]) + bytes([CM_FREE_FATAL, 1, 2]) + bytes([CM_FREE_FATAL, 7, 0])
+    for al, how in ((0, 0), (0, 1), (3, 0), (24, 1), (4, 1), (2, 0), (128, 0), (128, 1)):
+        o += bytes([CM_ALIGN, 7 | n]) + cm_any_align(al) + cm_size(64) + bytes([how])
+        o += bytes([6, 7 | 0x20])
+    o += bytes([CM_ALIGN, 7 | n, 3, 0]) + cm_huge(0) + bytes([0])  # 2^k + 0: non-power of two
+    o += bytes([CM_FOREIGN, 8 | n, 8, 0]) + bytes([CM_FOREIGN, 8, 4, 1]) + bytes([CM_FOREIGN, 8, 4, 3])
+    for act in range(3):
+        o += bytes([CM_CANARY, 0 | n, act])
+    o += bytes([CM_LAYOUT, 0]) + cm_huge(20) + cm_any_align(48)
+    o += bytes([CM_LAYOUT, 0x10]) + cm_size(7) + cm_any_align(64)
+    o += bytes([6, 0 | 0x20]) + bytes([6, 1]) + bytes([6, 2 | 0x10]) + bytes([6, 0 | 0x20])
+    o += bytes([4, 3]) + cm_size(0)                          # realloc(p, 0)
+    return bytes(o)
+
+
+def cm_os_seed():
+    o = bytearray([CM_DEFAULT, 0])
+    o += bytes([0, 0]) + cm_size(100) + bytes([2, 1]) + cm_size(200) + bytes([6])
+    for sel in (0, 1, 2, 3, 4, 2 + 5 * 3, 3 + 32, 2 + 32, 4 + 32):
+        for slot in (0, 1):
+            o += bytes([CM_OS, slot, sel]) + struct.pack("<H", 40 * slot + sel)
+    return bytes(o)
+
+
+def cm_classes_seed():
+    o = bytearray([CM_DEFAULT, 0])
+    for k in range(12):
+        for lk in range(6) if k == 1 else (0,):
+            o += bytes([CM_CLASS, 0, k, lk])
+    return bytes(o)
+
+
+def cm_fill_seed(which, rule=0):
+    """Fills the allocator (guard: 8 one-page slots) so that requests fail, then retries."""
+    o = bytearray([which, rule])
+    for i in range(12):
+        o += bytes([0, i | (0x10 if i % 2 else 0)]) + cm_size(3000)
+    o += bytes([4, 0]) + cm_size(2900) + bytes([4, 15 | 0x10]) + cm_size(100)
+    o += bytes([CM_ALIGN, 13, 1, 5]) + cm_size(100) + bytes([0])
+    return bytes(o)
+
+
+def cmalloc_seeds():
+    seeds = []
+    for name, which in (("default", CM_DEFAULT), ("tracking", CM_TRACKING), ("guard", CM_GUARD),
+                        ("bump", CM_BUMP), ("guard-sampled", CM_GUARD_SAMPLED)):
+        seeds.append((f"cm-tour-{name}", cm_tour(which)))
+        seeds.append((f"cm-tour-{name}-nullerr", cm_tour(which, null=1)))
+    seeds.append(("cm-tour-failing-nth", cm_tour(CM_FAILING, rule=7)))
+    seeds.append(("cm-tour-failing-prob", cm_tour(CM_FAILING, rule=40, null=1)))
+    seeds.append(("cm-tour-guard-quarantine", cm_tour(CM_GUARD, rule=3)))
+    seeds.append(("cm-os-faults", cm_os_seed()))
+    seeds.append(("cm-classes", cm_classes_seed()))
+    for name, which in (("guard", CM_GUARD), ("bump", CM_BUMP), ("guard-sampled", CM_GUARD_SAMPLED)):
+        seeds.append((f"cm-fill-{name}", cm_fill_seed(which)))
+    return seeds
+
+
 def main(out):
     for name, seeds in (("layout", layout_seeds()), ("arith", arith_seeds()),
                         ("error_format", error_format_seeds()), ("alloc", alloc_seeds())):
@@ -557,6 +660,12 @@ def main(out):
     for name, s in fatal_abort_seeds():
         with open(os.path.join(d, name), "wb") as f:
             f.write(s)
+    d = os.path.join(out, "cmalloc")
+    os.makedirs(d, exist_ok=True)
+    for name, s in cmalloc_seeds():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(s)
+    print(f"{d}: {len(cmalloc_seeds())} named seeds (cm-*)")
 
 
 if __name__ == "__main__":
