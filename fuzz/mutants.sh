@@ -5,6 +5,8 @@
 #   fuzz/mutants.sh                       (or: make fuzz-mutants)
 #   MUTANT_SECONDS=600                    time per harness and mutant (libFuzzer -max_total_time)
 #   MUTANTS="tracking-dealloc-bytes ..."  a subset, by name (default: every mutant below)
+#   MUTANT_HARNESSES="guard alloc"        only these harnesses, in this order (default: the mutant's
+#                                         preferred ones, then every allocator harness)
 #   BUILD=build                           results go to $BUILD/fuzz/runs/mutants/ and mutants.md
 #
 # Each mutant is a source file, a search text that must occur in it exactly once, and its
@@ -158,11 +160,18 @@ for i in "${selected[@]}"; do
 done
 
 harnesses=()
-for f in fuzz/fuzz_*.c; do
-  n=${f#fuzz/fuzz_}
-  n=${n%.c}
-  [[ $spec_harnesses == *" $n "* ]] || harnesses+=("$n")
-done
+if [ -n "${MUTANT_HARNESSES:-}" ]; then
+  for n in $MUTANT_HARNESSES; do
+    [ -f "fuzz/fuzz_$n.c" ] || die "MUTANT_HARNESSES: no harness fuzz/fuzz_$n.c"
+    harnesses+=("$n")
+  done
+else
+  for f in fuzz/fuzz_*.c; do
+    n=${f#fuzz/fuzz_}
+    n=${n%.c}
+    [[ $spec_harnesses == *" $n "* ]] || harnesses+=("$n")
+  done
+fi
 [ "${#harnesses[@]}" -gt 0 ] || die "no allocator harness in fuzz/"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/memapi2-mutants.XXXXXX")
@@ -202,9 +211,14 @@ for i in "${selected[@]}"; do
   mutate apply "$dir" "$i" || exit 2
   mkdir -p "$out/$name"
   (cd "$tmp" && diff -u "control/${files[i]}" "$name/${files[i]}") >"$out/$name/mutant.diff" || true
+  # The preferred harnesses first (those that exist), unless MUTANT_HARNESSES gives the order.
+  candidates=("${harnesses[@]}")
+  if [ -z "${MUTANT_HARNESSES:-}" ]; then
+    read -r -a candidates <<<"${prefs[i]} ${harnesses[*]}"
+  fi
   order=()
-  for n in ${prefs[i]} "${harnesses[@]}"; do
-    [ -f "fuzz/fuzz_$n.c" ] || continue
+  for n in "${candidates[@]}"; do
+    [[ " ${harnesses[*]} " == *" $n "* ]] || continue
     [[ " ${order[*]} " == *" $n "* ]] || order+=("$n")
   done
   verdict="not found" by="${order[*]}" t="-" note=""
@@ -243,7 +257,8 @@ for i in "${selected[@]}"; do
     details+=("($name: $note)" "")
   fi
   rows+=("| $name | ${files[i]} | $by | $verdict | $t |")
-  echo "mutants: $name: $verdict in ${t}s by $by" >&2
+  if [ "$t" = - ]; then t_all="${secs}s per harness"; else t_all=${t}s; fi
+  echo "mutants: $name: $verdict in $t_all by $by" >&2
   rm -rf "$dir"
 done
 
