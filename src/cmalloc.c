@@ -20,10 +20,13 @@ typedef struct header {
 
 _Static_assert(sizeof(header) <= MEMAPI_CMALLOC_HEADER, "the header fits in front of a malloc block");
 
-/* A fixed mix: catches an overwritten header or a foreign pointer, not a forged one (cmalloc.h). */
+/* A fixed mix of the pointer, the size and the alignment's log2 (all three: an overwritten log2 must
+ * change the check value too): catches an overwritten header or a foreign pointer, not a forged
+ * one (cmalloc.h). */
 static size_t tag_of(const void *user, size_t size, unsigned shift)
 {
-    uint64_t x = (uint64_t)(uintptr_t)user ^ ((uint64_t)size * 0x9E3779B97F4A7C15u);
+    uint64_t x = (uint64_t)(uintptr_t)user ^ ((uint64_t)size * 0x9E3779B97F4A7C15u) ^
+                 ((uint64_t)shift * 0xD6E8FEB86659FD93u);
     x ^= x >> 31;
     x *= 0xBF58476D1CE4E5B9u;
     x ^= x >> 29;
