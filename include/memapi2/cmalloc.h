@@ -27,7 +27,8 @@
  * The front end asks the allocator for `{H + n, A}` where `A` is the alignment (at least
  * `MEMAPI_MIN_ALIGN`) and `H = A` (`MEMAPI_CMALLOC_HEADER` for malloc), and returns the block's
  * address plus `H`. The last two words before the returned pointer hold the requested size and a
- * tag: the base-2 logarithm of `A` and a check value computed from the pointer and the size. free
+ * tag: the base-2 logarithm of `A` and a check value computed from the pointer, the size and that
+ * logarithm (so that any overwritten byte of the two words is noticed). free
  * and realloc rebuild the exact layout from them in O(1), with no lock, no table and no state of
  * the front end's own, so the same functions work over every allocator (stateless or not, shared
  * or exclusive) and cost one read of the word before the block. The price is `H` bytes per block
