@@ -1437,7 +1437,20 @@ static void op_misuse(fuzz_in *in)
     int k = h->via;
     uintptr_t p = h->ptr;
     memapi_layout l = h->l;
-    switch (kind % 6u) {
+    switch (kind >= 0xF0u ? 6u : kind % 6u) {
+    case 6: { /* the data start of a slot no block ever took (guard.h: not owned) */
+        mguard *G = &S.G[k];
+        if (G->pool == 0)
+            return;
+        size_t n = G->o.pool_slots, s0 = x % n, j = 0;
+        while (j < n && G->rec[(s0 + j) % n].state != SLOT_EMPTY)
+            j++;
+        if (j == n)
+            return;
+        p = G->pool + ((s0 + j) % n) * G->stride + G->page;
+        l = lay(16, 16);
+        break;
+    }
     case 0: /* interior: an aligned pointer inside the block */
         if (l.size <= l.align)
             return;

@@ -63,7 +63,8 @@ def os_byte(call, nth=1, code=0):
 
 # free modes: 0 try_dealloc, 1 try_dealloc err NULL, 2 memapi_dealloc (recording hook), 3 checked_dealloc;
 # misuse modes 4 owns, 5 block_layout. misuse kinds: 0 interior, 1 misaligned, 2 static buffer,
-# 3 through another guard, 4 wrong layout, 5 the pointer as is (double free when freed).
+# 3 through another guard, 4 wrong layout, 5 the pointer as is (double free when freed), 0xF0 and up
+# the data start of a slot no block ever took.
 def tour_ops(k=0):
     ops = []
     ops += alloc(k, 0, 24, 3) + alloc(k, 1, 100, 4, zero=True) + alloc(k, 2, 5000, 6) + alloc(k, 3, 0, 0)
@@ -174,6 +175,10 @@ def seeds():
     s["guard-os-alloc-mprotect"] = head(cfg(slots=4, q=1, mprot=True, free_fill=True, fill=1)) + ops
     s["guard-os-alloc-mprotect-sampled"] = head(cfg(slots=4, q=1, mprot=True, sample=3, fb=2, probe=3)) + ops
     s["guard-os-destroy-munmap"] = head(cfg()) + alloc(0, 0, 10) + free(0) + [DESTROY, 0x80]
+    # misuse kind 0xF0 and up: the data start of a slot no block ever took, freed (try, dealloc,
+    # checked), asked through owns and block_layout: not owned
+    s["guard-misuse-empty-slot"] = head(cfg(slots=5)) + alloc(0, 0, 24) + sum(
+        (misuse(0, 0xF0, x, m) for m in range(6) for x in (1, 3)), [])
     return s
 
 
