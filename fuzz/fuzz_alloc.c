@@ -1639,6 +1639,26 @@ static const memapi_alloc_vtable minimal_vt = {
     .name = "minimal", .caps = MEMAPI_CAP_DEALLOC, .alloc = minimal_alloc, .try_dealloc = minimal_try_dealloc};
 static const memapi_alloc_vtable no_alloc_vt = {.name = "no alloc", .caps = 0};
 
+/* An allocator whose try_dealloc refuses while `refuse_frees` is set (with OTHER("refused")). */
+static bool refuse_frees;
+
+static memapi_status refusing_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    if (refuse_frees) {
+        if (err != NULL) {
+            memset(err, 0, sizeof *err);
+            err->kind = MEMAPI_E_OTHER;
+            err->msg = "refused";
+        }
+        return MEMAPI_ERROR;
+    }
+    return memapi_try_dealloc(memapi_default(), ptr, l, err);
+}
+
+static const memapi_alloc_vtable refusing_vt = {
+    .name = "refusing", .caps = MEMAPI_CAP_DEALLOC, .alloc = minimal_alloc, .try_dealloc = refusing_try_dealloc};
+
 #if MEMAPI_ALLOC_TEMP
 static void temp_cb_unused(void *ctx, void *mem)
 {
@@ -2396,6 +2416,30 @@ static void op_special(fuzz_in *in, size_t i)
             failf(what, "tracking report into %zu bytes is not the prefix of the full report", cap);
         if (small[cap < sizeof small ? cap : sizeof small - 1u] != 0x7E && cap < sizeof small)
             failf(what, "tracking report wrote past %zu bytes", cap);
+        /* tracking.h: when the inner allocator's try_dealloc refuses a recorded block, its error
+         * is returned and the block stays recorded */
+        memapi_tracking local;
+        memapi_allocator refusing = {&refusing_vt, NULL};
+        if (memapi_tracking_init(&local, refusing, &e) != MEMAPI_OK)
+            failf(what, "tracking init over an allocator with alloc and try_dealloc failed");
+        memapi_allocator la = memapi_tracking_allocator(&local);
+        memapi_layout bl = lay(1u + cap * 3u, 8);
+        void *q = memapi_alloc(la, bl, &e);
+        if (q == NULL)
+            failf(what, "local tracking's alloc failed");
+        refuse_frees = true;
+        memapi_error refused = x_other("refused");
+        poison(&e);
+        if (memapi_try_dealloc(la, q, bl, &e) == MEMAPI_OK)
+            failf(what, "try_dealloc succeeded although the inner allocator refused");
+        refuse_frees = false;
+        fuzz_require_err(what, &e, &refused);
+        if (memapi_tracking_live_blocks(&local) != 1 || memapi_tracking_live_bytes(&local) != bl.size)
+            failf(what, "a refused free changed the counts (%zu blocks, %zu bytes)", memapi_tracking_live_blocks(&local),
+                  memapi_tracking_live_bytes(&local));
+        if (memapi_try_dealloc(la, q, bl, &e) != MEMAPI_OK || memapi_tracking_live_blocks(&local) != 0)
+            failf(what, "the second try_dealloc did not free the block");
+        memapi_tracking_destroy(&local);
         /* tracking.h: init's errors (nothing else changes) */
         memapi_tracking other;
         memapi_error want = x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null table");

@@ -27,7 +27,9 @@
  *   block of this allocator (never returned, or already freed).
  * - `MEMAPI_E_LAYOUT_MISMATCH(ptr, given, recorded)`: the layout differs from the one the block was
  *   allocated (or last resized) with.
- * In both cases the inner allocator is not called and nothing changes. Resizes are forwarded to the
+ * In both cases the inner allocator is not called and nothing changes. try_dealloc of a recorded
+ * block calls the inner allocator's try_dealloc; when that fails, its error is returned and the
+ * block stays recorded (the counts unchanged). Resizes are forwarded to the
  * inner allocator (its entry of the same kind, or the library default, as `memapi_grow` ... on it
  * would) and the entry is updated on success.
  *
