@@ -82,7 +82,7 @@ const char *__asan_default_options(void)
 #define MAX_STEPS 256
 #define TABLE_MAX 8
 #define BUMP_BYTES 65536u
-#define NOT_OWNED "pointer not owned by this allocator"
+#define NOT_OWNED FUZZ_NOT_OWNED
 
 enum alloc_id {
     A_DEFAULT,
@@ -192,18 +192,12 @@ static void tracef(const char *fmt, ...)
     va_end(ap);
 }
 
-static _Noreturn void failf(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static _Noreturn void failf(const char *what, const char *fmt, ...)
+static void alloc_context(void)
 {
-    char detail[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
     fprintf(stderr, "allocator %s%s\n", alloc_names[S.id], S.fault ? " (fault mode)" : "");
-    fuzz_fail(what, detail);
 }
+
+FUZZ_DEFINE_FAILF(alloc_context)
 
 static uint8_t pat(uint8_t seed, size_t i)
 {
@@ -260,61 +254,6 @@ static void poison(memapi_error *e)
 }
 
 /* ---- expected errors ------------------------------------------------------------------------- */
-
-static memapi_error x_ptr(memapi_error_kind kind, const void *ptr, const char *msg)
-{
-    memapi_error e = fuzz_err_zero(kind);
-    e.ptr = ptr;
-    e.msg = msg;
-    return e;
-}
-
-static memapi_error x_resize(memapi_error_kind kind, size_t o, size_t n)
-{
-    memapi_error e = fuzz_err_zero(kind);
-    e.old_val = o;
-    e.new_val = n;
-    return e;
-}
-
-static memapi_error x_alloc(memapi_layout l, memapi_cause_kind cause, const char *msg)
-{
-    memapi_error e = fuzz_err_zero(MEMAPI_E_ALLOC_FAILED);
-    e.layout = l;
-    e.cause.kind = cause;
-    e.cause.msg = msg;
-    return e;
-}
-
-/* default.h, guard.h: a failed platform call is ALLOC_FAILED(layout, os error errno), or cause
- * unknown without MEMAPI_OS_ERR_REPORTING. */
-static memapi_error x_os(memapi_layout l, int code)
-{
-#if MEMAPI_OS_ERR_REPORTING
-    memapi_error e = x_alloc(l, MEMAPI_CAUSE_OS_ERR, NULL);
-    e.cause.os_errno = code;
-#else
-    (void)code;
-    memapi_error e = x_alloc(l, MEMAPI_CAUSE_UNKNOWN, NULL);
-#endif
-    return e;
-}
-
-static memapi_error x_mismatch(const void *ptr, memapi_layout given, memapi_layout rec)
-{
-    memapi_error e = fuzz_err_zero(MEMAPI_E_LAYOUT_MISMATCH);
-    e.ptr = ptr;
-    e.layout = given;
-    e.recorded = rec;
-    return e;
-}
-
-static memapi_error x_other(const char *msg)
-{
-    memapi_error e = fuzz_err_zero(MEMAPI_E_OTHER);
-    e.msg = msg;
-    return e;
-}
 
 /* from_size_align's checks in the spec's order (1.1): zero, power of two, rounded size. */
 static bool model_layout_err(memapi_layout l, memapi_error *x)
@@ -490,7 +429,7 @@ static expect ev_alloc(model *m, memapi_layout l, bool *guarded)
         uintptr_t at = (uintptr_t)S.bump_base + m->b_used;
         size_t start = m->b_used + (size_t)((l.align - at % l.align) % l.align);
         if (start > S.bump_cap || l.size > S.bump_cap - start)
-            return x_fail(x_alloc(l, MEMAPI_CAUSE_OUT_OF_MEMORY, NULL));
+            return x_fail(fuzz_err_alloc(l, MEMAPI_CAUSE_OUT_OF_MEMORY, NULL));
         x.ptr_known = true;
         x.ptr = S.bump_base + start;
         m->b_recent = S.bump_base + start;
@@ -502,7 +441,7 @@ static expect ev_alloc(model *m, memapi_layout l, bool *guarded)
     case A_TRACKING:
     case A_TRACKING_TABLE:
         if (!S.trk_grows && m->t_live == S.trk_cap)
-            return x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER, "tracking table full"));
+            return x_fail(fuzz_err_alloc(l, MEMAPI_CAUSE_OTHER, "tracking table full"));
         m->t_live++;
         t_add(m, l.size);
         m->t_total++;
@@ -518,7 +457,7 @@ static expect ev_alloc(model *m, memapi_layout l, bool *guarded)
         bool oversize = need > S.gopt.slot_pages * S.page;
         if (oversize || m->g_live == S.gopt.pool_slots) {
             if (S.gopt.sample_every == 1)
-                return x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER,
+                return x_fail(fuzz_err_alloc(l, MEMAPI_CAUSE_OTHER,
                                       oversize ? "block larger than a guard slot" : "guard pool full"));
             /* guard.h: the fallback takes it, counted by why */
             if (oversize)
@@ -591,7 +530,7 @@ static expect ev_resize(model *m, void *p, memapi_layout o, memapi_layout n, boo
             /* tracking.h: a size-0 dangling block is not recorded; the result is, when it is not one. */
             if (n.size > 0) {
                 if (!S.trk_grows && m->t_live == S.trk_cap)
-                    return x_fail(x_alloc(n, MEMAPI_CAUSE_OTHER, "tracking table full"));
+                    return x_fail(fuzz_err_alloc(n, MEMAPI_CAUSE_OTHER, "tracking table full"));
                 m->t_live++;
             }
         } else if (n.size == 0) {
@@ -610,7 +549,7 @@ static expect ev_resize(model *m, void *p, memapi_layout o, memapi_layout n, boo
         /* bump.h: the most recent block grows and shrinks in place. */
         size_t off = (size_t)((char *)p - S.bump_base);
         if (n.size > S.bump_cap - off)
-            return x_fail(x_alloc(n, MEMAPI_CAUSE_OUT_OF_MEMORY, NULL));
+            return x_fail(fuzz_err_alloc(n, MEMAPI_CAUSE_OUT_OF_MEMORY, NULL));
         expect x = x_ok();
         x.ptr_known = true;
         x.ptr = p;
@@ -862,7 +801,7 @@ static bool judge(const char *what, fault_snap f, expect *x, bool got_ok, const 
             failf(what, "succeeded although a failure was injected");
         if (err_null)
             return false;
-        memapi_error want = x_alloc(x->req, MEMAPI_CAUSE_OUT_OF_MEMORY, NULL);
+        memapi_error want = fuzz_err_alloc(x->req, MEMAPI_CAUSE_OUT_OF_MEMORY, NULL);
         /* Inside tracking the failed call may be the growth of its table: an array of entries. */
         if (is_tracking() && !S.fail_outer && e->layout.align == _Alignof(memapi_tracking_entry) &&
             e->layout.size > 0 && e->layout.size % sizeof(memapi_tracking_entry) == 0)
@@ -1020,20 +959,20 @@ static void os_verdict(const char *what, os_call want, bool locks, void *old, ex
         return;
     }
     if (lock_fails) {
-        *x = x_fail(x_other("lock failed"));
+        *x = x_fail(fuzz_err_other("lock failed"));
     } else if (S.id != A_C_ALLOC) {
-        *x = x_fail(x_os(x->req, S.os_code));
+        *x = x_fail(fuzz_err_os(x->req, S.os_code));
     } else if (want == OS_REALLOC) {
         /* c_alloc.h: a shrink cannot fail; a failed realloc leaves the block where it was */
         x->ptr_known = true;
         x->ptr = old;
     } else if (want == OS_POSIX_MEMALIGN) {
         /* c_alloc.h: posix_memalign's status is an OS error whatever MEMAPI_OS_ERR_REPORTING says */
-        memapi_error e = x_alloc(c_alloc_adjust(x->req), MEMAPI_CAUSE_OS_ERR, NULL);
+        memapi_error e = fuzz_err_alloc(c_alloc_adjust(x->req), MEMAPI_CAUSE_OS_ERR, NULL);
         e.cause.os_errno = S.os_code;
         *x = x_fail(e);
     } else {
-        *x = x_fail(x_os(c_alloc_adjust(x->req), S.os_code));
+        *x = x_fail(fuzz_err_os(c_alloc_adjust(x->req), S.os_code));
     }
     os_faults_arm(OS_CALL_COUNT, 0, 0);
 }
@@ -1045,7 +984,7 @@ static void guard_cannot_hold(model *mf, memapi_layout l, bool zero, expect *x, 
 {
     *guarded = false;
     if (S.gopt.sample_every == 1) {
-        *x = x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER, "guard pool full"));
+        *x = x_fail(fuzz_err_alloc(l, MEMAPI_CAUSE_OTHER, "guard pool full"));
         return;
     }
     mf->g_capacity++;
@@ -1078,7 +1017,7 @@ static bool guard_os_alloc(model *m, model *mf, memapi_layout l, bool zero, expe
         *mf = *m;
         if (c != S.os_call || S.os_nth != 1u)
             return false;
-        *x = x_fail(x_os(l, S.os_code));
+        *x = x_fail(fuzz_err_os(l, S.os_code));
         return true;
     }
     const model *pre = &S.m;
@@ -1108,7 +1047,7 @@ static bool guard_os_alloc(model *m, model *mf, memapi_layout l, bool zero, expe
         if (S.os_code == ENOMEM)
             guard_cannot_hold(mf, l, zero, x, guarded, want);
         else
-            *x = x_fail(x_os(l, S.os_code));
+            *x = x_fail(fuzz_err_os(l, S.os_code));
     } else {
         /* the slot was taken (an evicted quarantined one, or a never-used one) and goes back free */
         mf->g_armed = S.gopt.pool_slots;
@@ -1120,7 +1059,7 @@ static bool guard_os_alloc(model *m, model *mf, memapi_layout l, bool zero, expe
         if (S.os_code == ENOMEM && S.g_mprotect)
             guard_cannot_hold(mf, l, zero, x, guarded, want);
         else
-            *x = x_fail(x_os(l, S.os_code));
+            *x = x_fail(fuzz_err_os(l, S.os_code));
     }
     if (x->ok)
         *m = *mf;
@@ -1176,9 +1115,9 @@ static memapi_error owns_expect(const void *p, memapi_layout l, bool stale, bool
     case A_GUARD:
         /* guard.h: its own blocks, then interior pointers; unknown ones go to the fallback when sampling */
         if (k >= 0 && S.s[k].guarded)
-            return x_mismatch(p, l, S.s[k].l);
+            return fuzz_err_mismatch(p, l, S.s[k].l);
         if (stale) /* guard.h: a freed block stays known until its slot is reused */
-            return x_ptr(MEMAPI_E_INVALID_POINTER, p, "block already freed");
+            return fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, "block already freed");
         /* With align <= page the block ends within align of its data pages' end, so
          * (ptr, ptr + max(size, align)) lies inside its mapping. */
         for (size_t i = 0; i < S.nslots; i++) {
@@ -1186,18 +1125,18 @@ static memapi_error owns_expect(const void *p, memapi_layout l, bool stale, bool
             size_t reach = t->l.size > t->l.align ? t->l.size : t->l.align;
             if (t->live && t->guarded && t->l.size > 0 && t->l.align <= S.page && (uintptr_t)p > (uintptr_t)t->ptr &&
                 (uintptr_t)p < (uintptr_t)t->ptr + reach)
-                return x_ptr(MEMAPI_E_INVALID_POINTER, p, "interior pointer");
+                return fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, "interior pointer");
         }
         if (S.gopt.sample_every > 1)
             return fuzz_err_zero(MEMAPI_E_UNSUPPORTED); /* the fallback (default) has no owns */
-        return x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED);
+        return fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED);
     case A_TRACKING:
     case A_TRACKING_TABLE:
         if (k >= 0)
-            return x_mismatch(p, l, S.s[k].l);
-        return x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED);
+            return fuzz_err_mismatch(p, l, S.s[k].l);
+        return fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED);
     default: /* bump: [p, p + size) inside the used part and p aligned; the harness only asks outside it */
-        return x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED);
+        return fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED);
     }
 }
 
@@ -1250,23 +1189,23 @@ static bool model_resize_checks(resize_kind k, bool checked, const void *p, mema
         return false;
     }
     if (p == NULL) {
-        *x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null pointer"));
+        *x = x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null pointer"));
         return false;
     }
     if ((uintptr_t)p % o.align != 0) {
-        *x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, "pointer not aligned to its layout"));
+        *x = x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, "pointer not aligned to its layout"));
         return false;
     }
     if (n.align < o.align) {
-        *x = x_fail(x_resize(MEMAPI_E_REALLOC_SMALLER_ALIGN, o.align, n.align));
+        *x = x_fail(fuzz_err_resize(MEMAPI_E_REALLOC_SMALLER_ALIGN, o.align, n.align));
         return false;
     }
     if ((k == RK_GROW || k == RK_ZGROW) && n.size < o.size) {
-        *x = x_fail(x_resize(MEMAPI_E_GROW_SMALLER, o.size, n.size));
+        *x = x_fail(fuzz_err_resize(MEMAPI_E_GROW_SMALLER, o.size, n.size));
         return false;
     }
     if (k == RK_SHRINK && n.size > o.size) {
-        *x = x_fail(x_resize(MEMAPI_E_SHRINK_LARGER, o.size, n.size));
+        *x = x_fail(fuzz_err_resize(MEMAPI_E_SHRINK_LARGER, o.size, n.size));
         return false;
     }
     return true;
@@ -1363,7 +1302,7 @@ static void free_slot(size_t i, unsigned how, bool err_null)
             x = x_fail(fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
         ok = do_try_dealloc(t->ptr, t->l, err_null ? NULL : &e) == MEMAPI_OK;
         if (lock_fails)
-            x = x_fail(x_other("lock failed"));
+            x = x_fail(fuzz_err_other("lock failed"));
     } else {
 #if MEMAPI_CHECKED_OPS
         bool owned;
@@ -1589,13 +1528,13 @@ static void op_temp(fuzz_in *in, bool zero, bool err_null)
     if (model_layout_err(l, &le)) {
         x = x_fail(le);
     } else if (null_cb) {
-        x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null callback"));
+        x = x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null callback"));
     } else if (S.id == A_STACK || reenter) {
         x = x_ok();
 #if MEMAPI_STACK_ALLOC
         /* stack.h: size + (align - 1) above the cap fails before the callback */
         if (l.size > 0 && (fuzz_u128)l.size + l.align - 1u > MEMAPI_STACK_ALLOC_MAX)
-            x = x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER, "request exceeds the stack allocator's size cap"));
+            x = x_fail(fuzz_err_alloc(l, MEMAPI_CAUSE_OTHER, "request exceeds the stack allocator's size cap"));
 #endif
     } else {
         x = ev_alloc(&m, l, &guarded);
@@ -1804,7 +1743,7 @@ static void op_negative(fuzz_in *in, size_t i, bool err_null)
     case 0: { /* try_dealloc(NULL, layout): the layout first, then the pointer */
         memapi_layout l = rd_layout(in);
         memapi_error le;
-        x = model_layout_err(l, &le) ? x_fail(le) : x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null pointer"));
+        x = model_layout_err(l, &le) ? x_fail(le) : x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null pointer"));
         f = fault_before();
         poison(&e);
         judge(what, f, &x, do_try_dealloc(NULL, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
@@ -1842,14 +1781,14 @@ static void op_negative(fuzz_in *in, size_t i, bool err_null)
         if ((arg & 4u) && t->l.size > t->l.align && (is_tracking() || (S.id == A_GUARD && t->guarded))) {
             /* an aligned pointer inside the block: guard.h "interior pointer", tracking.h not owned */
             p = (char *)t->ptr + t->l.align * (1u + (arg >> 3) % ((t->l.size - 1u) / t->l.align));
-            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, S.id == A_GUARD ? "interior pointer" : NOT_OWNED));
+            x = x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, S.id == A_GUARD ? "interior pointer" : NOT_OWNED));
         } else if ((arg & 1u) || t->l.align == 1) {
             l = rd_forged(in);
             (void)model_layout_err(l, &le);
             x = x_fail(le);
         } else {
             p = (char *)t->ptr + 1u + (arg >> 1) % (t->l.align - 1u);
-            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, "pointer not aligned to its layout"));
+            x = x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, "pointer not aligned to its layout"));
         }
         f = fault_before();
         poison(&e);
@@ -1876,7 +1815,7 @@ static void op_negative(fuzz_in *in, size_t i, bool err_null)
         } else {
             if (S.id == A_GUARD && S.gopt.sample_every > 1)
                 return; /* handed to the fallback, which cannot tell */
-            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED));
+            x = x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED));
             f = fault_before();
             poison(&e);
             judge(what, f, &x, do_try_dealloc(p, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
@@ -1905,7 +1844,7 @@ static void op_negative(fuzz_in *in, size_t i, bool err_null)
             l.align *= 2u;
         else
             l.size++;
-        x = x_fail(x_mismatch(t->ptr, l, t->l));
+        x = x_fail(fuzz_err_mismatch(t->ptr, l, t->l));
         f = fault_before();
         poison(&e);
         if (checked) {
@@ -1949,11 +1888,11 @@ static void op_negative(fuzz_in *in, size_t i, bool err_null)
             break;
         }
         if (S.id == A_BUMP)
-            x = bump_recent ? x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED)) : x_ok(); /* bump.h: no-op */
+            x = bump_recent ? x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED)) : x_ok(); /* bump.h: no-op */
         else if (S.id == A_GUARD) /* guard.h: until its slot is reused, which no free does */
-            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, "double free"));
+            x = x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, "double free"));
         else
-            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED));
+            x = x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED));
         f = fault_before();
         poison(&e);
         judge(what, f, &x, do_try_dealloc(p, l, err_null ? NULL : &e) == MEMAPI_OK, &e, err_null);
@@ -2092,7 +2031,7 @@ static void tracking_burst(uint8_t arg, const char *what)
     memapi_error e, want;
     memapi_layout got;
     /* a block the table does not hold (the table may be empty) */
-    want = x_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
+    want = fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
     poison(&e);
     if (memapi_tracking_layout_of(&S.trk, foreign_buf, &got, &e) == MEMAPI_OK)
         failf(what, "layout_of a foreign pointer succeeded");
@@ -2144,7 +2083,7 @@ static void tracking_burst(uint8_t arg, const char *what)
         memapi_layout wrong = lay(bl[k].size + 1u, bl[k].align);
 #if MEMAPI_CHECKED_OPS
         /* checked_dealloc asks owns first: a wrong layout is refused and the block stays */
-        want = x_mismatch(bp[k], wrong, bl[k]);
+        want = fuzz_err_mismatch(bp[k], wrong, bl[k]);
         poison(&e);
         if (memapi_checked_dealloc(S.a, bp[k], wrong, &e) == MEMAPI_OK)
             failf(what, "checked_dealloc of burst block %zu with a wrong layout succeeded", k);
@@ -2173,18 +2112,18 @@ static void tracking_burst(uint8_t arg, const char *what)
         }
     }
     poison(&e);
-    want = x_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
+    want = fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
     if (memapi_tracking_layout_of(&S.trk, foreign_buf, &got, &e) == MEMAPI_OK)
         failf(what, "layout_of a foreign pointer succeeded");
     fuzz_require_err(what, &e, &want);
     if (n > 0) {
         memapi_layout wrong = lay(bl[0].size + 1u, bl[0].align);
-        want = x_mismatch(bp[0], wrong, bl[0]);
+        want = fuzz_err_mismatch(bp[0], wrong, bl[0]);
         require_dealloc_fatal_at(what, bp[0], wrong, &want);
         wrong = lay(bl[0].size, bl[0].align * 2u); /* the same size, another alignment */
-        want = x_mismatch(bp[0], wrong, bl[0]);
+        want = fuzz_err_mismatch(bp[0], wrong, bl[0]);
         require_dealloc_fatal_at(what, bp[0], wrong, &want);
-        want = x_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
+        want = fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
         require_dealloc_fatal_at(what, foreign_buf, bl[0], &want);
     }
     for (size_t j = 0; j < n; j++) {
@@ -2226,7 +2165,7 @@ static void op_special(fuzz_in *in, size_t i)
     switch (S.id) {
     case A_BUMP: {
         /* bump.h: a mark beyond the current offset is refused and nothing changes */
-        memapi_error want = x_other("bump mark beyond the current offset");
+        memapi_error want = fuzz_err_other("bump mark beyond the current offset");
         if (memapi_bump_rewind(&S.bump, S.m.b_used + 1u + arg, &e) == MEMAPI_OK)
             failf(what, "rewind beyond the offset succeeded (used %zu, +%u)", S.m.b_used, 1u + arg);
         fuzz_require_err(what, &e, &want);
@@ -2255,7 +2194,7 @@ static void op_special(fuzz_in *in, size_t i)
             if (memapi_bump_owns(&S.bump, t->ptr, t->l, &e) != MEMAPI_OK)
                 failf(what, "bump owns refused a live block (size %zu)", t->l.size);
         }
-        want = x_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
+        want = fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, foreign_buf, NOT_OWNED);
         poison(&e);
         if (memapi_bump_owns(&S.bump, foreign_buf, lay(8, 8), &e) == MEMAPI_OK)
             failf(what, "bump owns accepted a foreign pointer");
@@ -2319,7 +2258,7 @@ static void op_special(fuzz_in *in, size_t i)
             break;
         unsigned char saved = *c;
         *c = (unsigned char)(saved ^ (1u + (unsigned)(arg >> 2)));
-        expect x = x_fail(x_ptr(MEMAPI_E_CORRUPTION, t->ptr, "canary overwritten"));
+        expect x = x_fail(fuzz_err_ptr(MEMAPI_E_CORRUPTION, t->ptr, "canary overwritten"));
         fault_snap f = fault_before();
         if (arg & 2u) {
             /* A resize is allocate, copy, free the old block; that free fails, so the new block is
@@ -2373,7 +2312,7 @@ static void op_special(fuzz_in *in, size_t i)
         if (p == NULL)
             failf(what, "alloc of max_size %zu failed", max);
         memapi_dealloc(fa, p, lay(max, 1));
-        want = x_alloc(lay(max + 1u, 1), MEMAPI_CAUSE_OUT_OF_MEMORY, NULL);
+        want = fuzz_err_alloc(lay(max + 1u, 1), MEMAPI_CAUSE_OUT_OF_MEMORY, NULL);
         poison(&e);
         if (memapi_alloc(fa, lay(max + 1u, 1), &e) != NULL)
             failf(what, "alloc above max_size %zu succeeded", max);
@@ -2381,7 +2320,7 @@ static void op_special(fuzz_in *in, size_t i)
         /* a probability above 1000000 acts as 1000000: every call fails */
         memapi_failing_clear(&g);
         memapi_failing_set_probability(&g, 1000001u + arg, arg);
-        want = x_alloc(lay(8, 8), MEMAPI_CAUSE_OUT_OF_MEMORY, NULL);
+        want = fuzz_err_alloc(lay(8, 8), MEMAPI_CAUSE_OUT_OF_MEMORY, NULL);
         for (unsigned k = 0; k < 3; k++) {
             poison(&e);
             if (memapi_zalloc(fa, lay(8, 8), &e) != NULL)
@@ -2428,7 +2367,7 @@ static void op_special(fuzz_in *in, size_t i)
         if (q == NULL)
             failf(what, "local tracking's alloc failed");
         refuse_frees = true;
-        memapi_error refused = x_other("refused");
+        memapi_error refused = fuzz_err_other("refused");
         poison(&e);
         if (memapi_try_dealloc(la, q, bl, &e) == MEMAPI_OK)
             failf(what, "try_dealloc succeeded although the inner allocator refused");
@@ -2442,7 +2381,7 @@ static void op_special(fuzz_in *in, size_t i)
         memapi_tracking_destroy(&local);
         /* tracking.h: init's errors (nothing else changes) */
         memapi_tracking other;
-        memapi_error want = x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null table");
+        memapi_error want = fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null table");
         poison(&e);
         if (memapi_tracking_init_table(&other, S.a, NULL, 1u + cap, &e) == MEMAPI_OK)
             failf(what, "init_table with a NULL table of %zu entries succeeded", 1u + cap);
@@ -2474,9 +2413,9 @@ static void op_special(fuzz_in *in, size_t i)
         if (model_layout_err(l, &le))
             x = x_fail(le);
         else if (null_cb)
-            x = x_fail(x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null callback"));
+            x = x_fail(fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null callback"));
         else if (l.size > 0 && (fuzz_u128)l.size + l.align - 1u > MEMAPI_STACK_ALLOC_MAX)
-            x = x_fail(x_alloc(l, MEMAPI_CAUSE_OTHER, "request exceeds the stack allocator's size cap"));
+            x = x_fail(fuzz_err_alloc(l, MEMAPI_CAUSE_OTHER, "request exceeds the stack allocator's size cap"));
         temp_ctx c = {l, false, false, 0, NULL, what, false};
         fault_snap f = fault_before();
         bool ok = judge(what, f, &x, memapi_stack_alloc_temp(l, null_cb ? NULL : temp_cb, &c, &e) == MEMAPI_OK, &e,
@@ -2499,7 +2438,7 @@ static void op_special(fuzz_in *in, size_t i)
         size_t align = (size_t)1 << (arg % 17u);
         memapi_layout l = lay(((size_t)1 << 41) + (size_t)arg * 4096u, align);
         memapi_layout adj = S.id == A_C_ALLOC && align < sizeof(void *) ? lay(l.size, sizeof(void *)) : l;
-        memapi_error want = x_os(adj, ENOMEM);
+        memapi_error want = fuzz_err_os(adj, ENOMEM);
         for (unsigned zero = 0; zero < 2u; zero++) {
             if (S.os)
                 os_faults_arm(OS_CALL_COUNT, 0, 0);
@@ -2609,7 +2548,7 @@ static void guard_init_os(uint8_t b)
     }
     if (st == MEMAPI_OK)
         failf(what, "init succeeded although the %s failed", os_faults_name(c));
-    memapi_error want = x_os(l, code);
+    memapi_error want = fuzz_err_os(l, code);
     fuzz_require_err(what, &e, &want);
     if (os_faults_calls(OS_MMAP) != mm || os_faults_calls(OS_MPROTECT) != mp || os_faults_calls(OS_MUNMAP) != mu ||
         os_faults_calls(OS_MADVISE) != 0 || os_faults_calls(OS_GETENTROPY) != 0)
@@ -2645,7 +2584,7 @@ static void locked_init_os(uint8_t b, memapi_allocator inner)
     tracef("locked_init: %s fails with %d: %s\n", os_faults_name(c), code, st == MEMAPI_OK ? "ok" : "error");
     if (!os_faults_fired())
         failf(what, "the %s fault did not fire", os_faults_name(c));
-    require_init_err(what, st, &e, x_other("mutex initialisation failed"));
+    require_init_err(what, st, &e, fuzz_err_other("mutex initialisation failed"));
     for (unsigned k = 0; k < 3u; k++) {
         unsigned long want = k <= which ? 1u : 0u;
         if (os_faults_calls(calls[k]) != want)
@@ -2714,7 +2653,7 @@ static bool setup(fuzz_in *in)
         S.bump_cap = caps[c1 % 8u];
         S.bump_base = S.bump_cap == 0 && (c1 & 8u) ? NULL : bump_buf + (c1 >> 4);
         /* bump.h: a NULL buffer with a nonzero capacity is refused */
-        memapi_error want = x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null buffer");
+        memapi_error want = fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null buffer");
         poison(&e);
         if (memapi_bump_init(&S.bump, NULL, 5, &e) == MEMAPI_OK)
             fuzz_fail("setup", "memapi_bump_init(NULL, 5) succeeded");
@@ -2726,7 +2665,7 @@ static bool setup(fuzz_in *in)
         void *top = (void *)(UINTPTR_MAX - 15u);
         poison(&e);
         require_init_err("bump_init", memapi_bump_init(&S.bump, top, 64, &e), &e,
-                         x_ptr(MEMAPI_E_INVALID_POINTER, top, "buffer wraps around the address space"));
+                         fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, top, "buffer wraps around the address space"));
         if (memapi_bump_init(&S.bump, S.bump_base, S.bump_cap, &e) != MEMAPI_OK)
             fuzz_fail("setup", "memapi_bump_init failed");
         S.has_bump = true;
@@ -2755,7 +2694,7 @@ static bool setup(fuzz_in *in)
         bad.sample_every = 0;
         poison(&e);
         require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
-                         x_other("guard options: sample_every must be at least 1"));
+                         fuzz_err_other("guard options: sample_every must be at least 1"));
         bad = S.gopt;
         if (c2 & 8u)
             bad.free_fill = 256;
@@ -2763,7 +2702,7 @@ static bool setup(fuzz_in *in)
             bad.fill_byte = -2;
         poison(&e);
         require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
-                         x_other("guard options: fill_byte and free_fill must be -1 or 0..255"));
+                         fuzz_err_other("guard options: fill_byte and free_fill must be -1 or 0..255"));
         bad = S.gopt;
         if (c2 & 8u)
             bad.pool_slots = 0;
@@ -2771,18 +2710,18 @@ static bool setup(fuzz_in *in)
             bad.slot_pages = 65537;
         poison(&e);
         require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
-                         x_other("guard options: pool_slots must be 1 .. 4294967295 and slot_pages 1 .. 65536"));
+                         fuzz_err_other("guard options: pool_slots must be 1 .. 4294967295 and slot_pages 1 .. 65536"));
         bad = S.gopt;
         bad.quarantine = bad.pool_slots + 1u;
         poison(&e);
         require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
-                         x_other("guard options: quarantine must be at most pool_slots"));
+                         fuzz_err_other("guard options: quarantine must be at most pool_slots"));
         bad = S.gopt;
         bad.sample_every = 2;
         bad.fallback.vt = NULL;
         poison(&e);
         require_init_err("guard_init", memapi_guard_init(&S.guard, &bad, &e), &e,
-                         x_other("guard options: the fallback needs alloc and try_dealloc"));
+                         fuzz_err_other("guard options: the fallback needs alloc and try_dealloc"));
         if (S.os) {
             guard_init_os(fin_u8(in));
             os_faults_arm(OS_CALL_COUNT, 0, 0);
@@ -2819,7 +2758,7 @@ static bool setup(fuzz_in *in)
             memapi_allocator none = {NULL, NULL};
             poison(&e); /* locked.h: no state, or no alloc entry */
             require_init_err("locked_init", memapi_locked_init(NULL, inner, &e), &e,
-                             x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null pointer"));
+                             fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null pointer"));
             poison(&e);
             require_init_err("locked_init", memapi_locked_init(&S.lock, none, &e), &e,
                              fuzz_err_zero(MEMAPI_E_UNSUPPORTED));
@@ -2836,7 +2775,7 @@ static bool setup(fuzz_in *in)
         } else {
             poison(&e); /* tracking.h: a NULL table with a capacity; an inner allocator without try_dealloc */
             require_init_err("tracking_init_table", memapi_tracking_init_table(&S.trk, inner, NULL, 3, &e), &e,
-                             x_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null table"));
+                             fuzz_err_ptr(MEMAPI_E_INVALID_POINTER, NULL, "null table"));
 #if MEMAPI_STACK_ALLOC
             poison(&e);
             require_init_err("tracking_init", memapi_tracking_init(&S.trk, memapi_stack(), &e), &e,

@@ -100,7 +100,7 @@ static memapi_error want_ptr_err(const void *ptr, const char *msg)
 
 #define NO_HEADER "no memapi_cmalloc header before the pointer"
 #define MISALIGNED "pointer not aligned to its layout"
-#define NOT_OWNED "pointer not owned by this allocator"
+#define NOT_OWNED FUZZ_NOT_OWNED
 
 static void check_block(const slot *s, memapi_allocator a)
 {

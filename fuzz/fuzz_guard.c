@@ -64,65 +64,22 @@ __attribute__((format(printf, 1, 2))) static void tracef(const char *fmt, ...)
     va_end(ap);
 }
 
-__attribute__((format(printf, 2, 3))) static _Noreturn void failf(const char *what, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    fuzz_fail(what, buf);
-}
+FUZZ_DEFINE_FAILF(NULL)
 
 /* ---- expected errors (error.h: every field not documented for the kind is zero) -------------- */
 
+/* The shared builders (fuzz_oracle.h), with the pool's addresses as integers. */
 static memapi_error x_ptr(memapi_error_kind k, uintptr_t p, const char *msg)
 {
-    memapi_error e = fuzz_err_zero(k);
-    e.ptr = (const void *)p;
-    e.msg = msg;
-    return e;
+    return fuzz_err_ptr(k, (const void *)p, msg);
 }
 
 static memapi_error x_mismatch(uintptr_t p, memapi_layout given, memapi_layout rec)
 {
-    memapi_error e = fuzz_err_zero(MEMAPI_E_LAYOUT_MISMATCH);
-    e.ptr = (const void *)p;
-    e.layout = given;
-    e.recorded = rec;
-    return e;
+    return fuzz_err_mismatch((const void *)p, given, rec);
 }
 
-static memapi_error x_alloc(memapi_layout l, memapi_cause_kind cause, const char *msg)
-{
-    memapi_error e = fuzz_err_zero(MEMAPI_E_ALLOC_FAILED);
-    e.layout = l;
-    e.cause.kind = cause;
-    e.cause.msg = msg;
-    return e;
-}
-
-/* guard.h: ALLOC_FAILED(layout, os error errno); config.h: cause unknown without OS error reporting */
-static memapi_error x_os(memapi_layout l, int code)
-{
-#if MEMAPI_OS_ERR_REPORTING
-    memapi_error e = x_alloc(l, MEMAPI_CAUSE_OS_ERR, NULL);
-    e.cause.os_errno = code;
-#else
-    (void)code;
-    memapi_error e = x_alloc(l, MEMAPI_CAUSE_UNKNOWN, NULL);
-#endif
-    return e;
-}
-
-static memapi_error x_other(const char *msg)
-{
-    memapi_error e = fuzz_err_zero(MEMAPI_E_OTHER);
-    e.msg = msg;
-    return e;
-}
-
-#define NOT_OWNED "pointer not owned by this allocator"
+#define NOT_OWNED FUZZ_NOT_OWNED
 #define PROBE_NOT_MINE "probe: pointer not mine"
 
 /* error.h's Display texts of the kinds these checks meet, written from the header. */
@@ -183,7 +140,7 @@ static void *probe_any_alloc(probe *pr, memapi_layout l, bool zero, memapi_error
     size_t a = l.align < sizeof(void *) ? sizeof(void *) : l.align;
     if (pr->n == PROBE_CAP || posix_memalign(&p, a, l.size) != 0) {
         if (err)
-            *err = x_alloc(l, MEMAPI_CAUSE_OTHER, "probe full");
+            *err = fuzz_err_alloc(l, MEMAPI_CAUSE_OTHER, "probe full");
         return NULL;
     }
     if (zero)
@@ -449,6 +406,21 @@ typedef struct outcome {
 
 static outcome m_alloc(int k, memapi_layout l, bool zero);
 
+/* Handle i now holds block p of layout l, allocated through guard k where the model placed it (o). */
+static handle *handle_new(int i, int k, const outcome *o, void *p, memapi_layout l)
+{
+    handle *h = &S.h[i];
+    memset(h, 0, sizeof *h);
+    h->via = k;
+    h->home = o->home;
+    h->hg = o->hg;
+    h->slot = o->slot;
+    h->ptr = (uintptr_t)p;
+    h->l = l;
+    h->live = true;
+    return h;
+}
+
 static outcome m_fb_alloc(int k, memapi_layout l, bool zero)
 {
     mguard *G = &S.G[k];
@@ -473,7 +445,7 @@ static outcome m_cannot_hold(int k, memapi_layout l, bool zero, bool oversize)
     if (G->o.sample_every == 1) {
         outcome o;
         memset(&o, 0, sizeof o);
-        o.err = x_alloc(l, MEMAPI_CAUSE_OTHER, oversize ? "block larger than a guard slot" : "guard pool full");
+        o.err = fuzz_err_alloc(l, MEMAPI_CAUSE_OTHER, oversize ? "block larger than a guard slot" : "guard pool full");
         return o;
     }
     if (oversize)
@@ -552,7 +524,7 @@ static outcome m_alloc(int k, memapi_layout l, bool zero)
     size_t slot = m_take_slot(G, &code);
     if (slot == SIZE_MAX) {
         if (code != 0 && code != ENOMEM) {
-            o.err = x_os(l, code);
+            o.err = fuzz_err_os(l, code);
             return o;
         }
         return m_cannot_hold(k, l, zero, false);
@@ -564,7 +536,7 @@ static outcome m_alloc(int k, memapi_layout l, bool zero)
         m_push_free(G, slot);
         if (S.os_code == ENOMEM && G->mprot)
             return m_cannot_hold(k, l, zero, false);
-        o.err = x_os(l, S.os_code);
+        o.err = fuzz_err_os(l, S.os_code);
         return o;
     }
     o.ok = true;
@@ -744,6 +716,19 @@ static verdict m_pool_check(int k, uintptr_t p, memapi_layout l, bool owns_query
     return v_ok();
 }
 
+/* tracking.h, the tracking fallback of guard k: p must be a live block of it (its handle in *index)
+ * with exactly layout l. */
+static verdict m_tracked(int k, uintptr_t p, memapi_layout l, int *index)
+{
+    int i = handle_at(H_TRACK, k, p);
+    *index = i;
+    if (i < 0)
+        return v_err(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED));
+    if (!memapi_layout_eq(S.h[i].l, l))
+        return v_err(x_mismatch(p, l, S.h[i].l));
+    return v_ok();
+}
+
 /* guard.h try_dealloc at the guard's entry (the dispatch's checks already passed). */
 static verdict m_try(int k, uintptr_t p, memapi_layout l, bool apply)
 {
@@ -773,15 +758,11 @@ static verdict m_try(int k, uintptr_t p, memapi_layout l, bool apply)
         return v_ok();
     }
     case FB_TRACKING: {
-        /* tracking.h: not a live block, or a different layout */
-        int i = handle_at(H_TRACK, k, p);
-        if (i < 0)
-            return v_err(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED));
-        if (!memapi_layout_eq(S.h[i].l, l))
-            return v_err(x_mismatch(p, l, S.h[i].l));
-        if (apply)
+        int i;
+        verdict v = m_tracked(k, p, l, &i);
+        if (v.ok && apply)
             handle_gone(i);
-        return v_ok();
+        return v;
     }
     case FB_PROBE: {
         int at = probe_find(&G->pr, (void *)p);
@@ -816,12 +797,8 @@ static verdict m_owns(int k, uintptr_t p, memapi_layout l)
     switch (G->fb) {
     case FB_DEFAULT: return v_err(fuzz_err_zero(MEMAPI_E_UNSUPPORTED)); /* default.h: no owns entry */
     case FB_TRACKING: {
-        int i = handle_at(H_TRACK, k, p);
-        if (i < 0)
-            return v_err(x_ptr(MEMAPI_E_INVALID_POINTER, p, NOT_OWNED));
-        if (!memapi_layout_eq(S.h[i].l, l))
-            return v_err(x_mismatch(p, l, S.h[i].l));
-        return v_ok();
+        int i;
+        return m_tracked(k, p, l, &i);
     }
     case FB_PROBE: {
         if (G->pr.vt.owns == NULL)
@@ -1171,7 +1148,7 @@ static bool guard_init(int k, uint8_t c0, uint8_t c1, uint8_t c2, bool os, uint8
             failf(what, "the second mapping has %zu bytes, the pool %zu", ml.size, G->pool_bytes);
         if (ml.size % page != 0 || ml.size < 3u * page)
             failf(what, "a mapping of %zu bytes is not whole pages with an inaccessible page each side", ml.size);
-        memapi_error want = x_os(ml, S.os_code);
+        memapi_error want = fuzz_err_os(ml, S.os_code);
         fuzz_require_err(what, &e, &want);
         if (os_faults_live_maps() != maps)
             failf(what, "%ld mappings left by the failed init, %ld before", os_faults_live_maps(), maps);
@@ -1287,7 +1264,7 @@ static void op_bad_options(fuzz_in *in)
     if (st == MEMAPI_OK)
         failf(what, "init with invalid options succeeded (\"%s\" expected)", msg);
     if (!null_err) {
-        memapi_error want = x_other(msg);
+        memapi_error want = fuzz_err_other(msg);
         fuzz_require_err(what, &e, &want);
     }
 }
@@ -1345,16 +1322,8 @@ static void op_alloc(fuzz_in *in)
         failf(what, "*err written on success");
     if (((uintptr_t)p & (l.align - 1)) != 0)
         failf(what, "block %p not aligned to %zu", p, l.align);
-    handle *h = &S.h[i];
-    memset(h, 0, sizeof *h);
-    h->via = k;
-    h->home = o.home;
-    h->hg = o.hg;
-    h->slot = o.slot;
-    h->ptr = (uintptr_t)p;
-    h->l = l;
+    handle *h = handle_new(i, k, &o, p, l);
     h->seed = (uint8_t)(flags ^ (uint8_t)i);
-    h->live = true;
     if (o.home == H_DANGLING) {
         if (p != memapi_layout_dangling(l))
             failf(what, "size 0 gave %p, not the dangling pointer", p);
@@ -2007,9 +1976,9 @@ static void op_sample(fuzz_in *in)
     memapi_status st = memapi_guard_set_sample_every(&G->g, n, null_err ? NULL : &e);
     verdict v;
     if (n == 0)
-        v = v_err(x_other("guard options: sample_every must be at least 1"));
+        v = v_err(fuzz_err_other("guard options: sample_every must be at least 1"));
     else if (n > 1 && (G->fb == FB_NULL_VT || G->o.fallback.vt->alloc == NULL || G->o.fallback.vt->try_dealloc == NULL))
-        v = v_err(x_other("guard options: the fallback needs alloc and try_dealloc"));
+        v = v_err(fuzz_err_other("guard options: the fallback needs alloc and try_dealloc"));
     else
         v = v_ok();
     tracef("  set_sample_every(guard %d, %zu): model %s\n", k, n, v.ok ? "ok" : "error");
@@ -2140,15 +2109,7 @@ static void op_burst(fuzz_in *in)
         }
         if (p == NULL)
             failf(what, "allocation failed; the model expects success");
-        handle *h = &S.h[i];
-        memset(h, 0, sizeof *h);
-        h->via = k;
-        h->home = o.home;
-        h->hg = o.hg;
-        h->slot = o.slot;
-        h->ptr = (uintptr_t)p;
-        h->l = l;
-        h->live = true;
+        handle *h = handle_new(i, k, &o, p, l);
         if (o.home == H_POOL)
             commit_pool_block(what, &o, (uintptr_t)p, l, false);
         fill_pattern(h);

@@ -1,13 +1,15 @@
 /*
- * Shared oracles of the layout and arithmetic harnesses: expected errors built field by field (the
- * error.h contract: on failure the whole struct is overwritten and every field not documented for
- * the kind is zero), a full comparison, and the "untouched" checks for out-parameters and for `*err`
- * on success. Every mismatch prints what was compared and aborts, so both engines see a crash.
+ * Shared oracles of the harnesses: expected errors built field by field (the error.h contract: on
+ * failure the whole struct is overwritten and every field not documented for the kind is zero), a
+ * full comparison, the "untouched" checks for out-parameters and for `*err` on success, and the
+ * formatted failure (FUZZ_DEFINE_FAILF). Every mismatch prints what was compared and aborts, so
+ * both engines see a crash.
  */
 #ifndef MEMAPI_FUZZ_ORACLE_H
 #define MEMAPI_FUZZ_ORACLE_H
 
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "memapi2.h"
@@ -23,6 +25,27 @@ static inline _Noreturn void fuzz_fail(const char *what, const char *detail)
 
 #define FUZZ_REQUIRE(what, cond) ((cond) ? (void)0 : fuzz_fail((what), #cond))
 
+/* A formatted failure: `context` (when not NULL) prints the harness's own line first (the
+ * allocator, the stack, the threads), then the detail. */
+__attribute__((format(printf, 3, 0))) static inline _Noreturn void fuzz_vfailf(void (*context)(void), const char *what,
+                                                                            const char *fmt, va_list ap)
+{
+    char detail[512];
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    if (context != NULL)
+        context();
+    fuzz_fail(what, detail);
+}
+
+/* Defines the harness's `failf(what, fmt, ...)` over fuzz_vfailf with its context printer. */
+#define FUZZ_DEFINE_FAILF(context)                                                                 \
+    __attribute__((format(printf, 2, 3))) static _Noreturn void failf(const char *what, const char *fmt, ...) \
+    {                                                                                              \
+        va_list ap;                                                                                \
+        va_start(ap, fmt);                                                                         \
+        fuzz_vfailf((context), what, fmt, ap);                                                     \
+    }
+
 /* An error with every field zero, as the library's constructors leave the unused ones. */
 static inline memapi_error fuzz_err_zero(memapi_error_kind kind)
 {
@@ -36,6 +59,65 @@ static inline memapi_error fuzz_err_zero(memapi_error_kind kind)
     e.cause.msg = NULL;
     e.msg = NULL;
     e.ptr = NULL;
+    return e;
+}
+
+/* The allocator errors (alloc.h, error.h): a pointer and its message; a resize's old and new values;
+ * ALLOC_FAILED(layout, cause); a layout mismatch; OTHER(message). */
+#define FUZZ_NOT_OWNED "pointer not owned by this allocator"
+
+static inline memapi_error fuzz_err_ptr(memapi_error_kind kind, const void *ptr, const char *msg)
+{
+    memapi_error e = fuzz_err_zero(kind);
+    e.ptr = ptr;
+    e.msg = msg;
+    return e;
+}
+
+static inline memapi_error fuzz_err_resize(memapi_error_kind kind, size_t o, size_t n)
+{
+    memapi_error e = fuzz_err_zero(kind);
+    e.old_val = o;
+    e.new_val = n;
+    return e;
+}
+
+static inline memapi_error fuzz_err_alloc(memapi_layout l, memapi_cause_kind cause, const char *msg)
+{
+    memapi_error e = fuzz_err_zero(MEMAPI_E_ALLOC_FAILED);
+    e.layout = l;
+    e.cause.kind = cause;
+    e.cause.msg = msg;
+    return e;
+}
+
+/* A failed platform call (default.h, c_alloc.h, guard.h): ALLOC_FAILED(layout, os error errno), or
+ * cause unknown without MEMAPI_OS_ERR_REPORTING (config.h). */
+static inline memapi_error fuzz_err_os(memapi_layout l, int code)
+{
+#if MEMAPI_OS_ERR_REPORTING
+    memapi_error e = fuzz_err_alloc(l, MEMAPI_CAUSE_OS_ERR, NULL);
+    e.cause.os_errno = code;
+#else
+    (void)code;
+    memapi_error e = fuzz_err_alloc(l, MEMAPI_CAUSE_UNKNOWN, NULL);
+#endif
+    return e;
+}
+
+static inline memapi_error fuzz_err_mismatch(const void *ptr, memapi_layout given, memapi_layout rec)
+{
+    memapi_error e = fuzz_err_zero(MEMAPI_E_LAYOUT_MISMATCH);
+    e.ptr = ptr;
+    e.layout = given;
+    e.recorded = rec;
+    return e;
+}
+
+static inline memapi_error fuzz_err_other(const char *msg)
+{
+    memapi_error e = fuzz_err_zero(MEMAPI_E_OTHER);
+    e.msg = msg;
     return e;
 }
 

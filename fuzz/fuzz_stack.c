@@ -83,21 +83,15 @@ static struct {
 
 static _Alignas(4096) char bump_buf[BUMP_MAX];
 
-static _Noreturn void failf(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static _Noreturn void failf(const char *what, const char *fmt, ...)
+static void stack_context(void)
 {
-    char detail[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
     fprintf(stderr, "stack:");
     for (size_t k = 0; k < S.n; k++)
         fprintf(stderr, " %s(nth %llu) over", kind_names[S.L[k].kind], (unsigned long long)S.L[k].nth);
     fprintf(stderr, " %s\n", leaf_names[S.leaf]);
-    fuzz_fail(what, detail);
 }
+
+FUZZ_DEFINE_FAILF(stack_context)
 
 static uint8_t pat(uint8_t seed, size_t i)
 {

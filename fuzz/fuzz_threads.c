@@ -277,18 +277,12 @@ static struct {
 
 static _Alignas(4096) char bump_buf[BUMP_CAP];
 
-static _Noreturn void failf(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static _Noreturn void failf(const char *what, const char *fmt, ...)
+static void threads_context(void)
 {
-    char detail[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
     fprintf(stderr, "threads: %s, %d threads\n", choice_names[G.c], G.nthreads);
-    fuzz_fail(what, detail);
 }
+
+FUZZ_DEFINE_FAILF(threads_context)
 
 static uint8_t pat(unsigned seed, size_t i)
 {

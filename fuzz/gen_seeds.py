@@ -430,9 +430,11 @@ def tracking_burst_seeds():
     return seeds
 
 
-def fatal_abort_seeds():
+def api_and_fatal_seeds():
     """memapi_dealloc(NULL) in a forked child: the default fatal hook (message and newline on
-    stderr, abort) and a hook that returns (abort follows), over default and tracking."""
+    stderr, abort) and a hook that returns (abort follows), over default and tracking; the special
+    operation's checks of the failing allocator's and the bump arena's own APIs; the OS's own out
+    of memory and alignments above the page for each heap allocator."""
     seeds = []
     for alloc, name in ((A_DEFAULT, "default"), (A_TRACKING, "tracking")):
         q = Seq(alloc).op(OP_NEGATIVE, 0, bytes([0, 0x20]) + a_layout(8, 8))
@@ -642,30 +644,17 @@ def main(out):
             with open(os.path.join(d, hashlib.sha1(s).hexdigest()), "wb") as f:
                 f.write(s)
         print(f"{d}: {len(seeds)} seeds")
-    d = os.path.join(out, "stack")
-    os.makedirs(d, exist_ok=True)
-    for name, s in stack_seeds():
-        with open(os.path.join(d, name), "wb") as f:
-            f.write(s)
-    print(f"{d}: {len(stack_seeds())} named seeds")
-    d = os.path.join(out, "alloc")
-    for name, s in os_seeds():
-        with open(os.path.join(d, name), "wb") as f:
-            f.write(s)
-    print(f"{d}: {len(os_seeds())} named seeds of the OS-fault mode (os-*)")
-    for name, s in tracking_burst_seeds():
-        with open(os.path.join(d, name), "wb") as f:
-            f.write(s)
-    print(f"{d}: {len(tracking_burst_seeds())} named seeds of the tracking burst (tracking-burst-*)")
-    for name, s in fatal_abort_seeds():
-        with open(os.path.join(d, name), "wb") as f:
-            f.write(s)
-    d = os.path.join(out, "cmalloc")
-    os.makedirs(d, exist_ok=True)
-    for name, s in cmalloc_seeds():
-        with open(os.path.join(d, name), "wb") as f:
-            f.write(s)
-    print(f"{d}: {len(cmalloc_seeds())} named seeds (cm-*)")
+    named = [("stack", stack_seeds(), "named seeds"), ("alloc", os_seeds(), "named seeds of the OS-fault mode (os-*)"),
+             ("alloc", tracking_burst_seeds(), "named seeds of the tracking burst (tracking-burst-*)"),
+             ("alloc", api_and_fatal_seeds(), "named seeds of the fatal paths and the allocators' own APIs"),
+             ("cmalloc", cmalloc_seeds(), "named seeds (cm-*)")]
+    for name, seeds, label in named:
+        d = os.path.join(out, name)
+        os.makedirs(d, exist_ok=True)
+        for seed_name, s in seeds:
+            with open(os.path.join(d, seed_name), "wb") as f:
+                f.write(s)
+        print(f"{d}: {len(seeds)} {label}")
 
 
 if __name__ == "__main__":
