@@ -39,8 +39,9 @@ FUZZ_AFL_FLAGS := -g -O1 -fsanitize=fuzzer -fno-sanitize-recover=all
 FUZZ_REPLAY_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # Continuous mode (-runtime-counter-relocation with %c in LLVM_PROFILE_FILE): the counters live in a
 # shared mapping of the profile file, so a forked child that dies by a signal (the guard's fault
-# report, the default fatal hook's abort) still counts what it ran.
-FUZZ_COV_FLAGS := -g -O0 -fprofile-instr-generate -fcoverage-mapping -mllvm -runtime-counter-relocation
+# report, the default fatal hook's abort) still counts what it ran. Atomic counter updates: the
+# threads harness's racing increments would otherwise leave counters wrong on some runs.
+FUZZ_COV_FLAGS := -g -O0 -fprofile-instr-generate -fcoverage-mapping -fprofile-update=atomic -mllvm -runtime-counter-relocation
 
 FUZZ_LF_BINS     := $(FUZZ_NAMES:%=$(FUZZ_DIR)/libfuzzer/fuzz_%)
 FUZZ_AFL_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/afl/fuzz_%)
