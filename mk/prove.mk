@@ -19,7 +19,7 @@
 # wp-report.json, report.json), why3.conf.
 
 PROVE_SRCS    ?= src/layout.c src/arith.c src/error.c src/os_error.c src/fatal.c src/alloc.c src/resize.c \
-                 src/alloc_temp.c src/checked.c src/bump.c src/forward.c
+                 src/alloc_temp.c src/checked.c src/bump.c src/forward.c src/failing.c
 PROVE_CACHE   ?= ledger
 PROVE_TIMEOUT ?= 40
 PROVE_JOBS    ?= 2
@@ -62,10 +62,12 @@ PROVE_SMOKE_PROVERS ?= z3
 # The functions proved with -wp-split (each goal split at the branches of the code, one goal per
 # path): those with a goal that no prover closes as one formula. Everywhere else splitting only
 # multiplies the goals (dealloc_message: 1,218 goals split, 103 not; 98 s against 16 s).
-PROVE_SPLIT ?= resize bump_resize memapi_layout_repeat memapi_layout_fam packed memapi_bump_rewind sb_init
+PROVE_SPLIT ?= resize bump_resize memapi_layout_repeat memapi_layout_fam packed memapi_bump_rewind sb_init \
+               ruled_alloc failing_alloc failing_zalloc
 # The functions whose body casts a `void *` to the object it stands for (the bump arena's vtable
 # thunks, the zeroing callback of a scoped allocation): proved under WP's Typed+cast memory model (proofs/README.md).
-PROVE_CAST ?= zero_then_call_cb vt_alloc vt_zalloc vt_try_dealloc vt_resize vt_zresize vt_owns
+PROVE_CAST ?= zero_then_call_cb vt_alloc vt_zalloc vt_try_dealloc vt_resize vt_zresize vt_owns \
+              failing_alloc failing_zalloc failing_try_dealloc failing_dealloc failing_resize failing_zresize failing_owns
 # The smoke tests run in a pass of their own (proofs/README.md, "Smoke tests"), each with a fixed
 # budget of prover steps instead of the 2-second timeout: a smoke test passes when no prover
 # proves it, so with a timeout every one of them cost its full time, for both provers.

@@ -11,18 +11,54 @@ _Static_assert(offsetof(memapi_failing, inner) == 0, "memapi_failing starts with
 #define DEFAULT_SEED 0x9E3779B97F4A7C15u
 #define PPM_ONE 1000000u
 
+/*
+ * Proved with Frama-C WP (proofs/README.md): the entries against the entry contracts of their kind
+ * (memapi_proof_entry_* in memapi2/alloc_acsl.h), with the rules and counters of failing.h; the
+ * ACSL vocabulary (memapi_failing_ok, memapi_failing_fires, MEMAPI_FAILING_DRAW) is in failing.h.
+ */
+
+/* n + 1, wrapping to 0 after UINT64_MAX as `n++` does, written so that no unsigned arithmetic
+ * wraps (the proof checks that none does). */
+/*@ assigns \nothing;
+    ensures \result == (uint64_t)(n + 1); */
+static inline uint64_t count_up(uint64_t n)
+{
+    return n != UINT64_MAX ? n + 1 : 0;
+}
+
+/* xorshift64 (shifts 13, 7, 17); each left shift is written as the product of the bits it keeps,
+ * which compilers emit as the same shift, so that no unsigned arithmetic wraps. */
+/*@ requires \valid(state);
+    assigns *state;
+    ensures \result == MEMAPI_FAILING_DRAW(\old(*state));
+    ensures *state == \result;
+*/
 static uint64_t xorshift64(uint64_t *state)
 {
     uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
+    x ^= x % ((uint64_t)1 << 51) * ((uint64_t)1 << 13);
+    x ^= x / ((uint64_t)1 << 7);
+    x ^= x % ((uint64_t)1 << 47) * ((uint64_t)1 << 17);
     *state = x;
     return x;
 }
 
 /* Decides whether to inject a failure into the call just counted; every enabled rule is evaluated
  * so that the generator advances once per call whatever the other rules say. */
+/*@ requires \valid(f);
+    assigns f->rng, f->failures;
+    ensures f->rng == (f->ppm != 0 ? MEMAPI_FAILING_DRAW(\old(f->rng)) : \old(f->rng));
+    behavior fails:
+      assumes memapi_failing_fires(f, f->calls, MEMAPI_FAILING_DRAW(f->rng), l);
+      ensures \result != 0;
+      ensures f->failures == (uint64_t)(\old(f->failures) + 1);
+    behavior passes:
+      assumes !memapi_failing_fires(f, f->calls, MEMAPI_FAILING_DRAW(f->rng), l);
+      ensures \result == 0;
+      ensures f->failures == \old(f->failures);
+    complete behaviors;
+    disjoint behaviors;
+*/
 static bool should_fail(memapi_failing *f, memapi_layout l)
 {
     bool fail = false;
@@ -35,98 +71,232 @@ static bool should_fail(memapi_failing *f, memapi_layout l)
     if (l.size > f->max_size)
         fail = true;
     if (fail)
-        f->failures++;
+        f->failures = count_up(f->failures);
     return fail;
 }
 
 /* Recomputes the "some rule is on" flag after a setter changed a rule. */
+/*@ requires \valid(f);
+    assigns f->rules_on;
+    ensures memapi_failing_rules(f);
+*/
 static void note_rules(memapi_failing *f)
 {
     f->rules_on = f->fail_nth != 0 || f->fail_after != UINT64_MAX || f->ppm != 0 || f->max_size != SIZE_MAX;
 }
 
+/*
+ * The contract shared by the allocating calls (ruled_alloc, failing_alloc, failing_zalloc) on the
+ * failing allocator f: what the entry contract of their kind asks (alloc_acsl.h), the state ready
+ * (memapi_failing_ok), *err and the block the inner allocator hands out next outside it.
+ */
+#define FAILING_ACSL_CALL(f) \
+    requires memapi_failing_ok(f); \
+    requires memapi_valid_layout(l); \
+    requires err == \null || (\valid(err) && \separated(err, f) && \separated(err, (f)->inner.vt)); \
+    requires \separated(f, memapi_proof_next(memapi_proof_heap, l) + (0 .. l.size - 1));
+/* An injected failure: ALLOC_FAILED(l, out of memory), counted, nothing allocated. */
+#define FAILING_ACSL_INJECTED(f) \
+      ensures \result == \null; \
+      ensures memapi_proof_heap == \old(memapi_proof_heap); \
+      ensures (f)->failures == (uint64_t)(\old((f)->failures) + 1); \
+      ensures err != \null ==> memapi_bump_err_oom(err, l) && memapi_err_texts(err);
+/* A forwarded call: the entry contract's outcome (the inner allocator's alloc, or zalloc when `zero`),
+ * not counted as a failure. */
+#define FAILING_ACSL_FORWARDED(f, zero) \
+      ensures (f)->failures == \old((f)->failures); \
+      ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap); \
+      ensures \result == \null && err != \null ==> memapi_err_texts(err); \
+      ensures \result != \null ==> \
+              memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, l, err); \
+      ensures (zero) != 0 && \result != \null ==> memapi_zero_bytes((char *)\result, 0, l.size);
+
 /* A counted call with some rule on: the rules' verdict (out of line: the path with every rule off
  * stays a count, one test and a jump). */
+/*@ FAILING_ACSL_CALL(f)
+    assigns memapi_proof_heap, *err, memapi_proof_next(memapi_proof_heap, l)[0 .. l.size - 1],
+            f->failures, f->rng;
+    ensures memapi_failing_rules(f);
+    ensures f->rng == (f->ppm != 0 ? MEMAPI_FAILING_DRAW(\old(f->rng)) : \old(f->rng));
+    behavior injected:
+      assumes memapi_failing_fires(f, f->calls, MEMAPI_FAILING_DRAW(f->rng), l);
+      FAILING_ACSL_INJECTED(f)
+    behavior forwarded:
+      assumes !memapi_failing_fires(f, f->calls, MEMAPI_FAILING_DRAW(f->rng), l);
+      FAILING_ACSL_FORWARDED(f, zero)
+    complete behaviors;
+    disjoint behaviors;
+*/
 static __attribute__((noinline)) void *ruled_alloc(memapi_failing *f, memapi_layout l, bool zero, memapi_error *err)
 {
     if (should_fail(f, l)) {
         memapi__fail_alloc(err, l, MEMAPI_CAUSE_OUT_OF_MEMORY, 0, NULL);
         return NULL;
     }
-    return zero ? memapi__fwd_zalloc(&f->inner, l, err) : memapi__fwd_alloc(&f->inner, l, err);
+    if (zero)
+        return memapi__fwd_zalloc(&f->inner, l, err);
+    return memapi__fwd_alloc(&f->inner, l, err);
 }
+
+/*
+ * The vtable entries. Each is proved against the entry contract of its kind (alloc_acsl.h) on
+ * `(memapi_failing *)self`, under WP's Typed+cast memory model (PROVE_CAST in mk/prove.mk), which
+ * accepts the `void *` -> `memapi_failing *` cast: that `self` points to the failing allocator is
+ * the allocator value's own invariant (memapi_failing_allocator builds it).
+ */
+#define SELF ((memapi_failing *)self)
+
+/* The contract of the allocating entries: the call counted (calls, wrapping as `++` does), then the
+ * rules' verdict on that call number. */
+#define FAILING_ACSL_ENTRY(zero) \
+    FAILING_ACSL_CALL(SELF) \
+    assigns memapi_proof_heap, *err, memapi_proof_next(memapi_proof_heap, l)[0 .. l.size - 1], \
+            SELF->calls, SELF->failures, SELF->rng; \
+    ensures memapi_failing_rules(SELF); \
+    ensures SELF->calls == (uint64_t)(\old(SELF->calls) + 1); \
+    ensures SELF->rng == (SELF->ppm != 0 ? MEMAPI_FAILING_DRAW(\old(SELF->rng)) : \old(SELF->rng)); \
+    behavior injected: \
+      assumes memapi_failing_fires(SELF, (uint64_t)(SELF->calls + 1), MEMAPI_FAILING_DRAW(SELF->rng), l); \
+      FAILING_ACSL_INJECTED(SELF) \
+    behavior forwarded: \
+      assumes !memapi_failing_fires(SELF, (uint64_t)(SELF->calls + 1), MEMAPI_FAILING_DRAW(SELF->rng), l); \
+      FAILING_ACSL_FORWARDED(SELF, zero) \
+    complete behaviors; \
+    disjoint behaviors;
 
 /*
  * Every call is counted first. With every rule off (rules_on false) no rule can fire and no draw is
  * made, so the call goes straight to the inner allocator's entry (the dispatch has validated l).
  */
-static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
+/*@ FAILING_ACSL_ENTRY(0) */
+static void *failing_alloc(void *self, memapi_layout l, memapi_error *err)
 {
     memapi_failing *f = self;
-    f->calls++;
+    f->calls = count_up(f->calls);
     if (MEMAPI_UNLIKELY(f->rules_on))
         return ruled_alloc(f, l, false, err);
     return memapi__fwd_alloc(&f->inner, l, err);
 }
 
-static void *vt_zalloc(void *self, memapi_layout l, memapi_error *err)
+/*@ FAILING_ACSL_ENTRY(1) */
+static void *failing_zalloc(void *self, memapi_layout l, memapi_error *err)
 {
     memapi_failing *f = self;
-    f->calls++;
+    f->calls = count_up(f->calls);
     if (MEMAPI_UNLIKELY(f->rules_on))
         return ruled_alloc(f, l, true, err);
     return memapi__fwd_zalloc(&f->inner, l, err);
 }
 
-static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
+/* The try_dealloc entry (offered when the inner allocator has one): forwarded, never counted. Its
+ * caller has checked the pointer (non-NULL, aligned: memapi_try_dealloc, memapi__fwd_try_dealloc and
+ * the default resize check it before they call the entry). */
+/*@ requires \valid_read(SELF) && \valid_read(SELF->inner.vt) && SELF->inner.vt->try_dealloc != \null;
+    requires memapi_valid_layout(layout);
+    requires memapi_ptr_ok(ptr, layout);
+    requires memapi_owned(memapi_proof_heap, (char *)ptr, layout.size);
+    requires \valid((char *)ptr + (0 .. layout.size - 1));
+    requires err == \null || (\valid(err) && \separated(err, (char *)ptr + (0 .. layout.size - 1)) &&
+                              \separated(err, SELF) && \separated(err, SELF->inner.vt));
+    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. layout.size - 1];
+    MEMAPI_ACSL_TRY_DEALLOC_OUTCOME
+*/
+static memapi_status failing_try_dealloc(void *self, void *ptr, memapi_layout layout, memapi_error *err)
 {
-    return memapi__fwd_try_dealloc(&((memapi_failing *)self)->inner, ptr, l, err);
+    return memapi__fwd_try_dealloc(&SELF->inner, ptr, layout, err);
 }
 
-/* memapi_dealloc's entry, offered when the inner allocator has one (a free is never failed). */
-static void vt_dealloc(void *self, void *ptr, memapi_layout l)
+/* memapi_dealloc's entry, offered when the inner allocator has one (a free is never failed). It is
+ * called after memapi_dealloc's checks (alloc.h, memapi_free_fn): the pointer non-NULL, aligned, an
+ * object pointer and not the layout's dangling pointer. */
+/*@ requires \valid_read(SELF) && \valid_read(SELF->inner.vt) && SELF->inner.vt->try_dealloc != \null;
+    requires memapi_valid_layout(layout);
+    requires memapi_ptr_ok(ptr, layout) && ptr != (void *)(uintptr_t)layout.align;
+    requires \object_pointer((char *)ptr);
+    requires memapi_owned(memapi_proof_heap, (char *)ptr, layout.size);
+    requires \valid((char *)ptr + (0 .. layout.size - 1));
+    assigns memapi_proof_heap, ((char *)ptr)[0 .. layout.size - 1];
+    ensures memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, layout.size);
+*/
+static void failing_dealloc(void *self, void *ptr, memapi_layout layout)
 {
-    memapi__fwd_dealloc(&((memapi_failing *)self)->inner, ptr, l);
+    memapi__fwd_dealloc(&SELF->inner, ptr, layout);
 }
 
-static void *vt_resize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
+/* The resize entries: the library default on the failing allocator itself (its allocation is one
+ * counted call of this allocator's alloc or zalloc entry). */
+#define FAILING_ACSL_RESIZE(zero) \
+    requires \valid_read(SELF); \
+    requires memapi_valid_layout(old_layout) && memapi_valid_layout(new_layout); \
+    requires new_layout.align >= old_layout.align; \
+    requires memapi_owned(memapi_proof_heap, (char *)ptr, old_layout.size); \
+    requires \valid((char *)ptr + (0 .. old_layout.size - 1)); \
+    requires err == \null || (\valid(err) && \separated(err, &SELF->vt) && \
+             \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1))); \
+    assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1], \
+            memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1]; \
+    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
+            memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size); \
+    ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, \
+                                                         (char *)ptr, old_layout, (char *)\result, new_layout, zero);
+
+/*@ FAILING_ACSL_RESIZE(0) */
+static void *failing_resize(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
+                            memapi_error *err)
 {
-    return memapi_default_resize(memapi_failing_allocator((memapi_failing *)self), ptr, old_l, new_l, false, err);
+    return memapi_default_resize(memapi_failing_allocator(SELF), ptr, old_layout, new_layout, false, err);
 }
 
-static void *vt_zresize(void *self, void *ptr, memapi_layout old_l, memapi_layout new_l, memapi_error *err)
+/*@ FAILING_ACSL_RESIZE(1) */
+static void *failing_zresize(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
+                             memapi_error *err)
 {
-    return memapi_default_resize(memapi_failing_allocator((memapi_failing *)self), ptr, old_l, new_l, true, err);
+    return memapi_default_resize(memapi_failing_allocator(SELF), ptr, old_layout, new_layout, true, err);
 }
 
-static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err)
+/* The owns entry (offered when the inner allocator has one): the inner allocator's answer. */
+/*@ requires \valid_read(SELF) && \valid_read(SELF->inner.vt) && SELF->inner.vt->owns != \null;
+    requires memapi_valid_layout(l);
+    requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR;
+    ensures \result == MEMAPI_OK ==> memapi_owned(memapi_proof_heap, (char *)ptr, l.size) &&
+                                     \valid((char *)ptr + (0 .. l.size - 1));
+    ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+*/
+static memapi_status failing_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err)
 {
-    memapi_allocator in = ((memapi_failing *)self)->inner;
-    return in.vt->owns(in.self, ptr, l, err);
+    const memapi_allocator in = SELF->inner;
+    const memapi_alloc_vtable vt = *in.vt;
+    return MEMAPI__ENTRY_OWNS(vt.owns, in.self, ptr, l, err);
 }
 
 memapi_status memapi_failing_init(memapi_failing *f, memapi_allocator inner, memapi_error *err)
 {
-    if (inner.vt == NULL || inner.vt->alloc == NULL)
+    if (inner.vt == NULL)
         return memapi__fail(err, MEMAPI_E_UNSUPPORTED);
-    bool can_free = inner.vt->try_dealloc != NULL;
-    uint32_t caps = inner.vt->caps & ~(uint32_t)MEMAPI_CAP_SHARED;
+    /* The inner vtable read once, as the dispatch reads it (src/alloc.c). */
+    const memapi_alloc_vtable in = *inner.vt;
+    if (in.alloc == NULL)
+        return memapi__fail(err, MEMAPI_E_UNSUPPORTED);
+    bool can_free = in.try_dealloc != NULL;
+    uint32_t caps = in.caps & ~(uint32_t)MEMAPI_CAP_SHARED;
     if (can_free)
         caps |= MEMAPI_CAP_REALLOC;
     memapi_alloc_vtable vt = {
         .name = "failing",
         .caps = caps,
-        .alloc = vt_alloc,
-        .zalloc = vt_zalloc,
-        .try_dealloc = can_free ? vt_try_dealloc : NULL,
-        .grow = vt_resize,
-        .zgrow = vt_zresize,
-        .shrink = vt_resize,
-        .realloc = vt_resize,
-        .rezalloc = vt_zresize,
-        .owns = inner.vt->owns != NULL ? vt_owns : NULL,
+        .alloc = failing_alloc,
+        .zalloc = failing_zalloc,
+        .try_dealloc = can_free ? failing_try_dealloc : NULL,
+        .grow = failing_resize,
+        .zgrow = failing_zresize,
+        .shrink = failing_resize,
+        .realloc = failing_resize,
+        .rezalloc = failing_zresize,
+        .owns = in.owns != NULL ? failing_owns : NULL,
         .alloc_temp = NULL,
-        .dealloc = can_free && inner.vt->dealloc != NULL ? vt_dealloc : NULL,
+        .dealloc = can_free && in.dealloc != NULL ? failing_dealloc : NULL,
     };
     f->inner = inner;
     f->vt = vt;
