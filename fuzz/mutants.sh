@@ -62,8 +62,8 @@ mutant tracking-dealloc-bytes src/tracking.c "alloc stack cmalloc" \
 
 # Failing's call counter: zalloc is not counted (alloc still is), so an nth-call rule fires late.
 mutant failing-zalloc-count src/failing.c "stack alloc cmalloc" \
-  "vt_zalloc does not count its call (calls++ dropped on that path only)" \
-  $'    f->calls++;\n    if (MEMAPI_UNLIKELY(f->rules_on))\n        return ruled_alloc(f, l, true, err);' \
+  "failing_zalloc does not count its call (the count dropped on that path only)" \
+  $'    f->calls = count_up(f->calls);\n    if (MEMAPI_UNLIKELY(f->rules_on))\n        return ruled_alloc(f, l, true, err);' \
   $'    if (MEMAPI_UNLIKELY(f->rules_on))\n        return ruled_alloc(f, l, true, err);'
 
 # The guard's canary check: the byte just past the block is not checked (off by one), so a
