@@ -17,13 +17,16 @@ _Static_assert(offsetof(memapi_failing, inner) == 0, "memapi_failing starts with
  * ACSL vocabulary (memapi_failing_ok, memapi_failing_fires, MEMAPI_FAILING_DRAW) is in failing.h.
  */
 
-/* n + 1, wrapping to 0 after UINT64_MAX as `n++` does, written so that no unsigned arithmetic
- * wraps (the proof checks that none does). */
+/* n + 1, wrapping to 0 after UINT64_MAX as `n++` does. The proof checks that no unsigned
+ * arithmetic wraps unannounced, so the wrap is the builtin's (its contract is Frama-C's own: the sum
+ * modulo 2^64), which compilers emit as the one `add` of `n++`. */
 /*@ assigns \nothing;
     ensures \result == (uint64_t)(n + 1); */
 static inline uint64_t count_up(uint64_t n)
 {
-    return n != UINT64_MAX ? n + 1 : 0;
+    unsigned long long r;
+    (void)__builtin_uaddll_overflow(n, 1u, &r);
+    return (uint64_t)r;
 }
 
 /* xorshift64 (shifts 13, 7, 17); each left shift is written as the product of the bits it keeps,
