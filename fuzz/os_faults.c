@@ -212,28 +212,33 @@ static int s_strerror_r(int code, char *buf, size_t cap)
     return platform.strerror_r(code, buf, cap);
 }
 
+/* The counting stand-ins, in the table's shape: os_faults_install() puts them in place. */
+static const memapi__os_table stand_ins = {
+    .malloc = s_malloc,
+    .calloc = s_calloc,
+    .realloc = s_realloc,
+    .free = s_free,
+#if defined(__GLIBC__)
+    .memalign = s_memalign,
+#endif
+    .posix_memalign = s_posix_memalign,
+    .pthread_mutexattr_init = s_mutexattr_init,
+    .pthread_mutexattr_settype = s_mutexattr_settype,
+    .pthread_mutex_init = s_mutex_init,
+    .pthread_mutex_lock = s_mutex_lock,
+    .pthread_mutex_unlock = s_mutex_unlock,
+    .mmap = s_mmap,
+    .mprotect = s_mprotect,
+    .munmap = s_munmap,
+    .madvise = s_madvise,
+    .sysconf = s_sysconf,
+    .getentropy = s_getentropy,
+    .strerror_r = s_strerror_r,
+};
+
 void os_faults_install(void)
 {
-    memapi__os.malloc = s_malloc;
-    memapi__os.calloc = s_calloc;
-    memapi__os.realloc = s_realloc;
-    memapi__os.free = s_free;
-#if defined(__GLIBC__)
-    memapi__os.memalign = s_memalign;
-#endif
-    memapi__os.posix_memalign = s_posix_memalign;
-    memapi__os.pthread_mutexattr_init = s_mutexattr_init;
-    memapi__os.pthread_mutexattr_settype = s_mutexattr_settype;
-    memapi__os.pthread_mutex_init = s_mutex_init;
-    memapi__os.pthread_mutex_lock = s_mutex_lock;
-    memapi__os.pthread_mutex_unlock = s_mutex_unlock;
-    memapi__os.mmap = s_mmap;
-    memapi__os.mprotect = s_mprotect;
-    memapi__os.munmap = s_munmap;
-    memapi__os.madvise = s_madvise;
-    memapi__os.sysconf = s_sysconf;
-    memapi__os.getentropy = s_getentropy;
-    memapi__os.strerror_r = s_strerror_r;
+    memapi__os = stand_ins;
     os_faults_arm(OS_CALL_COUNT, 0, 0);
     F.live_maps = 0;
     F.live_heap = 0;
