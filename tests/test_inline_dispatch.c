@@ -112,6 +112,14 @@ typedef struct outcome {
     probe log;
 } outcome;
 
+/* The two runs' outcomes before the calls: every byte poisoned, the probes' logs empty. */
+static void outcomes_fresh(outcome *f, outcome *s)
+{
+    memset(f, 0xA5, sizeof *f);
+    memset(s, 0xA5, sizeof *s);
+    f->log.n = s->log.n = 0;
+}
+
 static void assert_same(const outcome *fast, const outcome *slow, const char *what, size_t i, size_t j, size_t k)
 {
     cr_assert_eq(fast->result, slow->result, "%s [%zu,%zu,%zu]: results differ", what, i, j, k);
@@ -141,9 +149,7 @@ Test(inline_dispatch, alloc_and_zalloc_match_the_exported_functions)
         for (size_t i = 0; i < NLAYOUTS; i++)
             for (int zero = 0; zero <= 1; zero++) {
                 outcome f, s;
-                memset(&f, 0xA5, sizeof f);
-                memset(&s, 0xA5, sizeof s);
-                f.log.n = s.log.n = 0;
+                outcomes_fresh(&f, &s);
                 memapi_layout l = layouts[i];
                 /* zalloc without a zalloc entry zeroes the block: only sizes the probe's block has. */
                 if (zero && vtables[v] != NULL && vtables[v]->zalloc == NULL && memapi_layout_is_valid(l) &&
@@ -193,9 +199,7 @@ Test(inline_dispatch, grow_and_shrink_match_the_exported_functions)
                     for (int grow = 0; grow <= 1; grow++) {
                         memapi_layout o = layouts[i], n = layouts[j];
                         outcome f, s;
-                        memset(&f, 0xA5, sizeof f);
-                        memset(&s, 0xA5, sizeof s);
-                        f.log.n = s.log.n = 0;
+                        outcomes_fresh(&f, &s);
                         if (grow) {
                             f.result = memapi_grow(allocator(v, &f.log), ptrs[k], o, n, &f.err);
                             s.result = (memapi_grow)(allocator(v, &s.log), ptrs[k], o, n, &s.err);
@@ -318,9 +322,7 @@ Test(inline_dispatch, outline_functions_match_the_exported_functions)
         for (size_t i = 0; i < NLAYOUTS; i++) {
             for (int zero = 0; zero <= 1; zero++) {
                 outcome f, s;
-                memset(&f, 0xA5, sizeof f);
-                memset(&s, 0xA5, sizeof s);
-                f.log.n = s.log.n = 0;
+                outcomes_fresh(&f, &s);
                 memapi_layout l = layouts[i];
                 if (zero && vtables[v] != NULL && vtables[v]->zalloc == NULL && memapi_layout_is_valid(l) &&
                     l.size > sizeof block_out)
@@ -337,9 +339,7 @@ Test(inline_dispatch, outline_functions_match_the_exported_functions)
                     for (int grow = 0; grow <= 1; grow++) {
                         memapi_layout o = layouts[i], n = layouts[j];
                         outcome f, s;
-                        memset(&f, 0xA5, sizeof f);
-                        memset(&s, 0xA5, sizeof s);
-                        f.log.n = s.log.n = 0;
+                        outcomes_fresh(&f, &s);
                         f.result = grow ? memapi_grow_outline(NULL, ptrs[k], o, n, &f.err, allocator(v, &f.log))
                                         : memapi_shrink_outline(NULL, ptrs[k], o, n, &f.err, allocator(v, &f.log));
                         s.result = grow ? (memapi_grow)(allocator(v, &s.log), ptrs[k], o, n, &s.err)
