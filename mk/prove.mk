@@ -31,7 +31,7 @@ PROVE_ONLY    ?=
 PROVE_CONFIGS ?= ndebug=-cpp-extra-args=-DNDEBUG asan=-cpp-extra-args=-D__SANITIZE_ADDRESS__
 # Programs that use the library, proved with only include/ on the path against the installed
 # headers' contracts (proofs/README.md, "Proving your code against memapi2").
-PROVE_USER    ?= example=examples/arena_strbuf.c dup=examples/block_dup.c
+PROVE_USER    ?= example=examples/arena_strbuf.c dup=examples/block_dup.c capped=examples/capped_alloc.c
 FRAMAC        ?= frama-c
 PROVE_DIR     := $(BUILD)/prove
 PROVE_LEDGER  := proofs/ledger.tsv
@@ -68,6 +68,7 @@ PROVE_SPLIT ?= resize bump_resize memapi_layout_repeat memapi_layout_fam packed 
 # thunks, the zeroing callback of a scoped allocation): proved under WP's Typed+cast memory model (proofs/README.md).
 PROVE_CAST ?= zero_then_call_cb vt_alloc vt_zalloc vt_try_dealloc vt_resize vt_zresize vt_owns \
               failing_alloc failing_zalloc failing_try_dealloc failing_dealloc failing_resize failing_zresize failing_owns
+PROVE_CAST += capped_alloc capped_try_dealloc
 # The smoke tests run in a pass of their own (proofs/README.md, "Smoke tests"), each with a fixed
 # budget of prover steps instead of the 2-second timeout: a smoke test passes when no prover
 # proves it, so with a timeout every one of them cost its full time, for both provers.
