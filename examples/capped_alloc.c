@@ -36,7 +36,7 @@ typedef struct capped {
     // memapi_proof_entry_alloc's contract:
     requires memapi_valid_layout(layout);
     requires err == \null || \valid(err);
-    assigns memapi_proof_heap, *err;
+    assigns memapi_proof_heap, *err, memapi_proof_next(memapi_proof_heap, layout)[0 .. layout.size - 1];
     ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap);
     ensures \result == \null && err != \null ==> memapi_err_texts(err);
     ensures \result != \null ==>

@@ -95,10 +95,12 @@ extern const char memapi__msg_misaligned[34];
 
 /* ---- the interface contract of each entry kind (assumed; proofs/README.md, "Trusted base") ---- */
 
+/* An alloc entry may write the block it hands out (a fill pattern, a wrapper that zeroes): those
+   bytes are not live before the call, so no caller can tell. */
 /*@ requires entry != \null;
     requires memapi_valid_layout(layout);
     requires err == \null || \valid(err);
-    assigns memapi_proof_heap, *err;
+    assigns memapi_proof_heap, *err, memapi_proof_next(memapi_proof_heap, layout)[0 .. layout.size - 1];
     ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap);
     ensures \result == \null && err != \null ==> memapi_err_texts(err);
     ensures \result != \null ==>
