@@ -12,6 +12,10 @@
 #                               changes a contract changes its digest there
 #   make prove-status           which functions the ledger does not cover now (exit 1 if any)
 #   make prove PROVE_ONLY=f,g   prove just these functions (while working on them)
+#   make prove-report           the ledger by file (also printed at the end of make prove): per
+#                               source file, functions and lines of code proved; no prover runs
+#   make prove-mutants          planted bugs of proofs/mutants.tsv, each of which must fail the proof
+#                               of its functions (slow: not a check stage)
 #
 # Variables: PROVE_SRCS (files proved together), PROVE_TIMEOUT (seconds per goal and prover),
 # PROVE_JOBS (Frama-C processes at once), PROVE_PAR (prover jobs in each), PROVE_BATCH (goals per
@@ -84,7 +88,7 @@ PROVE_RUN = $(PYTHON) proofs/prove.py run $(PROVE_ARGS) --dir $(abspath $(PROVE_
   --eva-covered $(PROVE_EVA_COVERED)
 
 CHECK_STAGES += prove
-.PHONY: prove prove-update-ledger prove-status prove-selftest prove-installed prove-report
+.PHONY: prove prove-update-ledger prove-status prove-selftest prove-installed prove-report prove-mutants
 
 # Why3's configuration: the provers it detects, written out whole (`why3 config show`), plus CVC4
 # told the logic of WP's tasks (prover `cvc4-aufnira`, PROVE_CVC4_LOGIC; proofs/prove.py why3conf).
@@ -144,3 +148,18 @@ prove-selftest: $(PROVE_WHY3)
 	@$(PYTHON) proofs/selftest.py --why3conf $(PROVE_WHY3) --framac '$(FRAMAC)' \
 	  --kernel-flags '$(PROVE_KERNEL)' --wp-flags '$(PROVE_WP)' --smoke-flags '$(PROVE_SMOKE)' \
 	  --provers $(PROVE_PROVERS) --retry-provers $(PROVE_RETRY_PROVERS) --cvc4-logic '$(PROVE_CVC4_LOGIC)' --smoke-provers $(PROVE_SMOKE_PROVERS) --srcs '$(PROVE_SRCS)' $(foreach c,$(PROVE_CONFIGS),--config '$(c)') $(foreach u,$(PROVE_USER),--user-program '$(u)')
+
+# The mutation stage (proofs/README.md, "The mutation stage"): each planted bug of
+# proofs/mutants.tsv (an allocator's file, an exact text, its replacement, the functions to prove)
+# applied to a copy of the tree, those functions proved again there with the proof's own flags
+# (PROVE_ONLY, nothing replayed from the ledger), and the proof must FAIL; a table mutation / caught
+# by (the first unproved goal) / seconds. Not a check stage: minutes per mutant.
+#   make prove-mutants                          every mutant
+#   make prove-mutants PROVE_MUTANTS="a b"      a subset, by name
+# Writes $(PROVE_DIR)/mutants.md (the table) and $(PROVE_DIR)/mutants/<name>.log; exit 1 when a
+# mutant was not caught, 2 when one could not be run (its text no longer matches exactly once).
+PROVE_MUTANTS ?=
+prove-mutants: $(PROVE_WHY3)
+	@$(PYTHON) proofs/mutants.py --why3conf $(PROVE_WHY3) --dir $(abspath $(PROVE_DIR))/mutants \
+	  --par $(PROVE_PAR) --table $(PROVE_DIR)/mutants.md $(if $(PROVE_MUTANTS),--mutants '$(PROVE_MUTANTS)') \
+	  -- $(PROVE_ARGS)

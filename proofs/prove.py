@@ -5,6 +5,8 @@
                                              --update rewrite the ledger
     prove.py status ...                      say which functions the ledger does not cover for the
                                              program as it is now (exit 1 if any)
+    prove.py report ...                      the ledger by file (proofs/README.md), no prover run;
+                                             `run` prints it at its end too
 
 How a run goes:
 1. Frama-C prints the program (proofs/program.py). The scan of the sources' ACSL fails the stage

@@ -415,5 +415,48 @@ class TreeReportTest(unittest.TestCase):
         self.assertGreater(guard["lines_of_code"], guard["lines_in_functions"])
 
 
+
+class MutantsTest(unittest.TestCase):
+    """proofs/mutants.py: its TSV, the exactly-once rule, and what it calls the catch."""
+
+    def test_read_and_apply(self):
+        import mutants
+        with tempfile.TemporaryDirectory() as root:
+            os.makedirs(os.path.join(root, "src"))
+            with open(os.path.join(root, "src/x.c"), "w", encoding="utf-8") as f:
+                f.write("int f(int a)\n{\n\treturn a > 0;\n}\nint g(int a) { return a > 1; }\n")
+            tsv = os.path.join(root, "m.tsv")
+            with open(tsv, "w", encoding="utf-8") as f:
+                f.write("# comment\n"
+                        "one\tsrc/x.c\tf\tthe test\t{\\n\\treturn a > 0;\t{\\n\\treturn a >= 0;\n"
+                        "gone\tsrc/x.c\tf,g\tdeleted\treturn a > 1; \t\n"
+                        "twice\tsrc/x.c\tf\tambiguous\treturn a\tx\n")
+            ms = mutants.read_mutants(tsv)
+            self.assertEqual([m["name"] for m in ms], ["one", "gone", "twice"])
+            self.assertEqual(ms[0]["find"], "{\n\treturn a > 0;")
+            self.assertEqual(ms[1]["replace"], "")
+            self.assertIsNone(mutants.apply(root, ms[0], False))
+            self.assertIn("occurs 2 times", mutants.apply(root, ms[2], False))
+            self.assertIsNone(mutants.apply(root, ms[0], True))
+            with open(os.path.join(root, "src/x.c"), encoding="utf-8") as f:
+                self.assertIn("return a >= 0;", f.read())
+            self.assertIn("occurs 0 times", mutants.apply(root, ms[0], False))   # applied once only
+            with open(tsv, "a", encoding="utf-8") as f:
+                f.write("short\tsrc/x.c\tf\n")
+            with self.assertRaises(ValueError):
+                mutants.read_mutants(tsv)
+        self.assertEqual(mutants.unescape(r"a\\nb\n\tc\q"), "a\\nb\n\tc\\q")
+
+    def test_caught_by(self):
+        import mutants
+        out = ("prove: 0 / 1 goals\n"
+               "prove: FAIL [batch 0] goal typed_cast_failing_zalloc_ensures_3: Timeout (see d/wp.log)\n"
+               "prove: FAIL [batch 0] goal typed_cast_failing_zalloc_assigns: Failed (see d/wp.log)\n")
+        self.assertEqual(mutants.caught_by(out), "typed_cast_failing_zalloc_ensures_3 (Timeout)")
+        smoke = "prove: FAIL [smoke batch 1] smoke test of in_use failed (Valid): a contract is contradictory\n"
+        self.assertEqual(mutants.caught_by(smoke), "smoke test of in_use (Valid)")
+        self.assertIsNone(mutants.caught_by("prove: FAIL (forbidden) x\nTraceback ...\n"))
+
+
 if __name__ == "__main__":
     unittest.main()
