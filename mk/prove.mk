@@ -121,8 +121,8 @@ prove-status:
 # per src/*.c file (and header with functions in the proof), its functions, those proved, goals,
 # smoke tests and the lines of code inside proved functions; the same under Eva when
 # $(PROVE_EVA_COVERED) exists. Proves nothing: Frama-C prints the program and lists its functions'
-# locations (some 15 s). Writes $(PROVE_DIR)/by-file.tsv; exit 1 when the scanner of the sources
-# disagrees with Frama-C on where a function is.
+# locations (some 25 s). Writes $(PROVE_DIR)/by-file.tsv; exit 1 when the scanner of the sources
+# disagrees with Frama-C on where a function is, or Eva's list names a function no file defines.
 PROVE_EVA_COVERED ?= $(BUILD)/eva/covered.tsv
 prove-report:
 	@$(PYTHON) proofs/prove.py report $(PROVE_ARGS) --dir $(abspath $(PROVE_DIR)) --eva-covered $(PROVE_EVA_COVERED)

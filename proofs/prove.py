@@ -818,6 +818,8 @@ def by_file(root, proofs, eva=None):
         proved_defs[(path, hit[0].start)] = (a[0] and st[0], a[1] + st[1], a[2] + st[2], a[3] + st[3])
     eva_defs = set()
     for path, fn in sorted(eva or ()):
+        if os.path.isabs(path):
+            path = os.path.relpath(path, root)
         hit = [d for d in defs.get(path, []) if d.name == fn]
         if len(hit) != 1:
             warnings.append(f"eva: {path}\t{fn}: {'no' if not hit else len(hit)} definition of it there"
