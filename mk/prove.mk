@@ -12,6 +12,10 @@
 #                               changes a contract changes its digest there
 #   make prove-status           which functions the ledger does not cover now (exit 1 if any)
 #   make prove PROVE_ONLY=f,g   prove just these functions (while working on them)
+#   make prove-report           the ledger by file (also printed at the end of make prove): per
+#                               source file, functions and lines of code proved; no prover runs
+#   make prove-mutants          planted bugs of proofs/mutants.tsv, each of which must fail the proof
+#                               of its functions (slow: not a check stage)
 #
 # Variables: PROVE_SRCS (files proved together), PROVE_TIMEOUT (seconds per goal and prover),
 # PROVE_JOBS (Frama-C processes at once), PROVE_PAR (prover jobs in each), PROVE_BATCH (goals per
@@ -81,10 +85,11 @@ PROVE_ARGS = --ledger $(PROVE_LEDGER) --trusted $(PROVE_TRUSTED) --framac '$(FRA
   $(foreach c,$(PROVE_CONFIGS),--config '$(c)') $(foreach u,$(PROVE_USER),--user-program '$(u)')
 PROVE_RUN = $(PYTHON) proofs/prove.py run $(PROVE_ARGS) --dir $(abspath $(PROVE_DIR)) \
   --why3conf $(PROVE_WHY3) --jobs $(PROVE_JOBS) --par $(PROVE_PAR) --batch $(PROVE_BATCH) \
-  $(if $(filter none,$(PROVE_CACHE)),--all) $(if $(PROVE_ONLY),--only $(PROVE_ONLY))
+  $(if $(filter none,$(PROVE_CACHE)),--all) $(if $(PROVE_ONLY),--only $(PROVE_ONLY)) \
+  --eva-covered $(PROVE_EVA_COVERED)
 
 CHECK_STAGES += prove
-.PHONY: prove prove-update-ledger prove-status prove-selftest prove-installed
+.PHONY: prove prove-update-ledger prove-status prove-selftest prove-installed prove-report prove-mutants
 
 # Why3's configuration: the provers it detects, written out whole (`why3 config show`), plus CVC4
 # told the logic of WP's tasks (prover `cvc4-aufnira`, PROVE_CVC4_LOGIC; proofs/prove.py why3conf).
@@ -113,6 +118,16 @@ prove-update-ledger: $(PROVE_WHY3)
 prove-status:
 	@$(PYTHON) proofs/prove.py status $(PROVE_ARGS)
 
+# The ledger by file (proofs/README.md, "Ledger by file"), which `make prove` prints at its end too:
+# per src/*.c file (and header with functions in the proof), its functions, those proved, goals,
+# smoke tests and the lines of code inside proved functions; the same under Eva when
+# $(PROVE_EVA_COVERED) exists. Proves nothing: Frama-C prints the program and lists its functions'
+# locations (some 25 s). Writes $(PROVE_DIR)/by-file.tsv; exit 1 when the scanner of the sources
+# disagrees with Frama-C on where a function is, or Eva's list names a function no file defines.
+PROVE_EVA_COVERED ?= $(BUILD)/eva/covered.tsv
+prove-report:
+	@$(PYTHON) proofs/prove.py report $(PROVE_ARGS) --dir $(abspath $(PROVE_DIR)) --eva-covered $(PROVE_EVA_COVERED)
+
 # Every public header, with its ACSL, parses under Frama-C with only include/ on the path.
 prove-installed:
 	@FRAMAC='$(FRAMAC)' bash proofs/check-installed.sh
@@ -129,7 +144,23 @@ $(PROVE_DIR)/selftest.ok: $(PROVE_SELFTEST_INPUTS) | $(PROVE_WHY3)
 	@touch $@
 
 prove-selftest: $(PROVE_WHY3)
-	@$(PYTHON) proofs/test_program.py -q
+	@PROVE_TEST_KERNEL='$(PROVE_KERNEL)' PROVE_TEST_SRCS='$(PROVE_SRCS)' FRAMAC='$(FRAMAC)' \
+	  $(PYTHON) proofs/test_program.py -q
 	@$(PYTHON) proofs/selftest.py --why3conf $(PROVE_WHY3) --framac '$(FRAMAC)' \
 	  --kernel-flags '$(PROVE_KERNEL)' --wp-flags '$(PROVE_WP)' --smoke-flags '$(PROVE_SMOKE)' \
 	  --provers $(PROVE_PROVERS) --retry-provers $(PROVE_RETRY_PROVERS) --cvc4-logic '$(PROVE_CVC4_LOGIC)' --smoke-provers $(PROVE_SMOKE_PROVERS) --srcs '$(PROVE_SRCS)' $(foreach c,$(PROVE_CONFIGS),--config '$(c)') $(foreach u,$(PROVE_USER),--user-program '$(u)')
+
+# The mutation stage (proofs/README.md, "The mutation stage"): each planted bug of
+# proofs/mutants.tsv (an allocator's file, an exact text, its replacement, the functions to prove)
+# applied to a copy of the tree, those functions proved again there with the proof's own flags
+# (PROVE_ONLY, nothing replayed from the ledger), and the proof must FAIL; a table mutation / caught
+# by (the first unproved goal) / seconds. Not a check stage: minutes per mutant.
+#   make prove-mutants                          every mutant
+#   make prove-mutants PROVE_MUTANTS="a b"      a subset, by name
+# Writes $(PROVE_DIR)/mutants.md (the table) and $(PROVE_DIR)/mutants/<name>.log; exit 1 when a
+# mutant was not caught, 2 when one could not be run (its text no longer matches exactly once).
+PROVE_MUTANTS ?=
+prove-mutants: $(PROVE_WHY3)
+	@$(PYTHON) proofs/mutants.py --why3conf $(PROVE_WHY3) --dir $(abspath $(PROVE_DIR))/mutants \
+	  --par $(PROVE_PAR) --table $(PROVE_DIR)/mutants.md $(if $(PROVE_MUTANTS),--mutants '$(PROVE_MUTANTS)') \
+	  -- $(PROVE_ARGS)

@@ -434,3 +434,177 @@ def forbidden(paths, allowed):
                 found.append((path, line, "behaviors without `complete behaviors` (an assumes may "
                                           "leave cases unspecified)"))
     return found
+
+
+# ---- the C sources themselves: function definitions and lines of code (the per-file report) ----
+#
+# Frama-C's print has no locations and no comments; the per-file report (prove.py report) needs
+# each function's file and the lines of its definition. Frama-C's server gives the file and the
+# line of each function's name (prove.py function_locations); this scanner reads the source files
+# for the rest: where each definition starts and ends, and which lines are code. It knows only
+# what C's lexical structure fixes: comments (ACSL annotations are comments), string and character
+# literals, preprocessor lines (with their continuations) and balanced braces. A file whose braces
+# do not balance outside those is an error, never a guess.
+
+class Definition:
+    """A function definition in a source file: its name, the line of its first token (the start
+    of its return type or storage class), the line of its name, the line of its closing brace."""
+
+    def __init__(self, name, start, name_line, end):
+        self.name, self.start, self.name_line, self.end = name, start, name_line, end
+
+    def __repr__(self):
+        return f"Definition({self.name!r}, {self.start}, {self.name_line}, {self.end})"
+
+    def __eq__(self, other):
+        return isinstance(other, Definition) and vars(self) == vars(other)
+
+
+def strip_comments(src):
+    """`src` with every comment (ACSL annotations included) blanked and the contents of string
+    and character literals replaced by `_`: the same lines and columns, only code left, no brace
+    or quote that is not C's own."""
+    out, i, n = [], 0, len(src)
+    while i < n:
+        c = src[i]
+        if src.startswith("/*", i):
+            j = src.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append(re.sub(r"[^\n]", " ", src[i:j]))
+            i = j
+        elif src.startswith("//", i):
+            j = i
+            while True:                  # a comment continued by a backslash-newline goes on
+                k = src.find("\n", j)
+                if k < 0:
+                    k = n
+                    break
+                if src[k - 1] != "\\":
+                    break
+                j = k + 1
+            out.append(re.sub(r"[^\n]", " ", src[i:k]))
+            i = k
+        elif c in "\"'":
+            j = i + 1
+            while j < n and src[j] != c and src[j] != "\n":
+                j += 2 if src[j] == "\\" else 1
+            out.append(c + re.sub(r"[^\n]", "_", src[i + 1:j]) + (c if j < n and src[j] == c else ""))
+            i = j + 1 if j < n and src[j] == c else j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _blank_directives(code):
+    """`code` (comments stripped) with every preprocessor line, and its continuation lines,
+    blanked: a macro's braces are not the file's."""
+    lines = code.split("\n")
+    cont = False
+    for k, line in enumerate(lines):
+        if cont or line.lstrip().startswith("#"):
+            cont = line.rstrip().endswith("\\")
+            lines[k] = " " * len(line)
+    return "\n".join(lines)
+
+
+def code_lines(src):
+    """The numbers (from 1) of the lines that hold code: a character outside comments that is not
+    white space. Preprocessor lines count; blank lines, comments and ACSL annotations do not."""
+    return {k + 1 for k, line in enumerate(strip_comments(src).split("\n")) if line.strip()}
+
+
+_ATTRIBUTE = re.compile(r"__attribute__\s*\(\(")
+
+
+def _definition_name(head):
+    """The function a top-level item head (its text up to its `{`) defines, with the name's offset
+    in `head`, or None (a struct, union or enum body, an initializer)."""
+    text = head
+    for m in reversed(list(_ATTRIBUTE.finditer(text))):  # __attribute__((...)): blanked, offsets kept
+        depth, j = 0, m.end() - 2
+        while j < len(text):
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        text = text[:m.start()] + " " * (j + 1 - m.start()) + text[j + 1:]
+    if not text.rstrip().endswith(")"):
+        return None
+    depth, first = 0, None
+    for j, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0 and first is None:
+                first = j
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "=" and depth == 0:
+            return None
+    if first is None:
+        return None
+    wrapped = re.compile(r"\(\s*([A-Za-z_]\w*)\s*\)\s*\(").match(text, first)
+    if wrapped:                                     # `void *(name)(...)`: the name in parentheses
+        return wrapped.group(1), wrapped.start(1)
+    names = list(IDENT.finditer(text[:first]))
+    if not names or names[-1].group(0) in ("struct", "union", "enum") or re.match(r"\s*typedef\b", text):
+        return None
+    return names[-1].group(0), names[-1].start()
+
+
+def c_definitions(src):
+    """[Definition] of every function `src` (a C source or header) defines, in order, including
+    both sides of an `#if`/`#else` that each define it. Raises ValueError when the braces outside
+    comments, literals and preprocessor lines do not balance."""
+    scan = _blank_directives(strip_comments(src))
+    starts = [0]
+    for m in re.finditer("\n", scan):
+        starts.append(m.end())
+
+    def line(pos):
+        import bisect
+        return bisect.bisect_right(starts, pos)
+
+    def close(pos):
+        depth = 0
+        for j in range(pos, len(scan)):
+            if scan[j] == "{":
+                depth += 1
+            elif scan[j] == "}":
+                depth -= 1
+                if depth == 0:
+                    return j
+        raise ValueError(f"line {line(pos)}: this brace is never closed")
+
+    defs, item, paren, linkage, i = [], None, 0, 0, 0
+    while i < len(scan):
+        c = scan[i]
+        if item is None and not c.isspace():
+            item = i
+        if c == "(":
+            paren += 1
+        elif c == ")":
+            paren -= 1
+        elif c == ";" and paren == 0:
+            item = None
+        elif c == "{" and re.fullmatch(r'\s*extern\s*"_*"\s*', scan[item:i]):
+            linkage += 1                 # extern "C" { ... }: its declarations are top-level ones
+            item = None
+        elif c == "}" and linkage and paren == 0:
+            linkage -= 1
+            item = None
+        elif c == "{":
+            end = close(i)
+            found = _definition_name(scan[item:i]) if paren == 0 else None
+            if found:
+                name, off = found
+                defs.append(Definition(name, line(item), line(item + off), line(end)))
+                item = None
+            i = end + 1
+            continue
+        elif c == "}":
+            raise ValueError(f"line {line(i)}: a closing brace without its opening one")
+        i += 1
+    if paren != 0 or linkage != 0:
+        raise ValueError("the parentheses or an extern \"C\" block do not balance")
+    return defs

@@ -5,6 +5,8 @@
                                              --update rewrite the ledger
     prove.py status ...                      say which functions the ledger does not cover for the
                                              program as it is now (exit 1 if any)
+    prove.py report ...                      the ledger by file (proofs/README.md), no prover run;
+                                             `run` prints it at its end too
 
 How a run goes:
 1. Frama-C prints the program (proofs/program.py). The scan of the sources' ACSL fails the stage
@@ -693,6 +695,14 @@ def cmd_run(args):
         print(f"prove: ledger {args.ledger} written: {len(new.fns)} proofs, {tot} goals, "
               f"{sum(e['smoke'] for e in new.fns.values())} smoke tests, lemmas {new.lemmas[0]}/{new.lemmas[1]}"
               + (f"; {sum(1 for e in new.fns.values() if e['proved'] != e['total'])} not proved" if fails else ""))
+    if not args.only:
+        # The ledger by file: what this run proved, and the ledger for the rest. It informs; its
+        # own trouble (a warning, Frama-C's server) does not change the verdict.
+        run = {n: (v, t, s_, v == t and not is_bad(want[n][3], fails)) for n, (v, t, s_) in proved.items()}
+        try:
+            report(args, progs, want, led, run)
+        except (RuntimeError, OSError) as e:
+            print(f"prove: report: WARNING: no ledger by file: {e}")
     if fails:
         for where, detail in fails:
             print(f"prove: FAIL [{where}] {detail}")
@@ -707,6 +717,219 @@ def cmd_run(args):
                   "make prove-update-ledger records them")
     print(f"prove: OK: every goal proved, every contract as the ledger pins it; wall {time.time() - t0:.0f} s")
     return 0
+
+
+# ---- the ledger by file ---------------------------------------------------------------------------------
+#
+# One row per src/*.c file and per header that defines a function of the proof (proofs/README.md,
+# "Ledger by file"): its function definitions, those proved, their goals and smoke tests, and the
+# lines of code inside proved definitions; the same under Eva when $(BUILD)/eva/covered.tsv exists.
+
+REPORT_SOURCES = ("src/*.c",)
+REPORT_HEADERS = ("include/memapi2/*.h", "src/internal/*.h")
+REPORT_COLUMNS = ("file", "functions", "proved", "goals_proved", "goals", "smoke", "lines_proved",
+                  "lines_in_functions", "lines_of_code", "eva_functions", "eva_lines")
+
+
+def function_locations(framac, program, workdir):
+    """{function: (file relative to the tree, line of its name)} of every function the program
+    defines outside Frama-C's libc, from Frama-C itself: its server's kernel.ast.fetchFunctions on
+    `program` (the kernel flags and sources, or `-load <saved state>`)."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="memapi-locations-") as tmp:
+        req = os.path.join(tmp, "fns.json")
+        with open(req, "w", encoding="utf-8") as f:
+            json.dump([{"cmd": "GET", "id": "fns", "request": "kernel.ast.fetchFunctions", "data": 100000}], f)
+        out = subprocess.run(shlex.split(framac) + program + ["-server-batch", req, "-server-batch-output-dir", tmp],
+                             capture_output=True, text=True, check=False, cwd=workdir,
+                             env=dict(os.environ, PWD=os.path.abspath(workdir)))
+        try:
+            with open(os.path.join(tmp, "fns.out.json"), encoding="utf-8") as f:
+                answer = json.load(f)
+            fns = answer[0]["data"]["updated"]
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            raise RuntimeError("frama-c's server gave no function list:\n" + (out.stdout + out.stderr)[-2000:])
+    root = os.path.abspath(workdir)
+    locs = {}
+    for fn in fns:
+        sloc = fn.get("sloc") or {}
+        if not fn.get("defined") or fn.get("stdlib") or not sloc.get("file"):
+            continue
+        rel = os.path.relpath(sloc["file"], root)
+        if not rel.startswith(".."):
+            locs[fn["name"]] = (rel, sloc["line"])
+    return locs
+
+
+def proof_status(want, led, run=None):
+    """{function: (all its proofs proved, goals proved, goals, smoke tests)} over every proof the
+    program needs of it (the default configuration's, and another configuration's where its key
+    differs there). A proof counts as proved when this run proved it (`run`: {ledger name:
+    (proved, total, smoke, ok)}) or the ledger records all its goals proved under its current key."""
+    out = {}
+    for n, (key, _, cfg, f) in want.items():
+        e = led.fns.get(n)
+        if run is not None and n in run:
+            v, t, s_, ok = run[n]
+        elif e and e["key"] == key:
+            v, t, s_, ok = e["proved"], e["total"], e["smoke"], e["proved"] == e["total"]
+        else:
+            v, t, s_, ok = 0, (e["total"] if e else 0), 0, False
+        a = out.get((cfg, f), (True, 0, 0, 0))
+        out[(cfg, f)] = (a[0] and ok, a[1] + v, a[2] + t, a[3] + s_)
+    return out
+
+
+def by_file(root, proofs, eva=None):
+    """The report's rows ([dict] per REPORT_COLUMNS, the total last) and its warnings ([str]).
+
+    `proofs`: [(function, file, line of its name, (proved, goals proved, goals, smoke))], one per
+    proof of the library (a configuration's proof of f is located where that configuration's print
+    defines f: the ASan build's definition of a function may be another one); a definition is
+    proved when every proof located at it is. `eva`: {(file, function)} that Eva analysed with no
+    alarm, or None."""
+    warnings = []
+    files = sorted({os.path.relpath(f, root) for g in REPORT_SOURCES for f in glob.glob(os.path.join(root, g))})
+    headers = sorted({os.path.relpath(f, root) for g in REPORT_HEADERS for f in glob.glob(os.path.join(root, g))})
+    defs, lines = {}, {}
+    for path in files + headers:
+        with open(os.path.join(root, path), encoding="utf-8") as f:
+            src = f.read()
+        try:
+            defs[path] = prog.c_definitions(src)
+        except ValueError as e:
+            warnings.append(f"{path}: cannot read its function definitions ({e}); counted as none")
+            defs[path] = []
+        lines[path] = prog.code_lines(src)
+    # Each proof is of the definition in its file whose name sits on the line Frama-C gives (a
+    # static function renamed f_<n> by Frama-C's linker is f there).
+    proved_defs, in_proof = {}, set()
+    for fn, path, line, st in sorted(proofs):
+        if path not in defs:
+            continue                     # a file outside the report (examples/, proofs/)
+        hit = [d for d in defs[path] if d.name_line == line
+               and (d.name == fn or re.fullmatch(re.escape(d.name) + r"_\d+", fn))]
+        if len(hit) != 1:
+            warnings.append(f"{fn}: Frama-C defines it at {path}:{line}, where the scanner finds "
+                            f"{'no' if not hit else len(hit)} definition of it")
+            continue
+        in_proof.add(path)
+        a = proved_defs.get((path, hit[0].start), (True, 0, 0, 0))
+        proved_defs[(path, hit[0].start)] = (a[0] and st[0], a[1] + st[1], a[2] + st[2], a[3] + st[3])
+    eva_defs = set()
+    for path, fn in sorted(eva or ()):
+        if os.path.isabs(path):
+            path = os.path.relpath(path, root)
+        hit = [d for d in defs.get(path, []) if d.name == fn]
+        if len(hit) != 1:
+            warnings.append(f"eva: {path}\t{fn}: {'no' if not hit else len(hit)} definition of it there"
+                            + ("" if not hit else " (ambiguous: not counted)"))
+            continue
+        eva_defs.add((path, hit[0].start))
+    rows = []
+    for path in files + [h for h in headers if h in in_proof]:
+        row = dict.fromkeys(REPORT_COLUMNS, 0)
+        row["file"] = path
+        span = {}
+        for d in defs[path]:
+            span[d.start] = {k for k in lines[path] if d.start <= k <= d.end}
+        row["functions"] = len(defs[path])
+        row["lines_in_functions"] = len(set().union(*span.values())) if span else 0
+        row["lines_of_code"] = len(lines[path])
+        proved_lines, eva_lines = set(), set()
+        for d in defs[path]:
+            st = proved_defs.get((path, d.start))
+            if st:
+                row["goals_proved"] += st[1]
+                row["goals"] += st[2]
+                row["smoke"] += st[3]
+                if st[0]:
+                    row["proved"] += 1
+                    proved_lines |= span[d.start]
+            if (path, d.start) in eva_defs:
+                row["eva_functions"] += 1
+                eva_lines |= span[d.start]
+        row["lines_proved"], row["eva_lines"] = len(proved_lines), len(eva_lines)
+        rows.append(row)
+    total = {k: sum(r[k] for r in rows) for k in REPORT_COLUMNS[1:]}
+    rows.append(dict(total, file="total"))
+    return rows, warnings
+
+
+def read_eva(path):
+    """{(file, function)} from Eva's $(BUILD)/eva/covered.tsv (`<src file>\t<function>` per line),
+    or None when it does not exist."""
+    if not path or not os.path.exists(path):
+        return None
+    out = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            c = line.rstrip("\n").split("\t")
+            if line.startswith("#") or len(c) < 2:
+                continue
+            out.add((os.path.normpath(c[0].strip()), c[1].strip()))
+    return out
+
+
+def write_report(rows, path, eva):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\t".join(REPORT_COLUMNS) + "\n")
+        for r in rows:
+            f.write("\t".join(str(r[k]) for k in REPORT_COLUMNS) + "\n")
+
+
+def format_report(rows, eva):
+    def pct(a, b):
+        return f"{100 * a / b:.0f}%" if b else "-"
+    head = ["file", "fns", "proved", "goals", "smoke", "lines proved / in fns / of code"]
+    if eva:
+        head += ["eva fns", "eva lines"]
+    table = [head]
+    for r in rows:
+        cells = [r["file"], str(r["functions"]), str(r["proved"]), f"{r['goals_proved']}/{r['goals']}",
+                 str(r["smoke"]),
+                 f"{r['lines_proved']}/{r['lines_in_functions']}/{r['lines_of_code']} "
+                 f"({pct(r['lines_proved'], r['lines_in_functions'])}, {pct(r['lines_proved'], r['lines_of_code'])})"]
+        if eva:
+            cells += [str(r["eva_functions"]), f"{r['eva_lines']} ({pct(r['eva_lines'], r['lines_of_code'])})"]
+        table.append(cells)
+    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+    return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+                     for row in table)
+
+
+def report(args, progs, want, led, run=None):
+    """Writes <dir>/by-file.tsv and prints the table; returns the warnings."""
+    library = [c for c, p in progs if p.only is None]
+    status = proof_status(want, led, run)
+    proofs = []
+    for cfg in library:
+        saved = getattr(args, "saved", {}).get(cfg)
+        program = (["-load", saved] if saved and os.path.exists(saved)
+                   else list(args.configs[cfg][0]) + list(args.configs[cfg][1]))
+        locations = function_locations(args.framac, program, os.getcwd())
+        copies = dict(progs)[cfg].copies
+        for (c, f), st in status.items():
+            if c == cfg and f in locations and f not in copies:
+                proofs.append((f, *locations[f], st))
+    eva = read_eva(getattr(args, "eva_covered", ""))
+    rows, warnings = by_file(os.getcwd(), proofs, eva)
+    out = os.path.join(args.dir, "by-file.tsv")
+    write_report(rows, out, eva)
+    print(f"prove: the ledger by file ({out}; lines: code lines, proofs/README.md \"Ledger by file\""
+          + ("" if eva is not None else "; no Eva coverage file") + "):")
+    print(format_report(rows, eva is not None))
+    for w in warnings:
+        print(f"prove: report: WARNING: {w}")
+    return warnings
+
+
+def cmd_report(args):
+    """`make prove-report`: the ledger by file for the program as it is, with no prover run."""
+    led = Ledger.read(args.ledger)
+    env, progs = load(args)
+    want = wanted(progs, env, own_flags(args))
+    return 1 if report(args, progs, want, led) else 0
 
 
 def cmd_status(args):
@@ -766,7 +989,7 @@ def main(argv):
     w.add_argument("--detected", required=True, help="what `why3 config detect` wrote")
     w.add_argument("--out", required=True)
     w.add_argument("--cvc4-logic", required=True)
-    for name in ("run", "status"):
+    for name in ("run", "status", "report"):
         s = sub.add_parser(name)
         s.add_argument("--ledger", required=True)
         s.add_argument("--trusted", required=True)
@@ -795,8 +1018,12 @@ def main(argv):
                             "part of the proof key")
         s.add_argument("--smoke-flags", default="",
                        help="WP flags of the smoke pass (e.g. -wp-smoke-tests -wp-steps 30000); empty: none")
-        if name == "run":
+        if name in ("run", "report"):
             s.add_argument("--dir", required=True)
+            s.add_argument("--eva-covered", default="",
+                           help="Eva's list of functions analysed with no alarm (<src file>\\t<function>), "
+                                "counted in the ledger by file when it exists")
+        if name == "run":
             s.add_argument("--why3conf", required=True)
             s.add_argument("--jobs", type=int, default=2)
             s.add_argument("--par", type=int, default=3)
@@ -830,7 +1057,7 @@ def main(argv):
         args.user_programs.add(name)
     if args.cmd == "run" and args.update and args.only:
         ap.error("--update records the whole program; it cannot be combined with --only")
-    return cmd_run(args) if args.cmd == "run" else cmd_status(args)
+    return {"run": cmd_run, "status": cmd_status, "report": cmd_report}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -217,5 +217,246 @@ class LogTest(unittest.TestCase):
         self.assertEqual(prove.failed_functions(fcts, [("b", "frama-c exit 1 without a classification")]),
                          set(fcts))
 
+
+C_SOURCE = """/* a { brace in a comment */
+#include <stddef.h>
+#define BLOCK(x) do { (x); } while (0)   /* a macro's braces */
+#define LONG(x) \\
+    { (x); }
+struct s { int a; };
+typedef struct { int b; } t;
+typedef int (*fnptr)(int);
+static const char text[] = "}{ not braces";
+static const char brace = '}';
+int table[2] = { 1, 2 };
+int proto(int x);
+
+/*@ requires x > 0;
+    ensures \\result == x; */
+static int
+plain(int x)
+{
+    // } in a line comment
+    if (x) {
+        return x;
+    }
+    return 0;
+}
+
+static __attribute__((noinline, cold)) void *attributed(void)
+{
+    return NULL;
+}
+
+void *(wrapped)(int a,
+                int b)
+{
+    return (void *)0;
+}
+#ifdef __cplusplus
+extern "C" {
+#endif
+static inline int in_linkage(void) { return 1; }
+#ifdef __cplusplus
+}
+#endif
+#if A
+static int twice(void) { return 1; }
+#else
+static int twice(void)
+{
+    return 2;
+}
+#endif
+"""
+
+
+class ScannerTest(unittest.TestCase):
+    """The scanner of the source files behind the ledger by file (proofs/README.md)."""
+
+    def test_definitions(self):
+        got = [(d.name, d.start, d.name_line, d.end) for d in prog.c_definitions(C_SOURCE)]
+        self.assertEqual(got, [("plain", 16, 17, 24), ("attributed", 26, 26, 29), ("wrapped", 31, 31, 35),
+                               ("in_linkage", 39, 39, 39), ("twice", 44, 44, 44), ("twice", 46, 46, 49)])
+
+    def test_unbalanced_is_an_error(self):
+        with self.assertRaises(ValueError):
+            prog.c_definitions("int f(void)\n{\n  return 0;\n")
+        with self.assertRaises(ValueError):
+            prog.c_definitions("int f(void) { return 0; }\n}\n")
+
+    def test_code_lines(self):
+        src = "/* a\n   comment */\n\nint x; // c\n//@ ghost int g;\n  /*@ assigns \\nothing; */ int y;\n#define Z 1\n"
+        self.assertEqual(prog.code_lines(src), {4, 6, 7})
+
+    def test_the_tree_reads(self):
+        # Every source file and header of the tree: balanced, and a definition for each function
+        # the report's files name (so a file the scanner cannot read shows in `make prove-selftest`).
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        import glob
+        for path in sorted(glob.glob(os.path.join(root, "src", "*.c")) + glob.glob(os.path.join(root, "src/internal/*.h"))
+                           + glob.glob(os.path.join(root, "include/memapi2/*.h"))):
+            with open(path, encoding="utf-8") as f:
+                prog.c_definitions(f.read())
+
+
+class ByFileTest(unittest.TestCase):
+    """prove.by_file on a small tree: which definitions count as proved, and the line counts."""
+
+    A = ("/* file a */\n#include <stddef.h>\n\nstatic int f(int x)\n{\n    return x;\n}\n\n"
+         "int g(void)\n{\n    /* nothing */\n    return 1;\n}\n")
+    B = "int h(void)\n{\n    return 2;\n}\n"
+    H = "static inline int k(void)\n{\n    return 3;\n}\nstatic inline int unused(void) { return 4; }\n"
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        root = self.tmp.name
+        for path, text in (("src/a.c", self.A), ("src/b.c", self.B), ("include/memapi2/k.h", self.H),
+                           ("include/memapi2/none.h", self.H)):
+            os.makedirs(os.path.dirname(os.path.join(root, path)), exist_ok=True)
+            with open(os.path.join(root, path), "w", encoding="utf-8") as f:
+                f.write(text)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def rows(self, proofs, eva=None):
+        rows, warnings = prove.by_file(self.tmp.name, proofs, eva)
+        return {r["file"]: r for r in rows}, warnings
+
+    def test_rows(self):
+        rows, warnings = self.rows([
+            ("f", "src/a.c", 4, (True, 5, 5, 2)),
+            ("g", "src/a.c", 9, (False, 3, 4, 1)),          # a goal not proved
+            ("k", "include/memapi2/k.h", 1, (True, 2, 2, 0)),
+            ("k_0", "include/memapi2/k.h", 1, (True, 2, 2, 0)),   # Frama-C's renaming of a static k
+            ("ex", "examples/x.c", 1, (True, 1, 1, 1))])     # outside the report
+        self.assertEqual(warnings, [])
+        a = rows["src/a.c"]
+        self.assertEqual((a["functions"], a["proved"], a["goals_proved"], a["goals"], a["smoke"]), (2, 1, 8, 9, 3))
+        self.assertEqual((a["lines_proved"], a["lines_in_functions"], a["lines_of_code"]), (4, 8, 9))
+        b = rows["src/b.c"]                                 # not in the proof: listed, nothing proved
+        self.assertEqual((b["functions"], b["proved"], b["goals"], b["lines_proved"], b["lines_of_code"]),
+                         (1, 0, 0, 0, 4))
+        self.assertIn("include/memapi2/k.h", rows)
+        self.assertNotIn("include/memapi2/none.h", rows)    # a header with no function in the proof
+        k = rows["include/memapi2/k.h"]
+        self.assertEqual((k["functions"], k["proved"], k["goals"], k["lines_proved"]), (2, 1, 4, 4))
+        total = rows["total"]
+        self.assertEqual((total["functions"], total["proved"], total["lines_proved"], total["lines_of_code"]),
+                         (5, 2, 8, 18))
+
+    def test_every_proof_of_a_definition(self):
+        # f proved in the default build, not in another configuration: f is not proved.
+        rows, _ = self.rows([("f", "src/a.c", 4, (True, 5, 5, 2)), ("f", "src/a.c", 4, (False, 4, 5, 2))])
+        self.assertEqual((rows["src/a.c"]["proved"], rows["src/a.c"]["goals"]), (0, 10))
+
+    def test_a_location_the_scanner_disagrees_with(self):
+        _, warnings = self.rows([("f", "src/a.c", 5, (True, 5, 5, 2))])
+        self.assertEqual(len(warnings), 1)
+        self.assertIn("f: Frama-C defines it at src/a.c:5", warnings[0])
+
+    def test_eva(self):
+        rows, warnings = self.rows([], eva={("src/b.c", "h"), ("src/a.c", "nope")})
+        self.assertEqual((rows["src/b.c"]["eva_functions"], rows["src/b.c"]["eva_lines"]), (1, 4))
+        self.assertEqual(len(warnings), 1)
+
+    def test_read_eva(self):
+        path = os.path.join(self.tmp.name, "covered.tsv")
+        self.assertIsNone(prove.read_eva(path))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("# comment\nsrc/b.c\th\n./src/a.c\tf\n")
+        self.assertEqual(prove.read_eva(path), {("src/b.c", "h"), ("src/a.c", "f")})
+
+    def test_proof_status(self):
+        led = prove.Ledger()
+        led.fns = {"f": dict(proved=5, total=5, smoke=2, key="k1", contract="c"),
+                   "f@ndebug": dict(proved=5, total=5, smoke=2, key="old", contract="c"),
+                   "g": dict(proved=3, total=4, smoke=1, key="k3", contract="c")}
+        want = {"f": ("k1", "c", "default", "f"), "f@ndebug": ("k2", "c", "ndebug", "f"),
+                "g": ("k3", "c", "default", "g")}
+        st = prove.proof_status(want, led)
+        self.assertEqual(st[("default", "f")], (True, 5, 5, 2))
+        self.assertEqual(st[("ndebug", "f")], (False, 0, 5, 0))      # its key is not the ledger's
+        self.assertEqual(st[("default", "g")], (False, 3, 4, 1))
+        st = prove.proof_status(want, led, {"f@ndebug": (5, 5, 2, True)})  # proved by this run
+        self.assertEqual(st[("ndebug", "f")], (True, 5, 5, 2))
+
+
+class TreeReportTest(unittest.TestCase):
+    """The ledger by file of the tree as it is, from the committed ledger and Frama-C's locations:
+    src/failing.c is proved whole, src/guard.c not at all. Run by `make prove-selftest`, which
+    passes the proof's kernel flags and sources (skipped when run by hand without them)."""
+
+    def test_tree(self):
+        kernel, srcs = os.environ.get("PROVE_TEST_KERNEL"), os.environ.get("PROVE_TEST_SRCS")
+        if not kernel or not srcs:
+            self.skipTest("PROVE_TEST_KERNEL / PROVE_TEST_SRCS not set (make prove-selftest sets them)")
+        import shlex
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        led = prove.Ledger.read(os.path.join(root, "proofs/ledger.tsv"))
+        framac = os.environ.get("FRAMAC", "frama-c")
+        locations = prove.function_locations(framac, shlex.split(kernel) + srcs.split(), root)
+        proofs = [(f, *locations[f], (e["proved"] == e["total"], e["proved"], e["total"], e["smoke"]))
+                  for f, e in led.fns.items() if f in locations]
+        rows, warnings = prove.by_file(root, proofs)
+        rows = {r["file"]: r for r in rows}
+        self.assertEqual(warnings, [])
+        failing = rows["src/failing.c"]
+        self.assertGreater(failing["functions"], 10)
+        self.assertEqual(failing["proved"], failing["functions"])
+        self.assertEqual(failing["goals_proved"], failing["goals"])
+        self.assertEqual(failing["lines_proved"], failing["lines_in_functions"])
+        self.assertEqual(failing["goals"], sum(e["total"] for f, e in led.fns.items()
+                                               if f in locations and locations[f][0] == "src/failing.c"))
+        guard = rows["src/guard.c"]
+        self.assertGreater(guard["functions"], 10)
+        self.assertEqual((guard["proved"], guard["goals"], guard["lines_proved"]), (0, 0, 0))
+        self.assertGreater(guard["lines_of_code"], guard["lines_in_functions"])
+
+
+
+class MutantsTest(unittest.TestCase):
+    """proofs/mutants.py: its TSV, the exactly-once rule, and what it calls the catch."""
+
+    def test_read_and_apply(self):
+        import mutants
+        with tempfile.TemporaryDirectory() as root:
+            os.makedirs(os.path.join(root, "src"))
+            with open(os.path.join(root, "src/x.c"), "w", encoding="utf-8") as f:
+                f.write("int f(int a)\n{\n\treturn a > 0;\n}\nint g(int a) { return a > 1; }\n")
+            tsv = os.path.join(root, "m.tsv")
+            with open(tsv, "w", encoding="utf-8") as f:
+                f.write("# comment\n"
+                        "one\tsrc/x.c\tf\tthe test\t{\\n\\treturn a > 0;\t{\\n\\treturn a >= 0;\n"
+                        "gone\tsrc/x.c\tf,g\tdeleted\treturn a > 1; \t\n"
+                        "twice\tsrc/x.c\tf\tambiguous\treturn a\tx\n")
+            ms = mutants.read_mutants(tsv)
+            self.assertEqual([m["name"] for m in ms], ["one", "gone", "twice"])
+            self.assertEqual(ms[0]["find"], "{\n\treturn a > 0;")
+            self.assertEqual(ms[1]["replace"], "")
+            self.assertIsNone(mutants.apply(root, ms[0], False))
+            self.assertIn("occurs 2 times", mutants.apply(root, ms[2], False))
+            self.assertIsNone(mutants.apply(root, ms[0], True))
+            with open(os.path.join(root, "src/x.c"), encoding="utf-8") as f:
+                self.assertIn("return a >= 0;", f.read())
+            self.assertIn("occurs 0 times", mutants.apply(root, ms[0], False))   # applied once only
+            with open(tsv, "a", encoding="utf-8") as f:
+                f.write("short\tsrc/x.c\tf\n")
+            with self.assertRaises(ValueError):
+                mutants.read_mutants(tsv)
+        self.assertEqual(mutants.unescape(r"a\\nb\n\tc\q"), "a\\nb\n\tc\\q")
+
+    def test_caught_by(self):
+        import mutants
+        out = ("prove: 0 / 1 goals\n"
+               "prove: FAIL [batch 0] goal typed_cast_failing_zalloc_ensures_3: Timeout (see d/wp.log)\n"
+               "prove: FAIL [batch 0] goal typed_cast_failing_zalloc_assigns: Failed (see d/wp.log)\n")
+        self.assertEqual(mutants.caught_by(out), "typed_cast_failing_zalloc_ensures_3 (Timeout)")
+        smoke = "prove: FAIL [smoke batch 1] smoke test of in_use failed (Valid): a contract is contradictory\n"
+        self.assertEqual(mutants.caught_by(smoke), "smoke test of in_use (Valid)")
+        self.assertIsNone(mutants.caught_by("prove: FAIL (forbidden) x\nTraceback ...\n"))
+
+
 if __name__ == "__main__":
     unittest.main()
