@@ -136,8 +136,18 @@ void memapi__fwd_dealloc(const memapi_allocator *in, void *ptr, memapi_layout la
     complete behaviors; \
     disjoint behaviors;
 
+/* Whether each resize kind zeroes, by the name of its vtable field: a forwarder names its field
+ * once, and the zeroing flag it hands to the entry and to the default resize is derived from that
+ * name, so a forwarder cannot call one kind's entry while promising another kind's zeroing (the
+ * entry contract takes the flag as an argument of its own: proofs/README.md, "The mutation stage"). */
+#define FWD_ZERO_grow false
+#define FWD_ZERO_zgrow true
+#define FWD_ZERO_shrink false
+#define FWD_ZERO_realloc false
+#define FWD_ZERO_rezalloc true
+
 /* The body of every resize forwarder: `field` is the vtable entry of its kind. */
-#define FWD_RESIZE_BODY(field, zero) \
+#define FWD_RESIZE_BODY(field) \
     const memapi_allocator a = *in; \
     if (!has_entry_table(a)) { \
         memapi__fail(err, MEMAPI_E_UNSUPPORTED); \
@@ -145,40 +155,40 @@ void memapi__fwd_dealloc(const memapi_allocator *in, void *ptr, memapi_layout la
     } \
     const memapi_alloc_vtable vt = *a.vt; \
     if (vt.field != NULL) \
-        return MEMAPI__ENTRY_RESIZE(vt.field, (zero), a.self, ptr, old_layout, new_layout, err); \
-    return memapi_default_resize(a, ptr, old_layout, new_layout, (zero), err);
+        return MEMAPI__ENTRY_RESIZE(vt.field, FWD_ZERO_##field, a.self, ptr, old_layout, new_layout, err); \
+    return memapi_default_resize(a, ptr, old_layout, new_layout, FWD_ZERO_##field, err);
 
 /*@ FWD_ACSL_RESIZE(1, 0) */
 void *memapi__fwd_grow(const memapi_allocator *in, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                        memapi_error *err)
 {
-    FWD_RESIZE_BODY(grow, false)
+    FWD_RESIZE_BODY(grow)
 }
 
 /*@ FWD_ACSL_RESIZE(1, 1) */
 void *memapi__fwd_zgrow(const memapi_allocator *in, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                         memapi_error *err)
 {
-    FWD_RESIZE_BODY(zgrow, true)
+    FWD_RESIZE_BODY(zgrow)
 }
 
 /*@ FWD_ACSL_RESIZE(-1, 0) */
 void *memapi__fwd_shrink(const memapi_allocator *in, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                          memapi_error *err)
 {
-    FWD_RESIZE_BODY(shrink, false)
+    FWD_RESIZE_BODY(shrink)
 }
 
 /*@ FWD_ACSL_RESIZE(0, 0) */
 void *memapi__fwd_realloc(const memapi_allocator *in, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                           memapi_error *err)
 {
-    FWD_RESIZE_BODY(realloc, false)
+    FWD_RESIZE_BODY(realloc)
 }
 
 /*@ FWD_ACSL_RESIZE(0, 1) */
 void *memapi__fwd_rezalloc(const memapi_allocator *in, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                            memapi_error *err)
 {
-    FWD_RESIZE_BODY(rezalloc, true)
+    FWD_RESIZE_BODY(rezalloc)
 }
