@@ -139,14 +139,16 @@ static memapi_status default_try_dealloc(void *self, void *ptr, memapi_layout l,
 
 /*
  * free cannot fail: memapi_dealloc calls this entry and needs no error object (alloc.h). It never
- * gets the layout's dangling pointer (the entry's contract), which is every size-0 block this
- * allocator hands out, so that every pointer it gets came from the malloc family.
+ * gets the layout's dangling pointer (the entry's contract), but it may get another pointer with a
+ * size-0 layout, which this allocator never hands out (its size-0 blocks are the dangling
+ * pointer): a no-op, as in try_dealloc (docs/design.md D3). Freeing it would free whatever block
+ * the pointer is, and that block's own dealloc would then be a double free.
  */
 static void default_dealloc(void *self, void *ptr, memapi_layout l)
 {
     (void)self;
-    (void)l;
-    MEMAPI_OS(free)(ptr);
+    if (MEMAPI_LIKELY(l.size != 0))
+        MEMAPI_OS(free)(ptr);
 }
 
 /*

@@ -517,6 +517,24 @@ CONFORMANCE_TEST(zero_size_is_dangling)
     memapi_dealloc(a, (void *)16, L(32, 16));
 }
 
+/* D3: for the heap allocators a size-0 layout is a no-op whatever the pointer, also a live block's
+ * pointer given with the wrong (size-0) layout: both frees leave the block live, and its own
+ * dealloc afterwards is not a double free (glibc aborts on one, ASan reports it). */
+Test(conformance, heap_size_zero_free_of_a_live_block_is_a_no_op)
+{
+    const memapi_allocator heaps[] = {memapi_default(), memapi_system(), memapi_c_alloc()};
+    for (size_t i = 0; i < sizeof heaps / sizeof heaps[0]; i++) {
+        memapi_error e;
+        unsigned char *p = must_alloc(heaps[i].vt->name, heaps[i], L(64, 8), false);
+        fill(p, 64, 0x5A);
+        cr_assert_eq(memapi_try_dealloc(heaps[i], p, L(0, 8), &e), MEMAPI_OK, "%s: try_dealloc (0,8)",
+                     heaps[i].vt->name);
+        memapi_dealloc(heaps[i], p, L(0, 8));
+        cr_assert(all_eq(p, 64, 0x5A), "%s: the block changed", heaps[i].vt->name);
+        memapi_dealloc(heaps[i], p, L(64, 8));
+    }
+}
+
 CONFORMANCE_TEST(shrink_and_realloc_to_zero)
 {
     const char *who = row->name;
