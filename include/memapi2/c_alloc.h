@@ -52,6 +52,8 @@ extern "C" {
 MEMAPI_API extern const memapi_alloc_vtable memapi_c_alloc_vtable;
 
 /** @brief The c_alloc allocator value (stateless: `self == NULL`). */
+/*@ assigns \nothing;
+    ensures \result.vt == (memapi_alloc_vtable const *)&memapi_c_alloc_vtable && \result.self == \null; */
 static inline memapi_allocator memapi_c_alloc(void)
 {
     memapi_allocator a = {&memapi_c_alloc_vtable, NULL};

@@ -33,6 +33,10 @@ extern "C" {
 /** The alignment the platform's malloc guarantees for requests of at least that size. */
 #ifdef __cplusplus
 #define MEMAPI_MIN_ALIGN alignof(max_align_t)
+#elif defined(__FRAMAC__)
+/* The proof's platform (Frama-C 25 has neither _Alignof nor max_align_t): x86_64 glibc, whose
+   malloc aligns every block to 16 bytes (proofs/libc_heap.h). */
+#define MEMAPI_MIN_ALIGN 16
 #else
 #define MEMAPI_MIN_ALIGN _Alignof(max_align_t)
 #endif
@@ -41,6 +45,8 @@ extern "C" {
 MEMAPI_API extern const memapi_alloc_vtable memapi_default_vtable;
 
 /** @brief The default allocator value. */
+/*@ assigns \nothing;
+    ensures \result.vt == (memapi_alloc_vtable const *)&memapi_default_vtable && \result.self == \null; */
 static inline memapi_allocator memapi_default(void)
 {
     memapi_allocator a = {&memapi_default_vtable, NULL};
@@ -48,6 +54,8 @@ static inline memapi_allocator memapi_default(void)
 }
 
 /** @brief The reference's `System`: the same allocator as `memapi_default()`. */
+/*@ assigns \nothing;
+    ensures \result.vt == (memapi_alloc_vtable const *)&memapi_default_vtable && \result.self == \null; */
 static inline memapi_allocator memapi_system(void)
 {
     return memapi_default();

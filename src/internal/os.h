@@ -3,9 +3,12 @@
  * fallible heap, memory-mapping and system call of default.c, guard.c, os_error.c and c_alloc.c,
  * and locked.c's mutex calls, are written MEMAPI_OS(name)(arguments).
  *
- * - Normal builds (and proofs): MEMAPI_OS(name) is `name`, so the call is the direct call, token for
+ * - Normal builds: MEMAPI_OS(name) is `name`, so the call is the direct call, token for
  *   token: the object code is the same as without the seam (fuzz/README.md shows the objdump and
  *   instruction-count comparison).
+ * - Proofs only (Frama-C defines __FRAMAC__): the heap calls are the models of proofs/libc_heap.h,
+ *   which take the caller's layout as Frama-C ghost arguments (comments to a compiler); every
+ *   other call is `name`.
  * - Fuzz builds only (-DMEMAPI_FUZZ_OS_FAULTS, set by mk/fuzz.mk and fuzz/build.sh, never by the
  *   library's own build): the call goes through the function pointer memapi__os.name, which starts
  *   as the platform function (fuzz/os_faults.c defines the table) and which a harness may point at a
@@ -58,6 +61,36 @@ typedef struct memapi__os_table {
 extern memapi__os_table memapi__os;
 
 #define MEMAPI_OS(name) (memapi__os.name)
+#elif defined(__FRAMAC__)
+/*
+ * The proof (Frama-C only): the heap calls are their models over the allocator interface's
+ * abstract heap, which take the caller's layout as ghost arguments; every other call is the
+ * platform function (proofs/libc_heap.h, proofs/README.md "The C heap"). The models are declared
+ * for the files that have the allocator interface (alloc.h) already, the heap allocators: another
+ * file (os_error.c) is printed as before, so the proof keys of its functions do not move.
+ */
+#ifdef MEMAPI2_ALLOC_H
+#include "libc_heap.h"
+#endif
+#define MEMAPI_OS(name) MEMAPI_PROOF_OS_##name
+#define MEMAPI_PROOF_OS_malloc memapi_proof_malloc
+#define MEMAPI_PROOF_OS_calloc memapi_proof_calloc
+#define MEMAPI_PROOF_OS_realloc memapi_proof_realloc
+#define MEMAPI_PROOF_OS_free memapi_proof_free
+#define MEMAPI_PROOF_OS_posix_memalign memapi_proof_posix_memalign
+#define MEMAPI_PROOF_OS_memalign memapi_proof_memalign
+#define MEMAPI_PROOF_OS_mmap mmap
+#define MEMAPI_PROOF_OS_mprotect mprotect
+#define MEMAPI_PROOF_OS_munmap munmap
+#define MEMAPI_PROOF_OS_madvise madvise
+#define MEMAPI_PROOF_OS_sysconf sysconf
+#define MEMAPI_PROOF_OS_getentropy getentropy
+#define MEMAPI_PROOF_OS_strerror_r strerror_r
+#define MEMAPI_PROOF_OS_pthread_mutexattr_init pthread_mutexattr_init
+#define MEMAPI_PROOF_OS_pthread_mutexattr_settype pthread_mutexattr_settype
+#define MEMAPI_PROOF_OS_pthread_mutex_init pthread_mutex_init
+#define MEMAPI_PROOF_OS_pthread_mutex_lock pthread_mutex_lock
+#define MEMAPI_PROOF_OS_pthread_mutex_unlock pthread_mutex_unlock
 #else
 #define MEMAPI_OS(name) name
 #endif
