@@ -82,20 +82,29 @@ static inline void memapi__copy(void *dst, const void *src, size_t n)
         d[i] = s[i];
 }
 #else
+/*
+ * A count of 0 calls nothing: the contracts allow any pointer then (an empty range is valid), and
+ * memset/memcpy do not (C11 7.24.1p2: their pointers must be valid even for a length of 0), which
+ * matters where the pointer is a layout's dangling pointer (a size-0 block: the default resize to
+ * or from size 0, a scoped size-0 block zeroed). Found by the Eva stage (proofs/README.md, "Eva").
+ */
 #include <string.h>
 static inline void memapi__zero(void *dst, size_t n)
 {
-    memset(dst, 0, n);
+    if (n != 0)
+        memset(dst, 0, n);
 }
 
 static inline void memapi__zero_range(void *dst, size_t from, size_t to)
 {
-    memset((char *)dst + from, 0, to - from);
+    if (to != from)
+        memset((char *)dst + from, 0, to - from);
 }
 
 static inline void memapi__copy(void *dst, const void *src, size_t n)
 {
-    memcpy(dst, src, n);
+    if (n != 0)
+        memcpy(dst, src, n);
 }
 #endif
 
