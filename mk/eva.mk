@@ -1,0 +1,31 @@
+# Frama-C Eva over every built-in allocator (proofs/README.md, "Eva").
+#
+#   make prove-eva            one Eva analysis per driver (proofs/eva/d_<name>.c), EVA_JOBS at a
+#                             time; fails when a driver has an alarm that proofs/eva/accepted.tsv
+#                             does not list with its reason, or when Frama-C did not run to its
+#                             end. Writes $(BUILD)/eva/<driver>.{log,csv} and
+#                             $(BUILD)/eva/covered.tsv (`<src file>\t<function>` per library function
+#                             reached with no alarm). Then the planted-bug self-check.
+#   make prove-eva EVA_DRIVERS=guard,bump   some drivers only (while working on them)
+#   make prove-eva-selftest   the planted bugs alone: each must fail the stage
+#
+# Variables: EVA_PRECISION (-eva-precision), EVA_JOBS, EVA_DRIVERS, FRAMAC.
+
+EVA_PRECISION ?= 3
+EVA_JOBS      ?= 2
+EVA_DRIVERS   ?= default,c_alloc,stack,bump,failing,locked,tracking,guard
+EVA_DIR       := $(BUILD)/eva
+# The mappings of proofs/eva/libc.c's mmap model are placed in this region (absolute addresses).
+EVA_FLAGS     ?= -absolute-valid-range 0x10000000-0x103fffff -eva-split-return full
+EVA_RUN = $(PYTHON) proofs/eva/eva.py --framac '$(FRAMAC)' --jobs $(EVA_JOBS) --precision $(EVA_PRECISION) \
+  --eva-flags '$(EVA_FLAGS)'
+
+# Joins CHECK_STAGES once every driver passes (proofs/README.md, "Eva").
+# CHECK_STAGES += prove-eva
+.PHONY: prove-eva prove-eva-selftest
+
+prove-eva:
+	@$(EVA_RUN) --out $(EVA_DIR) --drivers $(EVA_DRIVERS)
+
+prove-eva-selftest:
+	@$(EVA_RUN) --out $(EVA_DIR)/selftest --selftest
