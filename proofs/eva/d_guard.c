@@ -135,6 +135,7 @@ static void with_guard(int which)
     memapi_guard_destroy(&g);
 }
 
+#ifndef EVA_GUARD_FAULTS_ONLY
 void eva_main(void)
 {
     set_previous_action();
@@ -153,3 +154,17 @@ void eva_main(void)
     default: with_guard(10); break;
     }
 }
+#else
+/* d_guard_fault.c: the fault classification and report alone (a quick driver: the planted-bug
+ * self-check runs it). */
+void eva_main(void)
+{
+    set_previous_action();
+    memapi_guard g;
+    memapi_guard_options o = options(0);
+    if (memapi_guard_init(&g, &o, EVA_ERR) != MEMAPI_OK)
+        return;
+    EVA_EACH_LAYOUT(fault_near_block, &g)
+    memapi_guard_destroy(&g);
+}
+#endif

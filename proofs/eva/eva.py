@@ -31,6 +31,7 @@ DRIVERS = {
     "locked": ["src/locked.c"],
     "tracking": ["src/tracking.c"],
     "guard": ["src/guard.c"],
+    "guard_fault": ["src/guard.c"],
     "cmalloc": ["src/cmalloc.c"],
 }
 OK_STATUS = {"Valid", "Considered valid", "Dead", "Valid under hypotheses", "Valid but dead",
@@ -100,7 +101,7 @@ MUTATIONS = [
     ("resize-copy-off-by-one", "src/resize.c", "default", "memapi__copy",
      "memapi__copy(fresh, ptr, old_layout.size < new_layout.size ? old_layout.size : new_layout.size);",
      "memapi__copy(fresh, ptr, old_layout.size < new_layout.size ? old_layout.size + 1 : new_layout.size);"),
-    ("guard-pattern-past-its-array", "src/guard.c", "guard", "block_pattern",
+    ("guard-pattern-past-its-array", "src/guard.c", "guard_fault", "block_pattern",
      "for (unsigned i = 0; i < 8; i++) {",
      "for (unsigned i = 0; i <= 8; i++) {"),
 ]
