@@ -109,9 +109,9 @@ def fn_files(srcs):
 # The planted bugs of the self-check (make prove-eva-selftest): each is applied to a copy of the
 # tree, where the driver named must then fail with an alarm in the function named.
 MUTATIONS = [
-    ("zgrow-zeroes-one-past", "src/default.c", "default", "heap_realloc_zero",
-     "memset((char *)p + old_l.size, 0, new_l.size - old_l.size);",
-     "memset((char *)p + old_l.size, 0, new_l.size - old_l.size + 1);"),
+    ("zalloc-aligned-zeroes-one-past", "src/default.c", "default", "heap_zalloc_aligned",
+     "memset(p, 0, l.size);",
+     "memset(p, 0, l.size + 1);"),
     ("guard-pattern-past-its-array", "src/guard.c", "guard_fault", "block_pattern",
      "for (unsigned i = 0; i < 8; i++) {",
      "for (unsigned i = 0; i <= 8; i++) {"),
