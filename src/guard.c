@@ -50,9 +50,11 @@ typedef struct record {
     _Atomic size_t align;
 } record;
 
-/* The metadata mapping's header: what the handler needs, immutable once published, then the link. */
+/* The metadata mapping's header: what the handler needs, immutable once published, then the link.
+ * The atomic pointers are written with the _Atomic qualifier (`T *_Atomic`), the same type as the
+ * specifier form `_Atomic(T *)` (C11 6.7.3p5), which Frama-C's parser does not read (proofs/README.md, "Eva"). */
 struct memapi__guard_meta {
-    _Atomic(struct memapi__guard_meta *) next;
+    struct memapi__guard_meta *_Atomic next;
     uintptr_t pool;
     size_t pool_bytes;
     size_t stride;
@@ -129,7 +131,7 @@ static bool record_read_racing(const record *r, snapshot *out)
 /* ---- the SIGSEGV handler and the list of live guard allocators it searches -------------------- */
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Atomic(meta *) registry_head;
+static meta *_Atomic registry_head;
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static struct sigaction previous_action;
 static int handler_status = -1;
@@ -147,7 +149,9 @@ static void line_str(line *l, const char *s)
 
 static void line_num(line *l, uintptr_t v, unsigned base)
 {
-    char digits[2 * sizeof(uintptr_t) * 4];
+    /* Zeroed (as -ftrivial-auto-var-init=zero does anyway): every digit read below was written by
+     * the first loop, which Eva cannot relate to n when v is not a single value (proofs/README.md, "Eva"). */
+    char digits[2 * sizeof(uintptr_t) * 4] = {0};
     size_t n = 0;
     do {
         digits[n++] = "0123456789abcdef"[v % base];
@@ -280,7 +284,7 @@ static void register_meta(meta *m)
 static void unregister_meta(meta *m)
 {
     pthread_mutex_lock(&registry_lock);
-    _Atomic(meta *) *link = &registry_head;
+    meta *_Atomic *link = &registry_head;
     meta *cur;
     while ((cur = atomic_load_explicit(link, memory_order_relaxed)) != NULL && cur != m)
         link = &cur->next;
