@@ -19,7 +19,7 @@
 # wp-report.json, report.json), why3.conf.
 
 PROVE_SRCS    ?= src/layout.c src/arith.c src/error.c src/os_error.c src/fatal.c src/alloc.c src/resize.c \
-                 src/alloc_temp.c src/checked.c src/bump.c src/forward.c src/failing.c
+                 src/alloc_temp.c src/checked.c src/bump.c src/forward.c src/failing.c src/stack.c
 PROVE_CACHE   ?= ledger
 PROVE_TIMEOUT ?= 40
 PROVE_JOBS    ?= 2
