@@ -23,7 +23,8 @@
 # wp-report.json, report.json), why3.conf.
 
 PROVE_SRCS    ?= src/layout.c src/arith.c src/error.c src/os_error.c src/fatal.c src/alloc.c src/resize.c \
-                 src/alloc_temp.c src/checked.c src/bump.c src/forward.c src/failing.c src/c_alloc.c
+                 src/alloc_temp.c src/checked.c src/bump.c src/forward.c src/failing.c src/c_alloc.c src/stack.c \
+                 src/locked.c
 PROVE_CACHE   ?= ledger
 PROVE_TIMEOUT ?= 40
 PROVE_JOBS    ?= 2
@@ -71,7 +72,9 @@ PROVE_SPLIT ?= resize bump_resize memapi_layout_repeat memapi_layout_fam packed 
 # The functions whose body casts a `void *` to the object it stands for (the bump arena's vtable
 # thunks, the zeroing callback of a scoped allocation): proved under WP's Typed+cast memory model (proofs/README.md).
 PROVE_CAST ?= zero_then_call_cb vt_alloc vt_zalloc vt_try_dealloc vt_resize vt_zresize vt_owns \
-              failing_alloc failing_zalloc failing_try_dealloc failing_dealloc failing_resize failing_zresize failing_owns
+              failing_alloc failing_zalloc failing_try_dealloc failing_dealloc failing_resize failing_zresize failing_owns \
+              locked_alloc locked_zalloc locked_try_dealloc locked_dealloc locked_grow locked_zgrow locked_shrink \
+              locked_realloc locked_rezalloc locked_owns locked_alloc_temp call_unlocked
 PROVE_CAST += capped_alloc capped_try_dealloc
 # The smoke tests run in a pass of their own (proofs/README.md, "Smoke tests"), each with a fixed
 # budget of prover steps instead of the 2-second timeout: a smoke test passes when no prover

@@ -62,4 +62,7 @@ int __builtin_ctzl(unsigned long x);
  * so that programs calling the dispatch can be proved too; it is trusted as well (trusted.tsv).
  */
 
+/* The POSIX mutex calls of the locked wrapper, with the ghost notion of a held mutex. */
+#include "libc_thread.h"
+
 #endif

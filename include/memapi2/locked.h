@@ -74,6 +74,10 @@ MEMAPI_API void memapi_locked_destroy(memapi_locked *l);
  * @brief The wrapped allocator (name "locked"): capabilities of the inner allocator plus
  * `MEMAPI_CAP_SHARED`. Precondition: `l` is initialised.
  */
+/*@ requires \valid_read(l);
+    assigns \nothing;
+    ensures \result.vt == &l->vt;
+*/
 static inline memapi_allocator memapi_locked_allocator(memapi_locked *l)
 {
     memapi_allocator a = {&l->vt, l};

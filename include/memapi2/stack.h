@@ -43,6 +43,9 @@ extern "C" {
 MEMAPI_API extern const memapi_alloc_vtable memapi_stack_vtable;
 
 /** @brief The stack allocator value (stateless: `self == NULL`). */
+/*@ assigns \nothing;
+    ensures \result.vt == (memapi_alloc_vtable const *)&memapi_stack_vtable && \result.self == \null;
+*/
 static inline memapi_allocator memapi_stack(void)
 {
     memapi_allocator a = {&memapi_stack_vtable, NULL};
