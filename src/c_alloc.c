@@ -158,6 +158,15 @@ static void *c_alloc_zalloc(void *self, memapi_layout l, memapi_error *err)
     return c_alloc_impl(l, true, err);
 }
 
+/* The outcome the entry contract asks of a try_dealloc (alloc_acsl.h's MEMAPI_ACSL_TRY_DEALLOC_OUTCOME,
+   on this entry's layout argument `l`), for each behavior but the dangling pointer's. */
+#define C_ALLOC_TRY_DEALLOC_OUTCOME \
+      ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR; \
+      ensures \result == MEMAPI_OK ==> memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, l.size); \
+      ensures \result == MEMAPI_ERROR ==> memapi_proof_heap == \old(memapi_proof_heap) && \
+              memapi_same_bytes{Old, Here}((char *)ptr, l.size); \
+      ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+
 /*
  * The try_dealloc entry: its entry contract (alloc_acsl.h) for every block but the layout's dangling
  * pointer, which c_alloc.h (docs/design.md D3) accepts and ignores for any size: for a nonzero size
@@ -174,29 +183,17 @@ static void *c_alloc_zalloc(void *self, memapi_layout l, memapi_error *err)
       ensures memapi_proof_heap == \old(memapi_proof_heap);
     behavior unadjustable:
       assumes ptr != (void *)(uintptr_t)l.align && !memapi_c_adjustable(l);
-      ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR;
-      ensures \result == MEMAPI_OK ==> memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, l.size);
-      ensures \result == MEMAPI_ERROR ==> memapi_proof_heap == \old(memapi_proof_heap) &&
-              memapi_same_bytes{Old, Here}((char *)ptr, l.size);
-      ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+      C_ALLOC_TRY_DEALLOC_OUTCOME
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> memapi_check_err(err, l.size, memapi_c_adj_align(l));
     behavior zero_size:
       assumes ptr != (void *)(uintptr_t)l.align && memapi_c_adjustable(l) && l.size == 0;
-      ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR;
-      ensures \result == MEMAPI_OK ==> memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, l.size);
-      ensures \result == MEMAPI_ERROR ==> memapi_proof_heap == \old(memapi_proof_heap) &&
-              memapi_same_bytes{Old, Here}((char *)ptr, l.size);
-      ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+      C_ALLOC_TRY_DEALLOC_OUTCOME
       ensures \result == MEMAPI_OK;
       ensures memapi_proof_heap == \old(memapi_proof_heap);
     behavior freed:
       assumes ptr != (void *)(uintptr_t)l.align && memapi_c_adjustable(l) && l.size > 0;
-      ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR;
-      ensures \result == MEMAPI_OK ==> memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, l.size);
-      ensures \result == MEMAPI_ERROR ==> memapi_proof_heap == \old(memapi_proof_heap) &&
-              memapi_same_bytes{Old, Here}((char *)ptr, l.size);
-      ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+      C_ALLOC_TRY_DEALLOC_OUTCOME
       ensures \result == MEMAPI_OK;
     complete behaviors;
     disjoint behaviors;
