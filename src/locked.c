@@ -288,6 +288,8 @@ typedef struct unlocked_call {
     memapi_locked *l;
     memapi_temp_cb cb;
     void *ctx;
+    /* Read only by the proof (the callback model's block size): one store per scoped call. */
+    // cppcheck-suppress unusedStructMember
     size_t size;
 } unlocked_call;
 
