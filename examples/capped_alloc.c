@@ -41,6 +41,7 @@ typedef struct capped {
     ensures \result == \null && err != \null ==> memapi_err_texts(err);
     ensures \result != \null ==>
             memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err);
+    ensures \result != \null ==> memapi_aligned(\result, layout.align);
     // and what this allocator adds:
     ensures layout.size > ((capped *)self)->limit ==> \result == \null;
 */

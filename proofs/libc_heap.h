@@ -42,8 +42,11 @@
 _Static_assert(MEMAPI_PROOF_MIN_ALIGN == 16, "x86_64 glibc: malloc aligns to 16 bytes");
 
 /*@
-  // p is aligned to a (a > 0), written as the code tests it.
-  predicate memapi_proof_aligned(void *p, integer a) = (uintptr_t)p % a == 0;
+  // p is aligned to the power of two a: to every power of two up to a, each in the mask form of
+  // the dispatch's test (memapi_aligned, memapi2/alloc_acsl.h). What a block aligned to a is, not
+  // more: a power of two no larger than a divides it.
+  predicate memapi_proof_aligned(void *p, integer a) =
+    \forall integer b; memapi_pow2(b) && b <= a ==> memapi_aligned(p, b);
 */
 
 /* malloc(n) for the layout l (n == l.size): NULL with errno set and the heap unchanged, or the

@@ -93,6 +93,7 @@ static void *fail_null(memapi_layout adj, int saved_errno, memapi_error *err)
     ensures \result == \null && err != \null ==> memapi_err_texts(err); \
     ensures \result != \null ==> \
             memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, l, err); \
+    ensures \result != \null ==> memapi_aligned(\result, l.align); \
     ensures (zero) != 0 && \result != \null ==> memapi_zero_bytes((char *)\result, 0, l.size); \
     behavior unadjustable: \
       assumes !memapi_c_adjustable(l); \
@@ -243,6 +244,7 @@ static memapi_status c_alloc_try_dealloc(void *self, void *ptr, memapi_layout l,
             memapi_same_bytes{Old, Here}((char *)ptr, old_l.size);
     ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap,
                                                          (char *)ptr, old_l, (char *)\result, new_l, 0);
+    ensures \result != \null ==> memapi_aligned(\result, new_l.align);
     behavior by_default:
       assumes new_l.size == 0 || old_l.size == 0 || memapi_misaligned(ptr, new_l.align);
       ensures \result != \null ==> \result == memapi_proof_next(\old(memapi_proof_heap), new_l);

@@ -112,6 +112,7 @@ static void note_rules(memapi_failing *f)
       ensures \result == \null && err != \null ==> memapi_err_texts(err); \
       ensures \result != \null ==> \
               memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, l, err); \
+      ensures \result != \null ==> memapi_aligned(\result, l.align); \
       ensures (zero) != 0 && \result != \null ==> memapi_zero_bytes((char *)\result, 0, l.size);
 
 /* A counted call with some rule on: the rules' verdict (out of line: the path with every rule off
@@ -241,7 +242,8 @@ static void failing_dealloc(void *self, void *ptr, memapi_layout layout)
     ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
             memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size); \
     ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, \
-                                                         (char *)ptr, old_layout, (char *)\result, new_layout, zero);
+                                                         (char *)ptr, old_layout, (char *)\result, new_layout, zero); \
+    ensures \result != \null ==> memapi_aligned(\result, new_layout.align);
 
 /*@ FAILING_ACSL_RESIZE(0) */
 static void *failing_resize(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,

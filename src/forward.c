@@ -25,6 +25,7 @@
       ensures \result == \null && err != \null ==> memapi_err_texts(err); \
       ensures \result != \null ==> \
               memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err); \
+      ensures \result != \null ==> memapi_aligned(\result, layout.align); \
       zero_also \
     complete behaviors; \
     disjoint behaviors;
@@ -133,6 +134,7 @@ void memapi__fwd_dealloc(const memapi_allocator *in, void *ptr, memapi_layout la
       ensures \result != \null ==> \
               memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout, \
                                         (char *)\result, new_layout, zero); \
+      ensures \result != \null ==> memapi_aligned(\result, new_layout.align); \
     complete behaviors; \
     disjoint behaviors;
 

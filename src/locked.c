@@ -97,6 +97,7 @@ static void unlock(memapi_locked *l)
     ensures \result == \null && err != \null ==> memapi_err_texts(err); \
     ensures \result != \null ==> \
             memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err); \
+    ensures \result != \null ==> memapi_aligned(\result, layout.align); \
     zero_also
 
 /*@ LOCKED_ACSL_ALLOC() */
@@ -212,7 +213,8 @@ static void locked_dealloc(void *self, void *ptr, memapi_layout layout)
     ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
             memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size); \
     ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, \
-                                                         (char *)ptr, old_layout, (char *)\result, new_layout, zero);
+                                                         (char *)ptr, old_layout, (char *)\result, new_layout, zero); \
+    ensures \result != \null ==> memapi_aligned(\result, new_layout.align);
 
 /* The body of every resize entry: `fwd` is the forwarder of its kind. */
 #define LOCKED_RESIZE(fwd) \

@@ -33,6 +33,7 @@
       ensures \result != \null ==>
               memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout,
                                         (char *)\result, new_layout, zero);
+      ensures \result != \null ==> memapi_aligned(\result, new_layout.align);
       ensures \result != \null ==> memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr,
                                                 old_layout.size);
     complete behaviors;
@@ -210,6 +211,7 @@ static inline memapi_resize_fn resize_entry(memapi_alloc_vtable vt, resize_kind 
     ensures \result != \null ==>
             memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, (char *)ptr, old_layout,
                                       (char *)\result, new_layout, zeroing(kind));
+    ensures \result != \null ==> memapi_aligned(\result, new_layout.align);
 */
 static void *resize_dispatch(memapi_allocator a, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
                              resize_kind kind, memapi_error *err)

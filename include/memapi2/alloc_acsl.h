@@ -42,6 +42,8 @@ extern const char memapi__msg_misaligned[34];
   // What the dispatch rejects as misaligned, written as the code computes it.
   predicate memapi_misaligned(void *p, integer align) = ((uintptr_t)p & (align - 1)) != 0;
   predicate memapi_ptr_ok(void *p, memapi_layout l) = p != \null && !memapi_misaligned(p, l.align);
+  // A block handed out for a layout of alignment `align` passes that test when it comes back.
+  predicate memapi_aligned(void *p, integer align) = !memapi_misaligned(p, align);
   predicate memapi_layouts_ok(memapi_layout ol, memapi_layout nl) =
     memapi_valid_layout(ol) && memapi_valid_layout(nl);
   predicate memapi_same_layout(memapi_layout ol, memapi_layout nl) = ol.size == nl.size && ol.align == nl.align;
@@ -105,6 +107,7 @@ extern const char memapi__msg_misaligned[34];
     ensures \result == \null && err != \null ==> memapi_err_texts(err);
     ensures \result != \null ==>
             memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err);
+    ensures \result != \null ==> memapi_aligned(\result, layout.align);
 */
 void *memapi_proof_entry_alloc(void *(*entry)(void *, memapi_layout, memapi_error *), void *self,
                                memapi_layout layout, memapi_error *err);
@@ -117,6 +120,7 @@ void *memapi_proof_entry_alloc(void *(*entry)(void *, memapi_layout, memapi_erro
     ensures \result == \null && err != \null ==> memapi_err_texts(err);
     ensures \result != \null ==>
             memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err);
+    ensures \result != \null ==> memapi_aligned(\result, layout.align);
     ensures \result != \null ==> memapi_zero_bytes((char *)\result, 0, layout.size);
 */
 void *memapi_proof_entry_zalloc(void *(*entry)(void *, memapi_layout, memapi_error *), void *self,
@@ -168,6 +172,7 @@ void memapi_proof_entry_dealloc(void (*entry)(void *, void *, memapi_layout), vo
     ensures \result == \null && err != \null ==> memapi_err_texts(err);
     ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap,
                                                          (char *)ptr, old_layout, (char *)\result, new_layout, zero);
+    ensures \result != \null ==> memapi_aligned(\result, new_layout.align);
 */
 void *memapi_proof_entry_resize(void *(*entry)(void *, void *, memapi_layout, memapi_layout, memapi_error *),
                                 bool zero, void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
@@ -213,6 +218,7 @@ memapi_status memapi_proof_entry_alloc_temp(memapi_status (*entry)(void *, memap
     requires memapi_vt_ok(a, err); \
     requires err == \null || \valid(err); \
     assigns memapi_proof_heap, *err, memapi_proof_next(memapi_proof_heap, layout)[0 .. layout.size - 1]; \
+    ensures \result != \null ==> memapi_aligned(\result, layout.align); \
     behavior invalid_layout: \
       assumes !memapi_valid_layout(layout); \
       ensures memapi_proof_heap == \old(memapi_proof_heap); \
@@ -299,6 +305,7 @@ memapi_status memapi_proof_entry_alloc_temp(memapi_status (*entry)(void *, memap
             memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1]; \
     ensures \result == \null && (err == \null || \separated(err, (char *)ptr + (0 .. old_layout.size - 1))) ==> \
             memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size); \
+    ensures \result != \null ==> memapi_aligned(\result, new_layout.align); \
     behavior invalid_old_layout: \
       assumes !memapi_valid_layout(old_layout); \
       ensures memapi_proof_heap == \old(memapi_proof_heap); \

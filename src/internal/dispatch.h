@@ -128,6 +128,7 @@ static inline bool layout_ok(memapi_layout layout, memapi_error *err)
       ensures \result == \null && err != \null ==> memapi_err_texts(err);
       ensures \result != \null ==>
               memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err);
+      ensures \result != \null ==> memapi_aligned(\result, layout.align);
       ensures \result != \null && zero ==> memapi_zero_bytes((char *)\result, 0, layout.size);
     complete behaviors;
     disjoint behaviors;
