@@ -33,7 +33,8 @@ PROVE_BATCH   ?= 400
 PROVE_ONLY    ?=
 # Configurations proved besides the default one: a function whose proof obligation differs there
 # (its body, contract or callees' contracts) is proved there too (proofs/README.md).
-PROVE_CONFIGS ?= ndebug=-cpp-extra-args=-DNDEBUG asan=-cpp-extra-args=-D__SANITIZE_ADDRESS__
+PROVE_CONFIGS ?= ndebug=-cpp-extra-args=-DNDEBUG asan=-cpp-extra-args=-D__SANITIZE_ADDRESS__ \
+                 hosted=-cpp-extra-args=-DMEMAPI_PROOF_HOSTED_MEM portable=-cpp-extra-args=-DMEMAPI_PROOF_PORTABLE
 # Programs that use the library, proved with only include/ on the path against the installed
 # headers' contracts (proofs/README.md, "Proving your code against memapi2").
 PROVE_USER    ?= example=examples/arena_strbuf.c dup=examples/block_dup.c capped=examples/capped_alloc.c
