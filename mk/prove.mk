@@ -24,7 +24,7 @@
 
 PROVE_SRCS    ?= src/layout.c src/arith.c src/error.c src/os_error.c src/fatal.c src/alloc.c src/resize.c \
                  src/alloc_temp.c src/checked.c src/bump.c src/forward.c src/failing.c src/c_alloc.c src/stack.c \
-                 src/locked.c
+                 src/locked.c src/default.c
 PROVE_CACHE   ?= ledger
 PROVE_TIMEOUT ?= 40
 PROVE_JOBS    ?= 2
