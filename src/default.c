@@ -327,7 +327,8 @@ static void default_dealloc(void *self, void *ptr, memapi_layout l)
             memapi_same_bytes{Old, Here}((char *)ptr, old_l.size); \
     ensures \result != \null ==> \result == memapi_proof_next(\old(memapi_proof_heap), new_l); \
     ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, \
-                                                         (char *)ptr, old_l, (char *)\result, new_l, zero);
+                                                         (char *)ptr, old_l, (char *)\result, new_l, zero); \
+    ensures \result != \null ==> memapi_aligned(\result, new_l.align);
 
 /*@ DEFAULT_BY_COPY_ACSL(0) */
 static KEEP_ARGS void *resize_by_copy(RESIZE_ARGS)
@@ -358,7 +359,8 @@ static KEEP_ARGS void *zresize_by_copy(RESIZE_ARGS)
     ensures \result == \null && err != \null ==> memapi_def_failed(err, new_l, __fc_errno); \
     ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, \
                                                          (char *)ptr, old_l, (char *)\result, new_l, zero); \
-    ensures \result != \null ==> memapi_proof_aligned(\result, MEMAPI_PROOF_MIN_ALIGN);
+    ensures \result != \null ==> memapi_proof_aligned(\result, MEMAPI_PROOF_MIN_ALIGN); \
+    ensures \result != \null ==> memapi_aligned(\result, new_l.align);
 
 /* realloc with an error to fill: the new layout and err are kept across it. */
 /*@ DEFAULT_REALLOC_ACSL(0) */
