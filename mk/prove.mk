@@ -24,7 +24,7 @@
 
 PROVE_SRCS    ?= src/layout.c src/arith.c src/error.c src/os_error.c src/fatal.c src/alloc.c src/resize.c \
                  src/alloc_temp.c src/checked.c src/bump.c src/forward.c src/failing.c src/c_alloc.c src/stack.c \
-                 src/locked.c src/default.c
+                 src/locked.c src/default.c src/cmalloc.c
 PROVE_CACHE   ?= ledger
 PROVE_TIMEOUT ?= 40
 PROVE_JOBS    ?= 2
@@ -77,6 +77,10 @@ PROVE_CAST ?= zero_then_call_cb vt_alloc vt_zalloc vt_try_dealloc vt_resize vt_z
               locked_alloc locked_zalloc locked_try_dealloc locked_dealloc locked_grow locked_zgrow locked_shrink \
               locked_realloc locked_rezalloc locked_owns locked_alloc_temp call_unlocked
 PROVE_CAST += capped_alloc capped_try_dealloc
+# The malloc front end writes its header as a struct in front of the allocator's bytes
+# (src/cmalloc.c): every proved function whose code or contract names the header.
+PROVE_CAST += fail_errno finish_block alloc_aligned memapi_cmalloc_malloc memapi_cmalloc_calloc \
+              memapi_cmalloc_aligned_alloc memapi_cmalloc_posix_memalign
 # The smoke tests run in a pass of their own (proofs/README.md, "Smoke tests"), each with a fixed
 # budget of prover steps instead of the 2-second timeout: a smoke test passes when no prover
 # proves it, so with a timeout every one of them cost its full time, for both provers.
