@@ -24,7 +24,7 @@
 
 PROVE_SRCS    ?= src/layout.c src/arith.c src/error.c src/os_error.c src/fatal.c src/alloc.c src/resize.c \
                  src/alloc_temp.c src/checked.c src/bump.c src/forward.c src/failing.c src/c_alloc.c src/stack.c \
-                 src/locked.c src/default.c src/cmalloc.c
+                 src/locked.c src/default.c src/cmalloc.c src/guard.c
 PROVE_CACHE   ?= ledger
 PROVE_TIMEOUT ?= 40
 PROVE_JOBS    ?= 2
@@ -69,7 +69,7 @@ PROVE_SMOKE_PROVERS ?= z3
 # path): those with a goal that no prover closes as one formula. Everywhere else splitting only
 # multiplies the goals (dealloc_message: 1,218 goals split, 103 not; 98 s against 16 s).
 PROVE_SPLIT ?= resize bump_resize memapi_layout_repeat memapi_layout_fam packed memapi_bump_rewind sb_init \
-               ruled_alloc failing_alloc failing_zalloc c_alloc_impl
+               ruled_alloc failing_alloc failing_zalloc c_alloc_impl check_options take_slot
 # The functions whose body casts a `void *` to the object it stands for (the bump arena's vtable
 # thunks, the zeroing callback of a scoped allocation): proved under WP's Typed+cast memory model (proofs/README.md).
 PROVE_CAST ?= zero_then_call_cb vt_alloc vt_zalloc vt_try_dealloc vt_resize vt_zresize vt_owns \

@@ -385,7 +385,7 @@ class ByFileTest(unittest.TestCase):
 
 class TreeReportTest(unittest.TestCase):
     """The ledger by file of the tree as it is, from the committed ledger and Frama-C's locations:
-    src/failing.c is proved whole, src/guard.c not at all. Run by `make prove-selftest`, which
+    src/failing.c is proved whole, src/guard.c in part. Run by `make prove-selftest`, which
     passes the proof's kernel flags and sources (skipped when run by hand without them)."""
 
     def test_tree(self):
@@ -409,9 +409,14 @@ class TreeReportTest(unittest.TestCase):
         self.assertEqual(failing["lines_proved"], failing["lines_in_functions"])
         self.assertEqual(failing["goals"], sum(e["total"] for f, e in led.fns.items()
                                                if f in locations and locations[f][0] == "src/failing.c"))
+        # src/guard.c is proved in part (session 15): the definitions Frama-C does not see (under
+        # `#ifndef __FRAMAC__`) count as not proved.
         guard = rows["src/guard.c"]
         self.assertGreater(guard["functions"], 10)
-        self.assertEqual((guard["proved"], guard["goals"], guard["lines_proved"]), (0, 0, 0))
+        self.assertGreater(guard["proved"], 0)
+        self.assertLess(guard["proved"], guard["functions"])
+        self.assertEqual(guard["goals_proved"], guard["goals"])
+        self.assertLess(guard["lines_proved"], guard["lines_in_functions"])
         self.assertGreater(guard["lines_of_code"], guard["lines_in_functions"])
 
 

@@ -5,16 +5,21 @@
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifndef __FRAMAC__ /* what only the parts not proved yet use (their libc declarations would join every proof key) */
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
+#endif
 #include "memapi2/guard.h"
 #include "memapi2/default.h"
 #include "internal/error_set.h"
 #include "internal/os.h"
+#ifdef __FRAMAC__
+#include "libc_mman.h" /* mprotect and madvise as WP sees them (trusted: proofs/trusted.tsv) */
+#endif
 
 /* Linux 6.13 guard regions; the values are the kernel's ABI, absent from older C library headers. */
 #ifndef MADV_GUARD_INSTALL
@@ -72,6 +77,56 @@ typedef struct snapshot {
     memapi_layout layout;
 } snapshot;
 
+/*@ // The proof's vocabulary for the slot queues (proofs/README.md, "The guard allocator").
+    // Index k places after i in a ring of n entries (i < n, k <= n): what wrap_add computes.
+    logic integer guard_idx(integer i, integer k, integer n) = i + k < n ? i + k : i + k - n;
+
+    // The i-th oldest entry of the free-slot FIFO and of the quarantine ring.
+    logic integer guard_fifo_at{L}(memapi_guard *g, integer i) =
+      g->meta->fifo[guard_idx(g->free_head, i, g->opts.pool_slots)];
+    logic integer guard_ring_at{L}(memapi_guard *g, integer i) =
+      g->meta->ring[guard_idx(g->ring_head, i, g->opts.quarantine)];
+    predicate guard_in_fifo{L}(memapi_guard *g, integer s) =
+      \exists integer i; 0 <= i < g->free_count && guard_fifo_at(g, i) == s;
+    predicate guard_in_ring{L}(memapi_guard *g, integer s) =
+      \exists integer i; 0 <= i < g->stats.quarantined_blocks && guard_ring_at(g, i) == s;
+
+    // The queues: slots [0, fresh) have been used, [fresh, pool_slots) never; each used slot is in
+    // the free FIFO at most once, in the quarantine ring at most once, and not in both.
+    predicate guard_queues{L}(memapi_guard *g) =
+      \valid(g) && \valid(g->meta) &&
+      1 <= g->opts.pool_slots <= MAX_POOL_SLOTS && g->opts.quarantine <= g->opts.pool_slots &&
+      g->fresh <= g->opts.pool_slots &&
+      g->free_head < g->opts.pool_slots && g->free_count <= g->opts.pool_slots &&
+      g->stats.quarantined_blocks <= g->opts.quarantine &&
+      (g->opts.quarantine == 0 ? g->ring_head == 0 : g->ring_head < g->opts.quarantine) &&
+      \valid(g->meta->fifo + (0 .. g->opts.pool_slots - 1)) &&
+      \valid(g->meta->ring + (0 .. g->opts.quarantine - 1)) &&
+      \separated(g, g->meta, g->meta->fifo + (0 .. g->opts.pool_slots - 1),
+                 g->meta->ring + (0 .. g->opts.quarantine - 1)) &&
+      (\forall integer i; 0 <= i < g->free_count ==> guard_fifo_at(g, i) < g->fresh) &&
+      (\forall integer i; 0 <= i < g->stats.quarantined_blocks ==> guard_ring_at(g, i) < g->fresh) &&
+      (\forall integer i, j; 0 <= i < j < g->free_count ==> guard_fifo_at(g, i) != guard_fifo_at(g, j)) &&
+      (\forall integer i, j; 0 <= i < j < g->stats.quarantined_blocks ==>
+         guard_ring_at(g, i) != guard_ring_at(g, j)) &&
+      (\forall integer i, j; 0 <= i < g->free_count && 0 <= j < g->stats.quarantined_blocks ==>
+         guard_fifo_at(g, i) != guard_ring_at(g, j));
+
+    // Every used slot counted once: free, quarantined, live, or one of the `held` slots that the
+    // operation running holds (0 between operations: then the live slots are exactly the used
+    // slots in neither queue).
+    predicate guard_count{L}(memapi_guard *g, integer held) =
+      g->free_count + g->stats.quarantined_blocks + g->stats.live_blocks + held == g->fresh;
+
+    // The pool as init maps it: pool_slots slots of stride bytes, one mapping (which cannot wrap
+    // the address space), slots [0, armed) armed.
+    predicate guard_pool{L}(memapi_guard *g) =
+      \valid(g) && g->stride > 0 && 1 <= g->opts.pool_slots && g->armed <= g->opts.pool_slots &&
+      g->opts.pool_slots * g->stride <= MAX_POOL_BYTES &&
+      g->pool + g->opts.pool_slots * g->stride <= UINTPTR_MAX + 1;
+*/
+
+#ifndef __FRAMAC__ /* not proved yet (proofs/README.md, "The guard allocator") */
 /* ---- records --------------------------------------------------------------------------------- */
 
 static void record_write(record *r, uint32_t state, uintptr_t ptr, memapi_layout l)
@@ -182,16 +237,23 @@ static void report_fault(const char *what, const snapshot *s)
     }
 }
 
+#endif /* __FRAMAC__ */
+
+/*@ requires page >= 1;
+    assigns \nothing; */
 static uintptr_t page_down(uintptr_t v, size_t page)
 {
     return v & ~(uintptr_t)(page - 1);
 }
 
+/*@ requires page >= 1 && v + page - 1 <= UINTPTR_MAX;
+    assigns \nothing; */
 static uintptr_t page_up(uintptr_t v, size_t page)
 {
-    return (v + page - 1) & ~(uintptr_t)(page - 1);
+    return (v + (page - 1)) & ~(uintptr_t)(page - 1);
 }
 
+#ifndef __FRAMAC__ /* not proved yet (proofs/README.md, "The guard allocator") */
 /* What a fault at `addr` means for the pool of m, or NULL when no block of m is concerned. */
 static const char *classify(const meta *m, uintptr_t addr, snapshot *s)
 {
@@ -293,8 +355,11 @@ static void unregister_meta(meta *m)
     pthread_mutex_unlock(&registry_lock);
 }
 
+#endif /* __FRAMAC__ */
+
 /* ---- helpers --------------------------------------------------------------------------------- */
 
+#ifndef __FRAMAC__ /* not proved yet (proofs/README.md, "The guard allocator") */
 static void *fail_os(memapi_error *err, memapi_layout l, int code)
 {
     memapi__fail_alloc(err, l, MEMAPI_CAUSE_OS_ERR, code, NULL);
@@ -399,22 +464,123 @@ static void close_pages(const memapi_guard *g, uintptr_t start, size_t len)
         (void)MEMAPI_OS(madvise)((void *)start, len, MADV_DONTNEED);
 }
 
+#endif /* __FRAMAC__ */
+
 /* ---- slots ----------------------------------------------------------------------------------- */
 
 #define NO_SLOT ((size_t)-1)
 
+/* (i + k) % n for i < n and k <= n, without the division. */
+/*@ requires i < n && k <= n && n <= MAX_POOL_SLOTS;
+    assigns \nothing;
+    ensures \result == guard_idx(i, k, n) && \result < n; */
+static inline size_t wrap_add(size_t i, size_t k, size_t n)
+{
+    size_t j = i + k;
+    return j >= n ? j - n : j;
+}
+
+/* The slot joins the free FIFO, as its newest entry. */
+/*@ requires guard_queues(g);
+    requires slot < g->fresh && g->free_count < g->opts.pool_slots;
+    requires !guard_in_fifo(g, slot) && !guard_in_ring(g, slot);
+    assigns g->free_count, g->meta->fifo[0 .. g->opts.pool_slots - 1];
+    ensures guard_queues(g);
+    ensures g->free_count == \old(g->free_count) + 1;
+    ensures guard_fifo_at(g, \old(g->free_count)) == slot;
+    ensures \forall integer i; 0 <= i < \old(g->free_count) ==> guard_fifo_at(g, i) == \old(guard_fifo_at(g, i));
+*/
 static void push_free(memapi_guard *g, size_t slot)
 {
     size_t n = g->opts.pool_slots;
-    g->meta->fifo[(g->free_head + g->free_count) % n] = (uint32_t)slot;
+    g->meta->fifo[wrap_add(g->free_head, g->free_count, n)] = (uint32_t)slot;
     g->free_count++;
 }
 
+/* The slot joins the quarantine ring, as its newest entry. */
+/*@ requires guard_queues(g) && g->opts.quarantine > 0 && g->stats.quarantined_blocks < g->opts.quarantine;
+    requires slot < g->fresh && !guard_in_fifo(g, slot) && !guard_in_ring(g, slot);
+    assigns g->stats.quarantined_blocks, g->meta->ring[0 .. g->opts.quarantine - 1];
+    ensures guard_queues(g);
+    ensures g->stats.quarantined_blocks == \old(g->stats.quarantined_blocks) + 1;
+    ensures guard_ring_at(g, \old(g->stats.quarantined_blocks)) == slot;
+    ensures \forall integer i; 0 <= i < \old(g->stats.quarantined_blocks) ==>
+              guard_ring_at(g, i) == \old(guard_ring_at(g, i));
+*/
+static void push_quarantined(memapi_guard *g, size_t slot)
+{
+    size_t depth = g->opts.quarantine;
+    g->meta->ring[wrap_add(g->ring_head, g->stats.quarantined_blocks, depth)] = (uint32_t)slot;
+    g->stats.quarantined_blocks++;
+}
+
+/* The oldest entry of the free FIFO leaves it. */
+/*@ requires guard_queues(g) && g->free_count > 0;
+    assigns g->free_head, g->free_count;
+    ensures guard_queues(g);
+    ensures \result == \old(guard_fifo_at(g, 0)) && \result < g->fresh;
+    ensures !guard_in_fifo(g, \result);
+    ensures !guard_in_ring(g, \result);
+    ensures g->free_count == \old(g->free_count) - 1;
+*/
+static size_t pop_free(memapi_guard *g)
+{
+    size_t slot = g->meta->fifo[g->free_head];
+    /*@ assert slot == guard_fifo_at(g, 0); */
+    /*@ assert \forall integer i; 0 < i < g->free_count ==> guard_fifo_at(g, i) != slot; */
+    /*@ assert \forall integer j; 0 <= j < g->stats.quarantined_blocks ==> guard_ring_at(g, j) != slot; */
+    g->free_head = wrap_add(g->free_head, 1, g->opts.pool_slots);
+    g->free_count--;
+    /*@ assert \forall integer i; 0 <= i < g->free_count ==>
+          guard_idx(g->free_head, i, g->opts.pool_slots) == guard_idx(\at(g->free_head, Pre), i + 1, g->opts.pool_slots); */
+    /*@ assert \forall integer i; 0 <= i < g->free_count ==> guard_fifo_at(g, i) == \at(guard_fifo_at(g, i + 1), Pre); */
+    /*@ assert \forall integer i; 0 <= i < g->free_count ==> guard_fifo_at(g, i) != slot; */
+    /*@ assert \forall integer j; 0 <= j < g->stats.quarantined_blocks ==> guard_ring_at(g, j) != slot; */
+    return slot;
+}
+
+/* The oldest entry of the quarantine ring leaves it. */
+/*@ requires guard_queues(g) && g->stats.quarantined_blocks > 0;
+    assigns g->ring_head, g->stats.quarantined_blocks;
+    ensures guard_queues(g);
+    ensures \result == \old(guard_ring_at(g, 0)) && \result < g->fresh;
+    ensures !guard_in_fifo(g, \result);
+    ensures !guard_in_ring(g, \result);
+    ensures g->stats.quarantined_blocks == \old(g->stats.quarantined_blocks) - 1;
+    ensures \forall integer i; 0 <= i < g->stats.quarantined_blocks ==> guard_ring_at(g, i) == \old(guard_ring_at(g, i + 1));
+*/
+static size_t pop_quarantined(memapi_guard *g)
+{
+    size_t slot = g->meta->ring[g->ring_head];
+    /*@ assert slot == guard_ring_at(g, 0); */
+    /*@ assert \forall integer i; 0 < i < g->stats.quarantined_blocks ==> guard_ring_at(g, i) != slot; */
+    /*@ assert \forall integer j; 0 <= j < g->free_count ==> guard_fifo_at(g, j) != slot; */
+    g->ring_head = wrap_add(g->ring_head, 1, g->opts.quarantine);
+    g->stats.quarantined_blocks--;
+    /*@ assert \forall integer i; 0 <= i < g->stats.quarantined_blocks ==>
+          guard_idx(g->ring_head, i, g->opts.quarantine) == guard_idx(\at(g->ring_head, Pre), i + 1, g->opts.quarantine); */
+    /*@ assert \forall integer i; 0 <= i < g->stats.quarantined_blocks ==>
+          guard_ring_at(g, i) == \at(guard_ring_at(g, i + 1), Pre); */
+    /*@ assert \forall integer i; 0 <= i < g->stats.quarantined_blocks ==> guard_ring_at(g, i) != slot; */
+    /*@ assert \forall integer j; 0 <= j < g->free_count ==> guard_fifo_at(g, j) != slot; */
+    return slot;
+}
+
+/* The oldest quarantined slot leaves the quarantine for the free FIFO. */
+/*@ requires guard_queues(g);
+    requires g->stats.quarantined_blocks > 0 && g->free_count < g->opts.pool_slots;
+    assigns g->free_count, g->ring_head, g->stats.quarantined_blocks, g->meta->fifo[0 .. g->opts.pool_slots - 1];
+    ensures guard_queues(g);
+    ensures g->free_count == \old(g->free_count) + 1;
+    ensures g->stats.quarantined_blocks == \old(g->stats.quarantined_blocks) - 1;
+    ensures guard_fifo_at(g, \old(g->free_count)) == \old(guard_ring_at(g, 0));
+    ensures \forall integer i; 0 <= i < \old(g->free_count) ==> guard_fifo_at(g, i) == \old(guard_fifo_at(g, i));
+    ensures \forall integer i; 0 <= i < g->stats.quarantined_blocks ==> guard_ring_at(g, i) == \old(guard_ring_at(g, i + 1));
+*/
 static void evict_oldest_quarantined(memapi_guard *g)
 {
-    push_free(g, g->meta->ring[g->ring_head]);
-    g->ring_head = (g->ring_head + 1) % g->opts.quarantine;
-    g->stats.quarantined_blocks--;
+    size_t slot = pop_quarantined(g);
+    push_free(g, slot);
 }
 
 /*
@@ -430,6 +596,12 @@ static void evict_oldest_quarantined(memapi_guard *g)
 #define ARM_MIN_BYTES ((size_t)1 << 20)
 #define ARM_MAX_BYTES ((size_t)64 << 20)
 
+/*@ requires guard_pool(g) && g->armed < g->opts.pool_slots;
+    assigns g->armed, __fc_errno;
+    ensures guard_pool(g);
+    ensures \result == 0 ==> \old(g->armed) < g->armed;
+    ensures \result != 0 ==> \result > 0 && g->armed == \old(g->armed);
+*/
 static int arm_slots(memapi_guard *g)
 {
     size_t lo = ARM_MIN_BYTES / g->stride, hi = ARM_MAX_BYTES / g->stride;
@@ -449,6 +621,23 @@ static int arm_slots(memapi_guard *g)
 
 /* Never-used slots first, then the free FIFO, then the oldest quarantined slot: reuse is late. A
  * slot that cannot be armed (the kernel refused: *code) is treated as a never-used slot missing. */
+/*@ requires guard_queues(g) && guard_pool(g) && guard_count(g, 0);
+    requires \valid(code) && \separated(code, g);
+    assigns g->fresh, g->armed, g->free_head, g->free_count, g->ring_head, g->stats.quarantined_blocks,
+            g->meta->fifo[0 .. g->opts.pool_slots - 1], *code, __fc_errno;
+    ensures guard_queues(g) && guard_pool(g);
+    ensures \result == NO_SLOT ==> guard_count(g, 0) && g->free_count == 0 && g->stats.quarantined_blocks == 0;
+    ensures \result == NO_SLOT ==> g->fresh == g->opts.pool_slots || *code > 0;
+    ensures \result != NO_SLOT ==> guard_count(g, 1) && \result < g->fresh;
+    ensures \result != NO_SLOT ==> !guard_in_fifo(g, \result);
+    ensures \result != NO_SLOT ==> !guard_in_ring(g, \result);
+    // never-used slots first, then the oldest free slot, then the oldest quarantined one
+    ensures \old(g->fresh) < \old(g->armed) ==> \result == \old(g->fresh);
+    ensures \result != NO_SLOT && \result != \old(g->fresh) && \old(g->free_count) > 0 ==>
+              \result == \old(guard_fifo_at(g, 0));
+    ensures \result != NO_SLOT && \result != \old(g->fresh) && \old(g->free_count) == 0 ==>
+              \result == \old(guard_ring_at(g, 0));
+*/
 static size_t take_slot(memapi_guard *g, int *code)
 {
     if (g->fresh < g->opts.pool_slots && (g->fresh < g->armed || (*code = arm_slots(g)) == 0))
@@ -457,12 +646,19 @@ static size_t take_slot(memapi_guard *g, int *code)
         evict_oldest_quarantined(g);
     if (g->free_count == 0)
         return NO_SLOT;
-    size_t slot = g->meta->fifo[g->free_head];
-    g->free_head = (g->free_head + 1) % g->opts.pool_slots;
-    g->free_count--;
-    return slot;
+    return pop_free(g);
 }
 
+/* A freed block's slot joins the quarantine as its newest entry (the oldest leaves for the free FIFO
+ * when the quarantine is full); without a quarantine, it joins the free FIFO. */
+/*@ requires guard_queues(g) && guard_count(g, 1);
+    requires slot < g->fresh && !guard_in_fifo(g, slot) && !guard_in_ring(g, slot);
+    assigns g->free_count, g->ring_head, g->stats.quarantined_blocks,
+            g->meta->fifo[0 .. g->opts.pool_slots - 1], g->meta->ring[0 .. g->opts.quarantine - 1];
+    ensures guard_queues(g) && guard_count(g, 0);
+    ensures g->opts.quarantine == 0 ==> guard_in_fifo(g, slot);
+    ensures g->opts.quarantine > 0 ==> guard_ring_at(g, g->stats.quarantined_blocks - 1) == slot;
+*/
 static void quarantine_slot(memapi_guard *g, size_t slot)
 {
     size_t depth = g->opts.quarantine;
@@ -472,10 +668,10 @@ static void quarantine_slot(memapi_guard *g, size_t slot)
     }
     if (g->stats.quarantined_blocks == depth)
         evict_oldest_quarantined(g);
-    g->meta->ring[(g->ring_head + g->stats.quarantined_blocks) % depth] = (uint32_t)slot;
-    g->stats.quarantined_blocks++;
+    push_quarantined(g, slot);
 }
 
+#ifndef __FRAMAC__ /* not proved yet (proofs/README.md, "The guard allocator") */
 /* ---- the allocator --------------------------------------------------------------------------- */
 
 /* Anything outside the pool may be the fallback's once an allocation can have gone there. */
@@ -699,60 +895,160 @@ static void guard_dealloc(void *self, void *ptr, memapi_layout l)
 
 static const memapi_alloc_vtable guard_vtable = {GUARD_VTABLE_ENTRIES, .dealloc = guard_dealloc};
 
+#endif /* __FRAMAC__ */
+
 /* ---- lifecycle ------------------------------------------------------------------------------- */
 
+/* Every field named (the padding is not part of the value). */
+/*@ assigns \nothing;
+    ensures \result.pool_slots == 4096 && \result.slot_pages == 4 && \result.placement == MEMAPI_GUARD_PLACE_END;
+    ensures \result.canary == \true && \result.fill_byte == 0xAA && \result.free_fill == -1;
+    ensures \result.quarantine == 16 && \result.sample_every == 1 && \result.force_mprotect == \false;
+    ensures \result.fallback.vt == (memapi_alloc_vtable const *)&memapi_default_vtable && \result.fallback.self == \null;
+*/
 memapi_guard_options memapi_guard_options_default(void)
 {
-    memapi_guard_options o;
-    memset(&o, 0, sizeof o);
-    o.pool_slots = 4096;
-    o.slot_pages = 4;
-    o.placement = MEMAPI_GUARD_PLACE_END;
-    o.canary = true;
-    o.fill_byte = 0xAA;
-    o.free_fill = -1;
-    o.quarantine = 16;
-    o.sample_every = 1;
-    o.fallback = memapi_default();
-    o.force_mprotect = false;
+    memapi_guard_options o = {
+        .pool_slots = 4096,
+        .slot_pages = 4,
+        .placement = MEMAPI_GUARD_PLACE_END,
+        .canary = true,
+        .fill_byte = 0xAA,
+        .free_fill = -1,
+        .quarantine = 16,
+        .sample_every = 1,
+        .fallback = memapi_default(),
+        .force_mprotect = false,
+    };
     return o;
 }
 
+/* The error texts of the option checks (guard.h, memapi_guard_init). */
+static const char opt_sample[] = "guard options: sample_every must be at least 1";
+static const char opt_bytes[] = "guard options: fill_byte and free_fill must be -1 or 0..255";
+static const char opt_fallback[] = "guard options: the fallback needs alloc and try_dealloc";
+static const char opt_sizes[] = "guard options: pool_slots must be 1 .. 4294967295 and slot_pages 1 .. 65536";
+static const char opt_quarantine[] = "guard options: quarantine must be at most pool_slots";
+static const char opt_placement[] = "guard options: unknown placement";
+static const char opt_pool[] = "guard options: the pool would exceed 2^46 bytes";
+
+/*@ // The options memapi_guard_init accepts, in the order it checks them, for the page size page.
+    predicate guard_byte_ok(integer v) = -1 <= v <= 255;
+    predicate guard_fallback_ok{L}(memapi_allocator fb) =
+      fb.vt != \null && fb.vt->alloc != \null && fb.vt->try_dealloc != \null;
+    predicate guard_sampling_ok{L}(integer n, memapi_allocator fb) = n >= 1 && (n > 1 ==> guard_fallback_ok(fb));
+    predicate guard_sizes_ok(memapi_guard_options o) =
+      1 <= o.pool_slots <= MAX_POOL_SLOTS && 1 <= o.slot_pages <= MAX_SLOT_PAGES;
+    predicate guard_placement_ok(memapi_guard_options o) =
+      o.placement == MEMAPI_GUARD_PLACE_END || o.placement == MEMAPI_GUARD_PLACE_START ||
+      o.placement == MEMAPI_GUARD_PLACE_ALTERNATE;
+    // (slot_pages + 2) * page * pool_slots <= 2^46, as the code tests it (no product that can overflow).
+    predicate guard_pool_fits(memapi_guard_options o, integer page) =
+      o.slot_pages + 2 <= MAX_POOL_BYTES / o.pool_slots / page;
+    predicate guard_options_ok{L}(memapi_guard_options o, integer page) =
+      guard_sampling_ok(o.sample_every, o.fallback) && guard_byte_ok(o.fill_byte) && guard_byte_ok(o.free_fill) &&
+      guard_sizes_ok(o) && o.quarantine <= o.pool_slots && guard_placement_ok(o) && guard_pool_fits(o, page);
+*/
+
+/*@ assigns \nothing;
+    ensures \result <==> guard_byte_ok(v); */
 static bool byte_or_none(int v)
 {
     return v >= -1 && v <= 255;
 }
 
-static memapi_status check_sampling(size_t n, memapi_allocator fallback, memapi_error *err)
+/* NULL when one allocation in n may be guarded with this fallback, else the error text. */
+/*@ requires n > 1 ==> fallback.vt == \null || \valid_read(fallback.vt);
+    assigns \nothing;
+    ensures guard_sampling_ok(n, fallback) <==> \result == \null;
+    ensures n == 0 ==> \result == (char *)opt_sample;
+    ensures n > 1 && !guard_fallback_ok(fallback) ==> \result == (char *)opt_fallback;
+*/
+static const char *sampling_error(size_t n, memapi_allocator fallback)
 {
     if (n == 0)
-        return memapi__fail_other(err, "guard options: sample_every must be at least 1");
-    if (n > 1 && (fallback.vt == NULL || fallback.vt->alloc == NULL || fallback.vt->try_dealloc == NULL))
-        return memapi__fail_other(err, "guard options: the fallback needs alloc and try_dealloc");
-    return MEMAPI_OK;
+        return opt_sample;
+    if (n > 1) {
+        if (fallback.vt == NULL)
+            return opt_fallback;
+        /* Read by value: WP cannot test a function pointer read out of memory (src/internal/dispatch.h). */
+        const memapi_alloc_vtable vt = *fallback.vt;
+        if (vt.alloc == NULL || vt.try_dealloc == NULL)
+            return opt_fallback;
+    }
+    return NULL;
 }
 
+/*@ requires \valid_read(o) && page >= 1;
+    requires err == \null || \valid(err);
+    requires o->sample_every > 1 ==> o->fallback.vt == \null || \valid_read(o->fallback.vt);
+    assigns *err;
+    behavior ok:
+      assumes guard_options_ok(*o, page);
+      assigns \nothing;
+      ensures \result == MEMAPI_OK;
+    behavior sample_every:
+      assumes o->sample_every == 0;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_other(err, (char *)opt_sample);
+    behavior bytes:
+      assumes o->sample_every != 0 && !(guard_byte_ok(o->fill_byte) && guard_byte_ok(o->free_fill));
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_other(err, (char *)opt_bytes);
+    behavior fallback:
+      assumes o->sample_every != 0 && guard_byte_ok(o->fill_byte) && guard_byte_ok(o->free_fill) &&
+              !guard_sampling_ok(o->sample_every, o->fallback);
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_other(err, (char *)opt_fallback);
+    behavior sizes:
+      assumes guard_sampling_ok(o->sample_every, o->fallback) && guard_byte_ok(o->fill_byte) &&
+              guard_byte_ok(o->free_fill) && !guard_sizes_ok(*o);
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_other(err, (char *)opt_sizes);
+    behavior quarantine:
+      assumes guard_sampling_ok(o->sample_every, o->fallback) && guard_byte_ok(o->fill_byte) &&
+              guard_byte_ok(o->free_fill) && guard_sizes_ok(*o) && o->quarantine > o->pool_slots;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_other(err, (char *)opt_quarantine);
+    behavior placement:
+      assumes guard_sampling_ok(o->sample_every, o->fallback) && guard_byte_ok(o->fill_byte) &&
+              guard_byte_ok(o->free_fill) && guard_sizes_ok(*o) && o->quarantine <= o->pool_slots &&
+              !guard_placement_ok(*o);
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_other(err, (char *)opt_placement);
+    behavior pool:
+      assumes guard_sampling_ok(o->sample_every, o->fallback) && guard_byte_ok(o->fill_byte) &&
+              guard_byte_ok(o->free_fill) && guard_sizes_ok(*o) && o->quarantine <= o->pool_slots &&
+              guard_placement_ok(*o) && !guard_pool_fits(*o, page);
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_other(err, (char *)opt_pool);
+    complete behaviors;
+    disjoint behaviors;
+*/
 static memapi_status check_options(const memapi_guard_options *o, size_t page, memapi_error *err)
 {
     if (o->sample_every == 0)
-        return memapi__fail_other(err, "guard options: sample_every must be at least 1");
+        return memapi__fail_other(err, opt_sample);
     if (!byte_or_none(o->fill_byte) || !byte_or_none(o->free_fill))
-        return memapi__fail_other(err, "guard options: fill_byte and free_fill must be -1 or 0..255");
-    if (check_sampling(o->sample_every, o->fallback, err) != MEMAPI_OK)
-        return MEMAPI_ERROR;
+        return memapi__fail_other(err, opt_bytes);
+    const char *why = sampling_error(o->sample_every, o->fallback);
+    if (why != NULL)
+        return memapi__fail_other(err, why);
     if (o->pool_slots == 0 || o->pool_slots > MAX_POOL_SLOTS || o->slot_pages == 0 || o->slot_pages > MAX_SLOT_PAGES)
-        return memapi__fail_other(err, "guard options: pool_slots must be 1 .. 4294967295 and slot_pages 1 .. 65536");
+        return memapi__fail_other(err, opt_sizes);
     if (o->quarantine > o->pool_slots)
-        return memapi__fail_other(err, "guard options: quarantine must be at most pool_slots");
+        return memapi__fail_other(err, opt_quarantine);
     if (o->placement != MEMAPI_GUARD_PLACE_END && o->placement != MEMAPI_GUARD_PLACE_START &&
         o->placement != MEMAPI_GUARD_PLACE_ALTERNATE)
-        return memapi__fail_other(err, "guard options: unknown placement");
-    /* Both factors are bounded (2^32 slots, 2^16 + 2 pages, pages far below 2^16 * 4 KiB): no overflow. */
-    if ((o->slot_pages + 2) * page > MAX_POOL_BYTES / o->pool_slots)
-        return memapi__fail_other(err, "guard options: the pool would exceed 2^46 bytes");
+        return memapi__fail_other(err, opt_placement);
+    /* (slot_pages + 2) * page * pool_slots > 2^46, in divisions: page is whatever sysconf said, so
+     * the product could overflow (a > (m / s) / p <=> a * p * s > m for positive integers). */
+    if (o->slot_pages + 2 > MAX_POOL_BYTES / o->pool_slots / page)
+        return memapi__fail_other(err, opt_pool);
     return MEMAPI_OK;
 }
 
+#ifndef __FRAMAC__ /* not proved yet (proofs/README.md, "The guard allocator") */
 static uint64_t make_secret(const memapi_guard *g)
 {
     uint64_t s = 0;
@@ -761,11 +1057,16 @@ static uint64_t make_secret(const memapi_guard *g)
     return mix64(s);
 }
 
+#endif /* __FRAMAC__ */
+
+/*@ requires align >= 1 && v + align - 1 <= SIZE_MAX;
+    assigns \nothing; */
 static size_t round_to(size_t v, size_t align)
 {
-    return (v + align - 1) & ~(align - 1);
+    return (v + (align - 1)) & ~(align - 1);
 }
 
+#ifndef __FRAMAC__ /* not proved yet (proofs/README.md, "The guard allocator") */
 /* The metadata: [inaccessible page][header, records, free FIFO, quarantine ring][inaccessible page]. */
 static meta *map_meta(const memapi_guard_options *o, size_t page, size_t *bytes, memapi_error *err)
 {
@@ -865,15 +1166,35 @@ void memapi_guard_destroy(memapi_guard *g)
     memset(g, 0, sizeof *g);
 }
 
+#endif /* __FRAMAC__ */
+
+/*@ requires \valid(g);
+    requires err == \null || \valid(err);
+    requires n > 1 ==> g->opts.fallback.vt == \null || \valid_read(g->opts.fallback.vt);
+    assigns g->opts.sample_every, g->countdown, *err;
+    behavior ok:
+      assumes guard_sampling_ok(n, g->opts.fallback);
+      assigns g->opts.sample_every, g->countdown;
+      ensures \result == MEMAPI_OK && g->opts.sample_every == n && g->countdown == 1;
+    behavior bad:
+      assumes !guard_sampling_ok(n, g->opts.fallback);
+      assigns *err;
+      ensures \result == MEMAPI_ERROR;
+      ensures err != \null ==> memapi_err_other(err, n == 0 ? (char *)opt_sample : (char *)opt_fallback);
+    complete behaviors;
+    disjoint behaviors;
+*/
 memapi_status memapi_guard_set_sample_every(memapi_guard *g, size_t n, memapi_error *err)
 {
-    if (check_sampling(n, g->opts.fallback, err) != MEMAPI_OK)
-        return MEMAPI_ERROR;
+    const char *why = sampling_error(n, g->opts.fallback);
+    if (why != NULL)
+        return memapi__fail_other(err, why);
     g->opts.sample_every = n;
     g->countdown = 1;
     return MEMAPI_OK;
 }
 
+#ifndef __FRAMAC__ /* not proved yet (proofs/README.md, "The guard allocator") */
 memapi_allocator memapi_guard_allocator(memapi_guard *g)
 {
     memapi_allocator a = {&guard_vtable, g};
@@ -893,6 +1214,13 @@ memapi_status memapi_guard_block_layout(const memapi_guard *g, const void *ptr, 
     return MEMAPI_OK;
 }
 
+#endif /* __FRAMAC__ */
+
+/*@ requires \valid_read(g);
+    assigns \nothing;
+    ensures \result.live_blocks == g->stats.live_blocks && \result.accessible_bytes == g->stats.accessible_bytes && \result.quarantined_blocks == g->stats.quarantined_blocks && \result.guarded_allocs == g->stats.guarded_allocs;
+    ensures \result.sampled_out_allocs == g->stats.sampled_out_allocs && \result.capacity_fallbacks == g->stats.capacity_fallbacks && \result.oversize_fallbacks == g->stats.oversize_fallbacks;
+    ensures \result.pool_bytes == g->stats.pool_bytes && \result.metadata_bytes == g->stats.metadata_bytes && \result.uses_mprotect == g->stats.uses_mprotect; */
 memapi_guard_statistics memapi_guard_stats(const memapi_guard *g)
 {
     return g->stats;
