@@ -37,11 +37,7 @@ typedef struct capped {
     requires memapi_valid_layout(layout);
     requires err == \null || \valid(err);
     assigns memapi_proof_heap, *err, memapi_proof_next(memapi_proof_heap, layout)[0 .. layout.size - 1];
-    ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap);
-    ensures \result == \null && err != \null ==> memapi_err_texts(err);
-    ensures \result != \null ==>
-            memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err);
-    ensures \result != \null ==> memapi_aligned(\result, layout.align);
+    MEMAPI_ACSL_ALLOC_OUTCOME(layout)
     // and what this allocator adds:
     ensures layout.size > ((capped *)self)->limit ==> \result == \null;
 */
@@ -65,10 +61,7 @@ static void *capped_alloc(void *self, memapi_layout layout, memapi_error *err)
 /*@ requires capped_ok((capped *)self, err);
     requires memapi_ptr_ok(ptr, layout);
     // memapi_proof_entry_try_dealloc's contract:
-    requires memapi_valid_layout(layout);
-    requires memapi_owned(memapi_proof_heap, (char *)ptr, layout.size);
-    requires \valid((char *)ptr + (0 .. layout.size - 1));
-    requires err == \null || (\valid(err) && \separated(err, (char *)ptr + (0 .. layout.size - 1)));
+    MEMAPI_ACSL_TRY_DEALLOC_PRE(layout)
     assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. layout.size - 1];
     MEMAPI_ACSL_TRY_DEALLOC_OUTCOME
 */

@@ -89,11 +89,7 @@ static void *fail_null(memapi_layout adj, int saved_errno, memapi_error *err)
     requires err == \null || \valid(err); \
     assigns memapi_proof_heap, *err, __fc_errno, \
             memapi_proof_next(memapi_proof_heap, l)[0 .. ((zero) != 0 ? l.size : 0) - 1]; \
-    ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap); \
-    ensures \result == \null && err != \null ==> memapi_err_texts(err); \
-    ensures \result != \null ==> \
-            memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, l, err); \
-    ensures \result != \null ==> memapi_aligned(\result, l.align); \
+    MEMAPI_ACSL_ALLOC_OUTCOME(l) \
     ensures (zero) != 0 && \result != \null ==> memapi_zero_bytes((char *)\result, 0, l.size); \
     behavior unadjustable: \
       assumes !memapi_c_adjustable(l); \
@@ -240,11 +236,8 @@ static memapi_status c_alloc_try_dealloc(void *self, void *ptr, memapi_layout l,
                               \separated(err, &memapi_c_alloc_vtable));
     assigns memapi_proof_heap, *err, __fc_errno, ((char *)ptr)[0 .. old_l.size - 1],
             memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1];
-    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
-            memapi_same_bytes{Old, Here}((char *)ptr, old_l.size);
-    ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap,
-                                                         (char *)ptr, old_l, (char *)\result, new_l, 0);
-    ensures \result != \null ==> memapi_aligned(\result, new_l.align);
+    MEMAPI_ACSL_RESIZE_KEPT(old_l)
+    MEMAPI_ACSL_RESIZE_DONE(old_l, new_l, 0)
     behavior by_default:
       assumes new_l.size == 0 || old_l.size == 0 || memapi_misaligned(ptr, new_l.align);
       ensures \result != \null ==> \result == memapi_proof_next(\old(memapi_proof_heap), new_l);

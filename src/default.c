@@ -200,11 +200,7 @@ static KEEP_ARGS void *heap_calloc_reporting(void *self, memapi_layout l, memapi
     requires memapi_valid_layout(l); \
     requires err == \null || \valid(err); \
     assigns memapi_proof_heap, *err, __fc_errno, memapi_proof_next(memapi_proof_heap, l)[0 .. l.size - 1]; \
-    ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap); \
-    ensures \result == \null && err != \null ==> memapi_err_texts(err); \
-    ensures \result != \null ==> \
-            memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, l, err); \
-    ensures \result != \null ==> memapi_aligned(\result, l.align); \
+    MEMAPI_ACSL_ALLOC_OUTCOME(l) \
     ensures (zero) != 0 && \result != \null ==> memapi_zero_bytes((char *)\result, 0, l.size); \
     behavior zero_size: \
       assumes l.size == 0; \
@@ -326,9 +322,7 @@ static void default_dealloc(void *self, void *ptr, memapi_layout l)
     ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
             memapi_same_bytes{Old, Here}((char *)ptr, old_l.size); \
     ensures \result != \null ==> \result == memapi_proof_next(\old(memapi_proof_heap), new_l); \
-    ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, \
-                                                         (char *)ptr, old_l, (char *)\result, new_l, zero); \
-    ensures \result != \null ==> memapi_aligned(\result, new_l.align);
+    MEMAPI_ACSL_RESIZE_DONE(old_l, new_l, zero)
 
 /*@ DEFAULT_BY_COPY_ACSL(0) */
 static KEEP_ARGS void *resize_by_copy(RESIZE_ARGS)
@@ -442,11 +436,8 @@ static inline bool realloc_can_serve(memapi_layout old_l, memapi_layout new_l)
                               \separated(err, (char *)ptr + (0 .. \max(old_l.size, new_l.size) - 1))); \
     assigns memapi_proof_heap, *err, __fc_errno, ((char *)ptr)[0 .. \max(old_l.size, new_l.size) - 1], \
             memapi_proof_next(memapi_proof_heap, new_l)[0 .. new_l.size - 1]; \
-    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
-            memapi_same_bytes{Old, Here}((char *)ptr, old_l.size); \
-    ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, \
-                                                         (char *)ptr, old_l, (char *)\result, new_l, zero); \
-    ensures \result != \null ==> memapi_aligned(\result, new_l.align); \
+    MEMAPI_ACSL_RESIZE_KEPT(old_l) \
+    MEMAPI_ACSL_RESIZE_DONE(old_l, new_l, zero) \
     behavior by_realloc: \
       assumes memapi_def_realloc_path(old_l, new_l); \
       ensures \result == \null && err != \null ==> memapi_def_failed(err, new_l, __fc_errno) && memapi_err_texts(err); \

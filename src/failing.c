@@ -108,11 +108,7 @@ static void note_rules(memapi_failing *f)
  * not counted as a failure. */
 #define FAILING_ACSL_FORWARDED(f, zero) \
       ensures (f)->failures == \old((f)->failures); \
-      ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap); \
-      ensures \result == \null && err != \null ==> memapi_err_texts(err); \
-      ensures \result != \null ==> \
-              memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, l, err); \
-      ensures \result != \null ==> memapi_aligned(\result, l.align); \
+      MEMAPI_ACSL_ALLOC_OUTCOME(l) \
       ensures (zero) != 0 && \result != \null ==> memapi_zero_bytes((char *)\result, 0, l.size);
 
 /* A counted call with some rule on: the rules' verdict (out of line: the path with every rule off
@@ -239,11 +235,8 @@ static void failing_dealloc(void *self, void *ptr, memapi_layout layout)
              \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1))); \
     assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1], \
             memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1]; \
-    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
-            memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size); \
-    ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, \
-                                                         (char *)ptr, old_layout, (char *)\result, new_layout, zero); \
-    ensures \result != \null ==> memapi_aligned(\result, new_layout.align);
+    MEMAPI_ACSL_RESIZE_KEPT(old_layout) \
+    MEMAPI_ACSL_RESIZE_DONE(old_layout, new_layout, zero)
 
 /*@ FAILING_ACSL_RESIZE(0) */
 static void *failing_resize(void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,

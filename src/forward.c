@@ -21,11 +21,7 @@
       ensures memapi_unsupported(err); \
     behavior supported: \
       assumes in->vt != \null && in->vt->alloc != \null; \
-      ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap); \
-      ensures \result == \null && err != \null ==> memapi_err_texts(err); \
-      ensures \result != \null ==> \
-              memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err); \
-      ensures \result != \null ==> memapi_aligned(\result, layout.align); \
+      MEMAPI_ACSL_ALLOC_OUTCOME(layout) \
       zero_also \
     complete behaviors; \
     disjoint behaviors;

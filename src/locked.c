@@ -93,11 +93,7 @@ static void unlock(memapi_locked *l)
     assigns memapi_proof_heap, *err, memapi_proof_next(memapi_proof_heap, layout)[0 .. layout.size - 1], \
             SELF->mutex; \
     ensures !memapi_mutex_held(SELF->mutex); \
-    ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap); \
-    ensures \result == \null && err != \null ==> memapi_err_texts(err); \
-    ensures \result != \null ==> \
-            memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err); \
-    ensures \result != \null ==> memapi_aligned(\result, layout.align); \
+    MEMAPI_ACSL_ALLOC_OUTCOME(layout) \
     zero_also
 
 /*@ LOCKED_ACSL_ALLOC() */
@@ -210,11 +206,8 @@ static void locked_dealloc(void *self, void *ptr, memapi_layout layout)
     assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1], \
             memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1], SELF->mutex; \
     ensures !memapi_mutex_held(SELF->mutex); \
-    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
-            memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size); \
-    ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, \
-                                                         (char *)ptr, old_layout, (char *)\result, new_layout, zero); \
-    ensures \result != \null ==> memapi_aligned(\result, new_layout.align);
+    MEMAPI_ACSL_RESIZE_KEPT(old_layout) \
+    MEMAPI_ACSL_RESIZE_DONE(old_layout, new_layout, zero)
 
 /* The body of every resize entry: `fwd` is the forwarder of its kind. */
 #define LOCKED_RESIZE(fwd) \

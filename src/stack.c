@@ -193,12 +193,7 @@ static void *stack_alloc(void *self, memapi_layout layout, memapi_error *err)
 
 /* The alloc_temp entry, against memapi_proof_entry_alloc_temp. */
 /*@ requires cb != \null;
-    requires memapi_valid_layout(layout);
-    requires err == \null || \valid(err);
-    assigns memapi_proof_heap, memapi_proof_user, *err;
-    ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR;
-    ensures memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap);
-    ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+    MEMAPI_ACSL_ALLOC_TEMP_ENTRY
 */
 static memapi_status stack_alloc_temp(void *self, memapi_layout layout, memapi_temp_cb cb, void *ctx,
                                       memapi_error *err)

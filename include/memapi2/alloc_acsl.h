@@ -97,17 +97,58 @@ extern const char memapi__msg_misaligned[34];
 
 /* ---- the interface contract of each entry kind (assumed; proofs/README.md, "Trusted base") ---- */
 
+/*
+ * The entry contracts below are written with these blocks, and so is every allocator's restatement
+ * of the contract of its entries (src/default.c, src/c_alloc.c, src/locked.c, ...): the clauses an
+ * entry must ensure are written once. Each takes the name of its layout argument(s); the error
+ * argument is `err`, the block `ptr`.
+ */
+/* What an alloc (zalloc) entry ensures for the layout `l`: nothing allocated on failure, with the
+   error's texts set; on success the heap's next block for `l`, aligned to `l.align`. */
+#define MEMAPI_ACSL_ALLOC_OUTCOME(l) \
+    ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap); \
+    ensures \result == \null && err != \null ==> memapi_err_texts(err); \
+    ensures \result != \null ==> \
+            memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, l, err); \
+    ensures \result != \null ==> memapi_aligned(\result, l.align);
+
+/* What a try_dealloc entry requires of `ptr` with the layout `l`: a block of the heap, live with
+   l.size bytes, and an error object outside it. */
+#define MEMAPI_ACSL_TRY_DEALLOC_PRE(l) \
+    requires memapi_valid_layout(l); \
+    requires memapi_owned(memapi_proof_heap, (char *)ptr, l.size); \
+    requires \valid((char *)ptr + (0 .. l.size - 1)); \
+    requires err == \null || (\valid(err) && \separated(err, (char *)ptr + (0 .. l.size - 1)));
+
+/* A resize entry from `ptr` with layout `o` to layout `n`, zeroing the new bytes when `zero`: on
+   failure the live blocks and the old block's bytes are kept (MEMAPI_ACSL_RESIZE_KEPT(o)); on
+   success the block is resized and aligned to n.align (MEMAPI_ACSL_RESIZE_DONE(o, n, zero)). */
+#define MEMAPI_ACSL_RESIZE_KEPT(o) \
+    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
+            memapi_same_bytes{Old, Here}((char *)ptr, o.size);
+#define MEMAPI_ACSL_RESIZE_DONE(o, n, zero) \
+    ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap, \
+                                                         (char *)ptr, o, (char *)\result, n, zero); \
+    ensures \result != \null ==> memapi_aligned(\result, n.align);
+
+/* An alloc_temp entry, after its callback's requirement: a valid layout; it may change the heap, the
+   user's state (through the callback) and *err; OK or ERROR, every block live before still live,
+   the error's texts set on ERROR. */
+#define MEMAPI_ACSL_ALLOC_TEMP_ENTRY \
+    requires memapi_valid_layout(layout); \
+    requires err == \null || \valid(err); \
+    assigns memapi_proof_heap, memapi_proof_user, *err; \
+    ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR; \
+    ensures memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap); \
+    ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+
 /* An alloc entry may write the block it hands out (a fill pattern, a wrapper that zeroes): those
    bytes are not live before the call, so no caller can tell. */
 /*@ requires entry != \null;
     requires memapi_valid_layout(layout);
     requires err == \null || \valid(err);
     assigns memapi_proof_heap, *err, memapi_proof_next(memapi_proof_heap, layout)[0 .. layout.size - 1];
-    ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap);
-    ensures \result == \null && err != \null ==> memapi_err_texts(err);
-    ensures \result != \null ==>
-            memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err);
-    ensures \result != \null ==> memapi_aligned(\result, layout.align);
+    MEMAPI_ACSL_ALLOC_OUTCOME(layout)
 */
 void *memapi_proof_entry_alloc(void *(*entry)(void *, memapi_layout, memapi_error *), void *self,
                                memapi_layout layout, memapi_error *err);
@@ -116,11 +157,7 @@ void *memapi_proof_entry_alloc(void *(*entry)(void *, memapi_layout, memapi_erro
     requires memapi_valid_layout(layout);
     requires err == \null || \valid(err);
     assigns memapi_proof_heap, *err, memapi_proof_next(memapi_proof_heap, layout)[0 .. layout.size - 1];
-    ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap);
-    ensures \result == \null && err != \null ==> memapi_err_texts(err);
-    ensures \result != \null ==>
-            memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err);
-    ensures \result != \null ==> memapi_aligned(\result, layout.align);
+    MEMAPI_ACSL_ALLOC_OUTCOME(layout)
     ensures \result != \null ==> memapi_zero_bytes((char *)\result, 0, layout.size);
 */
 void *memapi_proof_entry_zalloc(void *(*entry)(void *, memapi_layout, memapi_error *), void *self,
@@ -138,10 +175,7 @@ void *memapi_proof_entry_zalloc(void *(*entry)(void *, memapi_layout, memapi_err
     ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
 
 /*@ requires entry != \null;
-    requires memapi_valid_layout(layout);
-    requires memapi_owned(memapi_proof_heap, (char *)ptr, layout.size);
-    requires \valid((char *)ptr + (0 .. layout.size - 1));
-    requires err == \null || (\valid(err) && \separated(err, (char *)ptr + (0 .. layout.size - 1)));
+    MEMAPI_ACSL_TRY_DEALLOC_PRE(layout)
     assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. layout.size - 1];
     MEMAPI_ACSL_TRY_DEALLOC_OUTCOME
 */
@@ -167,12 +201,9 @@ void memapi_proof_entry_dealloc(void (*entry)(void *, void *, memapi_layout), vo
     requires err == \null || (\valid(err) && \separated(err, (char *)ptr + (0 .. \max(old_layout.size, new_layout.size) - 1)));
     assigns memapi_proof_heap, *err, ((char *)ptr)[0 .. \max(old_layout.size, new_layout.size) - 1],
             memapi_proof_next(memapi_proof_heap, new_layout)[0 .. new_layout.size - 1];
-    ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
-            memapi_same_bytes{Old, Here}((char *)ptr, old_layout.size);
+    MEMAPI_ACSL_RESIZE_KEPT(old_layout)
     ensures \result == \null && err != \null ==> memapi_err_texts(err);
-    ensures \result != \null ==> memapi_resized{Old, Here}(\old(memapi_proof_heap), memapi_proof_heap,
-                                                         (char *)ptr, old_layout, (char *)\result, new_layout, zero);
-    ensures \result != \null ==> memapi_aligned(\result, new_layout.align);
+    MEMAPI_ACSL_RESIZE_DONE(old_layout, new_layout, zero)
 */
 void *memapi_proof_entry_resize(void *(*entry)(void *, void *, memapi_layout, memapi_layout, memapi_error *),
                                 bool zero, void *self, void *ptr, memapi_layout old_layout, memapi_layout new_layout,
@@ -198,12 +229,7 @@ memapi_status memapi_proof_entry_owns(memapi_status (*entry)(void *, const void 
 void memapi_proof_temp_cb(void (*cb)(void *, void *), void *ctx, void *mem, size_t size);
 
 /*@ requires entry != \null && cb != \null;
-    requires memapi_valid_layout(layout);
-    requires err == \null || \valid(err);
-    assigns memapi_proof_heap, memapi_proof_user, *err;
-    ensures \result == MEMAPI_OK || \result == MEMAPI_ERROR;
-    ensures memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap);
-    ensures \result == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+    MEMAPI_ACSL_ALLOC_TEMP_ENTRY
 */
 memapi_status memapi_proof_entry_alloc_temp(memapi_status (*entry)(void *, memapi_layout, void (*)(void *, void *), void *,
                                                                    memapi_error *),

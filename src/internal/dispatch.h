@@ -124,11 +124,7 @@ static inline bool layout_ok(memapi_layout layout, memapi_error *err)
       ensures memapi_proof_heap == \old(memapi_proof_heap);
     behavior supported:
       assumes a.vt != \null && a.vt->alloc != \null;
-      ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap);
-      ensures \result == \null && err != \null ==> memapi_err_texts(err);
-      ensures \result != \null ==>
-              memapi_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, layout, err);
-      ensures \result != \null ==> memapi_aligned(\result, layout.align);
+      MEMAPI_ACSL_ALLOC_OUTCOME(layout)
       ensures \result != \null && zero ==> memapi_zero_bytes((char *)\result, 0, layout.size);
     complete behaviors;
     disjoint behaviors;
