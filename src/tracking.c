@@ -128,17 +128,23 @@ static inline __attribute__((always_inline)) void insert(memapi_tracking *t, voi
     note_bytes(t);
 }
 
-/* Removes the live slot that *link (a bucket head or a next_ field) points at: unlinks it from its
- * chain and pushes it on the free list. */
-static inline __attribute__((always_inline)) void remove_at(memapi_tracking *t, size_t *link)
+/* Removes live slot k - 1 (e), which *link (a bucket head or a next_ field) points at: unlinks it
+ * from its chain and pushes it on the free list. */
+static inline __attribute__((always_inline)) void remove_slot(memapi_tracking *t, size_t *link, memapi_tracking_entry *e,
+                                                              size_t k)
 {
-    size_t k = *link;
-    memapi_tracking_entry *e = &t->table[k - 1];
     *link = e->next_;
     e->ptr = NULL;
     e->next_ = t->free_;
     t->free_ = k;
     t->len--;
+}
+
+/* remove_slot for the slot that *link points at. */
+static inline void remove_at(memapi_tracking *t, size_t *link)
+{
+    size_t k = *link;
+    remove_slot(t, link, &t->table[k - 1], k);
 }
 
 /* The live slot that *link points at now describes `ptr` with `l` (after a resize): same slot, and
@@ -224,23 +230,6 @@ static found find(const memapi_tracking *t, const void *ptr, memapi_layout layou
     return f;
 }
 
-/* The link that points at the live slot with exactly this block and layout, or NULL: the slot
- * find() reports as FOUND. */
-static inline size_t *find_exact(const memapi_tracking *t, const void *ptr, memapi_layout layout)
-{
-    if (t->len == 0)
-        return NULL;
-    memapi_tracking_entry *tab = t->table;
-    size_t *l = &tab[bucket_of(ptr, t->mask)].bucket_;
-    for (size_t k = *l; k != 0; k = *l) {
-        const memapi_tracking_entry *e = &tab[k - 1];
-        if (e->ptr == ptr && e->layout.size == layout.size && e->layout.align == layout.align)
-            return l;
-        l = &tab[k - 1].next_;
-    }
-    return NULL;
-}
-
 /* The error for a lookup that did not find the block with exactly `layout`. */
 static memapi_status lookup_failed(found f, const void *ptr, memapi_layout layout, memapi_layout recorded,
                                    memapi_error *err)
@@ -250,10 +239,11 @@ static memapi_status lookup_failed(found f, const void *ptr, memapi_layout layou
     return memapi__fail_mismatch(err, ptr, layout, recorded);
 }
 
-/* l is valid (the dispatch checked it), so its dangling pointer is its alignment as an address. */
+/* l is valid (the dispatch checked it), so its dangling pointer is its alignment as an address
+ * (tested first: a block's address is almost never its alignment). */
 static bool is_untracked(const void *ptr, memapi_layout l)
 {
-    return l.size == 0 && (uintptr_t)ptr == l.align;
+    return MEMAPI_UNLIKELY((uintptr_t)ptr == l.align) && l.size == 0;
 }
 
 /* record's path when the table is full: grow it and record p, or free p and fail. */
@@ -352,18 +342,25 @@ static __attribute__((noinline, cold)) void dealloc_unrecorded(memapi_tracking *
 static void vt_dealloc(void *self, void *ptr, memapi_layout l)
 {
     memapi_tracking *t = self;
-    size_t *link = find_exact(t, ptr, l);
-    if (MEMAPI_UNLIKELY(link == NULL)) {
-        /* Out of line, with the arguments in the entry's order: both exits pass them on as
-         * they came. */
-        dealloc_unrecorded(t, ptr, l);
-        return;
+    if (MEMAPI_LIKELY(t->len != 0)) {
+        /* find()'s walk for exactly this block and layout, the removal where it stops. */
+        memapi_tracking_entry *tab = t->table;
+        size_t *link = &tab[bucket_of(ptr, t->mask)].bucket_;
+        for (size_t k = *link; k != 0; k = *link) {
+            memapi_tracking_entry *e = &tab[k - 1];
+            if (e->ptr == ptr && e->layout.size == l.size && e->layout.align == l.align) {
+                /* The entry goes first, so that the inner free is a tail call: that free cannot
+                 * fail (it stops the program when the inner allocator cannot free the block). */
+                t->live_bytes -= l.size;
+                remove_slot(t, link, e, k);
+                memapi__fwd_dealloc(&t->inner, ptr, l);
+                return;
+            }
+            link = &e->next_;
+        }
     }
-    /* The entry goes first, so that the inner free is a tail call: that free cannot fail (it
-     * stops the program when the inner allocator cannot free the block). */
-    t->live_bytes -= l.size;
-    remove_at(t, link);
-    memapi__fwd_dealloc(&t->inner, ptr, l);
+    /* Out of line, with the arguments in the entry's order: both exits pass them on as they came. */
+    dealloc_unrecorded(t, ptr, l);
 }
 
 /* A forwarder of internal/forward.h: the dispatch's checks have passed, the inner allocator's entry runs. */
