@@ -273,11 +273,16 @@ static inline void *record(memapi_tracking *t, void *p, memapi_layout l, memapi_
     return p;
 }
 
-/* The dispatch has validated l: the inner allocator's entry, without a second validation. */
+/*
+ * The dispatch has validated l: the inner allocator's alloc entry, called directly. init checked
+ * that the inner allocator has a vtable with alloc and try_dealloc entries (record_grown and
+ * destroy call try_dealloc on that check too), so memapi__fwd_alloc's tests of the vtable and the
+ * entry would only repeat it.
+ */
 static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
 {
     memapi_tracking *t = self;
-    void *p = memapi__fwd_alloc(&t->inner, l, err);
+    void *p = MEMAPI__ENTRY_ALLOC(t->inner.vt->alloc, t->inner.self, l, err);
     return p != NULL ? record(t, p, l, err) : NULL;
 }
 
@@ -353,7 +358,13 @@ static void vt_dealloc(void *self, void *ptr, memapi_layout l)
                  * fail (it stops the program when the inner allocator cannot free the block). */
                 t->live_bytes -= l.size;
                 remove_slot(t, link, e, k);
-                memapi__fwd_dealloc(&t->inner, ptr, l);
+                /* The inner dealloc entry when it has one (init checked try_dealloc, as
+                 * memapi__fwd_dealloc requires for it), the forwarder's path otherwise. */
+                const memapi_alloc_vtable *ivt = t->inner.vt;
+                if (MEMAPI_LIKELY(ivt->dealloc != NULL))
+                    MEMAPI__ENTRY_DEALLOC(ivt->dealloc, t->inner.self, ptr, l);
+                else
+                    memapi__fwd_dealloc(&t->inner, ptr, l);
                 return;
             }
             link = &e->next_;
