@@ -200,43 +200,43 @@ static inline memapi_status reserve(memapi_tracking *t, memapi_layout block, mem
     return grow_table(t, block, err);
 }
 
-/* Where a lookup landed: the live entry with this address and layout, or failing that the first
- * one with this address. */
-typedef enum found { FOUND_NONE, FOUND_OTHER_LAYOUT, FOUND } found;
-
-/* Looks `ptr` up with `layout`. FOUND: *link is the link (bucket head or next_ field) that points
- * at its slot; FOUND_OTHER_LAYOUT: *other is the layout recorded for `ptr`. */
-static found find(const memapi_tracking *t, const void *ptr, memapi_layout layout, size_t **link,
-                  memapi_layout *other)
+/* The link (a bucket head or a next_ field) that points at the live slot with exactly this block
+ * and layout, or NULL. */
+static inline size_t *find_exact(const memapi_tracking *t, const void *ptr, memapi_layout layout)
 {
-    found f = FOUND_NONE;
     if (t->len == 0)
-        return f;
+        return NULL;
     memapi_tracking_entry *tab = t->table;
-    size_t *l = &tab[bucket_of(ptr, t->mask)].bucket_;
-    for (size_t k = *l; k != 0; l = &tab[k - 1].next_, k = *l) {
+    size_t *link = &tab[bucket_of(ptr, t->mask)].bucket_;
+    for (size_t k = *link; k != 0; k = *link) {
         const memapi_tracking_entry *e = &tab[k - 1];
-        if (e->ptr != ptr)
-            continue;
-        if (memapi_layout_eq(e->layout, layout)) {
-            *link = l;
-            return FOUND;
-        }
-        if (f == FOUND_NONE) {
-            *other = e->layout;
-            f = FOUND_OTHER_LAYOUT;
-        }
+        if (e->ptr == ptr && e->layout.size == layout.size && e->layout.align == layout.align)
+            return link;
+        link = &tab[k - 1].next_;
     }
-    return f;
+    return NULL;
 }
 
-/* The error for a lookup that did not find the block with exactly `layout`. */
-static memapi_status lookup_failed(found f, const void *ptr, memapi_layout layout, memapi_layout recorded,
+/* The first live slot of ptr's chain that holds `ptr` (with any layout), or NULL. */
+static const memapi_tracking_entry *find_any(const memapi_tracking *t, const void *ptr)
+{
+    if (t->len == 0)
+        return NULL;
+    for (size_t k = t->table[bucket_of(ptr, t->mask)].bucket_; k != 0; k = t->table[k - 1].next_) {
+        if (t->table[k - 1].ptr == ptr)
+            return &t->table[k - 1];
+    }
+    return NULL;
+}
+
+/* The error for a block that find_exact did not find with `layout`: a wrong layout when `ptr` is
+ * recorded with another one (e, from find_any), not owned otherwise. */
+static memapi_status lookup_failed(const memapi_tracking_entry *e, const void *ptr, memapi_layout layout,
                                    memapi_error *err)
 {
-    if (f == FOUND_NONE)
+    if (e == NULL)
         return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, not_owned);
-    return memapi__fail_mismatch(err, ptr, layout, recorded);
+    return memapi__fail_mismatch(err, ptr, layout, e->layout);
 }
 
 /* l is valid (the dispatch checked it), so its dangling pointer is its alignment as an address
@@ -296,15 +296,15 @@ static void *vt_zalloc(void *self, memapi_layout l, memapi_error *err)
 static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
 {
     memapi_tracking *t = self;
-    size_t *link = NULL;
-    memapi_layout recorded = {0, 0};
-    found f = find(t, ptr, l, &link, &recorded);
-    /* docs/design.md decision D3: a size-0 layout or the dangling pointer is never a live block; the inner
-     * allocator decides (a no-op for the heap allocators). */
-    if (f == FOUND_NONE && (l.size == 0 || ptr == memapi_layout_dangling(l)))
-        return memapi__fwd_try_dealloc(&t->inner, ptr, l, err);
-    if (f != FOUND)
-        return lookup_failed(f, ptr, l, recorded, err);
+    size_t *link = find_exact(t, ptr, l);
+    if (link == NULL) {
+        const memapi_tracking_entry *e = find_any(t, ptr);
+        /* docs/design.md decision D3: a size-0 layout or the dangling pointer is never a live block; the
+         * inner allocator decides (a no-op for the heap allocators). */
+        if (e == NULL && (l.size == 0 || ptr == memapi_layout_dangling(l)))
+            return memapi__fwd_try_dealloc(&t->inner, ptr, l, err);
+        return lookup_failed(e, ptr, l, err);
+    }
     if (memapi__fwd_try_dealloc(&t->inner, ptr, l, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
     t->live_bytes -= l.size;
@@ -348,7 +348,7 @@ static void vt_dealloc(void *self, void *ptr, memapi_layout l)
 {
     memapi_tracking *t = self;
     if (MEMAPI_LIKELY(t->len != 0)) {
-        /* find()'s walk for exactly this block and layout, the removal where it stops. */
+        /* find_exact's walk, the removal where it stops. */
         memapi_tracking_entry *tab = t->table;
         size_t *link = &tab[bucket_of(ptr, t->mask)].bucket_;
         for (size_t k = *link; k != 0; k = *link) {
@@ -377,33 +377,38 @@ static void vt_dealloc(void *self, void *ptr, memapi_layout l)
 /* A forwarder of internal/forward.h: the dispatch's checks have passed, the inner allocator's entry runs. */
 typedef void *(*inner_resize_fn)(const memapi_allocator *, void *, memapi_layout, memapi_layout, memapi_error *);
 
+/* track_resize's path for a block not recorded with old_l: a size-0 dangling block grows into a
+ * fresh allocation, which is recorded; anything else fails before the inner allocator is called. */
+static __attribute__((noinline)) void *resize_unrecorded(memapi_tracking *t, void *ptr, memapi_layout old_l,
+                                                         memapi_layout new_l, inner_resize_fn op, memapi_error *err)
+{
+    const memapi_tracking_entry *e = find_any(t, ptr);
+    if (e != NULL || !is_untracked(ptr, old_l)) {
+        (void)lookup_failed(e, ptr, old_l, err);
+        return NULL;
+    }
+    /* A size-0 result is not recorded, so it needs no table room. */
+    if (new_l.size > 0 && reserve(t, new_l, err) != MEMAPI_OK)
+        return NULL;
+    void *p = op(&t->inner, ptr, old_l, new_l, err);
+    if (p == NULL || is_untracked(p, new_l))
+        return p;
+    /* A size-0 result that is not the dangling pointer (an inner allocator may return a block for
+     * size 0) had no room reserved: recorded as an allocation is. */
+    if (MEMAPI_UNLIKELY(t->free_ == 0) && grow_table(t, new_l, err) != MEMAPI_OK) {
+        (void)t->inner.vt->try_dealloc(t->inner.self, p, new_l, NULL);
+        return NULL;
+    }
+    insert(t, p, new_l);
+    return p;
+}
+
 static void *track_resize(memapi_tracking *t, void *ptr, memapi_layout old_l, memapi_layout new_l,
                           inner_resize_fn op, memapi_error *err)
 {
-    size_t *link = NULL;
-    memapi_layout recorded = {0, 0};
-    found f = find(t, ptr, old_l, &link, &recorded);
-    if (f == FOUND_NONE && is_untracked(ptr, old_l)) {
-        /* Growing from a size-0 dangling block is a fresh allocation that must be recorded (a
-         * size-0 result is not recorded, so it needs no table room). */
-        if (new_l.size > 0 && reserve(t, new_l, err) != MEMAPI_OK)
-            return NULL;
-        void *p = op(&t->inner, ptr, old_l, new_l, err);
-        if (p == NULL || is_untracked(p, new_l))
-            return p;
-        /* A size-0 result that is not the dangling pointer (an inner allocator may return a
-         * block for size 0) had no room reserved: recorded as an allocation is. */
-        if (MEMAPI_UNLIKELY(t->free_ == 0) && grow_table(t, new_l, err) != MEMAPI_OK) {
-            (void)t->inner.vt->try_dealloc(t->inner.self, p, new_l, NULL);
-            return NULL;
-        }
-        insert(t, p, new_l);
-        return p;
-    }
-    if (f != FOUND) {
-        (void)lookup_failed(f, ptr, old_l, recorded, err);
-        return NULL;
-    }
+    size_t *link = find_exact(t, ptr, old_l);
+    if (MEMAPI_UNLIKELY(link == NULL))
+        return resize_unrecorded(t, ptr, old_l, new_l, op, err);
     void *p = op(&t->inner, ptr, old_l, new_l, err);
     if (p == NULL)
         return NULL;
@@ -444,26 +449,21 @@ static void *vt_rezalloc(void *self, void *ptr, memapi_layout o, memapi_layout n
 static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err)
 {
     const memapi_tracking *t = self;
-    size_t *link = NULL;
-    memapi_layout recorded = {0, 0};
-    found f = find(t, ptr, l, &link, &recorded);
-    if (f == FOUND)
+    if (find_exact(t, ptr, l) != NULL)
         return MEMAPI_OK;
-    if (f == FOUND_NONE && is_untracked(ptr, l))
+    const memapi_tracking_entry *e = find_any(t, ptr);
+    if (e == NULL && is_untracked(ptr, l))
         return MEMAPI_OK;
-    return lookup_failed(f, ptr, l, recorded, err);
+    return lookup_failed(e, ptr, l, err);
 }
 
 memapi_status memapi_tracking_layout_of(const memapi_tracking *t, const void *ptr, memapi_layout *out,
                                         memapi_error *err)
 {
-    if (t->len != 0) {
-        for (size_t k = t->table[bucket_of(ptr, t->mask)].bucket_; k != 0; k = t->table[k - 1].next_) {
-            if (t->table[k - 1].ptr == ptr) {
-                *out = t->table[k - 1].layout;
-                return MEMAPI_OK;
-            }
-        }
+    const memapi_tracking_entry *e = find_any(t, ptr);
+    if (e != NULL) {
+        *out = e->layout;
+        return MEMAPI_OK;
     }
     return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, not_owned);
 }
