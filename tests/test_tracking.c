@@ -291,6 +291,60 @@ Test(tracking, caller_table_full)
     cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
 }
 
+/* An inner allocator that returns a block of its own (not the dangling pointer) for size 0. */
+static _Alignas(64) char zero_block[64];
+static int zero_block_frees;
+static void *zero_block_alloc(void *self, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    return l.size == 0 ? (void *)zero_block : memapi_alloc(memapi_default(), l, err);
+}
+static memapi_status zero_block_free(void *self, void *p, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    if (p == zero_block) {
+        zero_block_frees++;
+        return MEMAPI_OK;
+    }
+    return memapi_try_dealloc(memapi_default(), p, l, err);
+}
+static const memapi_alloc_vtable zero_block_vt = {
+    .name = "zero-block", .caps = MEMAPI_CAP_DEALLOC, .alloc = zero_block_alloc, .try_dealloc = zero_block_free};
+
+/* tracking.h: growing a size-0 dangling block records the result when it is not a dangling pointer,
+ * even a size-0 one; when the table has no room for it, the block is freed back to the inner
+ * allocator and the grow fails with the table's error. */
+Test(tracking, a_size0_block_from_a_dangling_grow_is_recorded_or_freed_back)
+{
+    memapi_tracking_entry entries[2];
+    memapi_tracking t;
+    memapi_error e;
+    memapi_allocator inner = {&zero_block_vt, NULL};
+    cr_assert_eq(memapi_tracking_init_table(&t, inner, entries, 2, &e), MEMAPI_OK);
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    void *p = memapi_alloc(a, L(8, 8), &e);
+    cr_assert_not_null(p);
+    void *q = memapi_grow(a, (void *)(uintptr_t)8, L(0, 8), L(0, 16), &e);
+    cr_assert_eq(q, (void *)zero_block);
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 2, "the size-0 block of the inner allocator is recorded");
+    memapi_layout got;
+    cr_assert_eq(memapi_tracking_layout_of(&t, q, &got, NULL), MEMAPI_OK);
+    cr_assert(memapi_layout_eq(got, L(0, 16)));
+    /* The table is full: the next such block goes back to the inner allocator. */
+    zero_block_frees = 0;
+    cr_assert_null(memapi_grow(a, (void *)(uintptr_t)8, L(0, 8), L(0, 32), &e));
+    cr_assert_eq(e.kind, MEMAPI_E_ALLOC_FAILED);
+    cr_assert(memapi_layout_eq(e.layout, L(0, 32)));
+    cr_assert_eq(e.cause.kind, MEMAPI_CAUSE_OTHER);
+    cr_assert_str_eq(e.cause.msg, "tracking table full");
+    cr_assert_eq(zero_block_frees, 1, "the block went back to the inner allocator");
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 2);
+    memapi_dealloc(a, q, L(0, 16));
+    memapi_dealloc(a, p, L(8, 8));
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    memapi_tracking_destroy(&t);
+}
+
 typedef struct seen {
     size_t n;
     size_t bytes;
