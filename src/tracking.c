@@ -358,13 +358,14 @@ static void vt_dealloc(void *self, void *ptr, memapi_layout l)
                  * fail (it stops the program when the inner allocator cannot free the block). */
                 t->live_bytes -= l.size;
                 remove_slot(t, link, e, k);
-                /* The inner dealloc entry when it has one (init checked try_dealloc, as
-                 * memapi__fwd_dealloc requires for it), the forwarder's path otherwise. */
+                /* The inner dealloc entry when it has one (init checked try_dealloc, which
+                 * memapi__fwd_dealloc requires too), else memapi_dealloc's own path, as the
+                 * forwarder would take. */
                 const memapi_alloc_vtable *ivt = t->inner.vt;
                 if (MEMAPI_LIKELY(ivt->dealloc != NULL))
                     MEMAPI__ENTRY_DEALLOC(ivt->dealloc, t->inner.self, ptr, l);
                 else
-                    memapi__fwd_dealloc(&t->inner, ptr, l);
+                    (memapi_dealloc)(t->inner, ptr, l);
                 return;
             }
             link = &e->next_;
