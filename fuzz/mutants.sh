@@ -57,8 +57,8 @@ mutant() {
 # live_bytes (try_dealloc's path still does).
 mutant tracking-dealloc-bytes src/tracking.c "alloc stack cmalloc" \
   "vt_dealloc (memapi_dealloc's entry) does not subtract the block from live_bytes" \
-  $'    t->live_bytes -= l.size;\n    remove_entry(t, i);\n    memapi__fwd_dealloc(&t->inner, ptr, l);' \
-  $'    remove_entry(t, i);\n    memapi__fwd_dealloc(&t->inner, ptr, l);'
+  $'                t->live_bytes -= l.size;\n                remove_slot(t, link, e, k);' \
+  $'                remove_slot(t, link, e, k);'
 
 # Failing's call counter: zalloc is not counted (alloc still is), so an nth-call rule fires late.
 mutant failing-zalloc-count src/failing.c "stack alloc cmalloc" \

@@ -28,16 +28,25 @@ static memapi_status table_layout(size_t n, memapi_layout *out, memapi_error *er
 }
 
 /*
- * The hash index lives in the table itself: slot b's `bucket_` heads bucket b (b <= mask), each
- * entry's `next_` chains it to the next entry of its bucket; both hold 1 + an index, 0 for none.
- * Each entry's `link_` is the byte offset from the table's start of the field (a bucket_ or a
- * next_) that holds 1 + its index: an offset, not a pointer, so it survives the table's realloc.
- * The live entries stay dense in [0, len), so the leak report keeps walking them in order; the
- * back-link lets a free unlink its entry and re-point the links of the last entry (which moves
- * into the freed slot) without walking a chain.
+ * The table: slots [0, cap) of t->table, a chained hash table by slot index, and a free list.
+ * Slots never move: a block keeps its slot from its recording to its removal.
+ * - Slot s is live (ptr != NULL: a block, with its layout) or free (ptr == NULL).
+ * - Buckets: b in [0, mask], mask + 1 the largest power of two <= cap (no bucket when cap == 0);
+ *   slot b's `bucket_` heads bucket b and each live slot's `next_` follows its chain; both hold
+ *   1 + a slot index, 0 for none. A free slot's `next_` is the free list's link, as is t->free_.
+ * The invariant (init and every operation keep it; none relies on more):
+ *   every live slot is in exactly one chain, once: that of bucket_of(ptr, mask); every chain holds
+ *   live slots only; every free slot is on the free list, once, and the list holds free slots
+ *   only; so each slot is either live or free, and len == the number of live slots, live_bytes ==
+ *   the sum of their sizes, live_bytes <= peak_bytes.
+ * A free finds the link (a bucket head or a next_ field) that points at its slot, writes the slot's
+ * next_ into it, and pushes the slot on the free list: no entry moves and no link is re-pointed.
+ * A new block takes the free list's first slot. The list is a stack: a freed slot goes on top, and
+ * the slots a table adds (all of them at init, the new half at a growth, which happens only when
+ * the table is full and the list empty) are stacked lowest on top. The leak walk goes in slot order.
  * On 64-bit targets the hash keeps bits 32.. of the address times 2^64/phi: one multiply and
- * one shift. Like the previous multiply-xorshift hash it depends on every address bit, so which
- * blocks share a bucket still follows the heap's addresses, no more and no less than before.
+ * one shift. It depends on every address bit, so which blocks share a bucket follows the heap's
+ * addresses.
  * The multiply wraps by design: fuzz/ubsan-ignore.txt exempts this function by its name.
  */
 static inline size_t bucket_of(const void *ptr, size_t mask)
@@ -53,58 +62,36 @@ static inline size_t bucket_of(const void *ptr, size_t mask)
     return (size_t)x & mask;
 }
 
-/* The bucket of `ptr` in t's table. */
-static inline size_t bucket_in(const memapi_tracking *t, const void *ptr)
+/* Links live slot s (its ptr set) at the head of bucket b of table tab. */
+static inline __attribute__((always_inline)) void link_into(memapi_tracking_entry *tab, size_t s, size_t b)
 {
-    return bucket_of(ptr, t->mask);
+    tab[s].next_ = tab[b].bucket_;
+    tab[b].bucket_ = s + 1;
 }
 
-/* The link field (a bucket head or a next_ field) at byte offset `off` from the table's start. */
-static inline size_t *link_at(const memapi_tracking *t, size_t off)
+/* Slots [from, to) are new (to > from): marks them free and stacks them on the free list, which is
+ * empty (a growth happens only when the table is full), so that slot `from` comes off first. */
+static void add_free_slots(memapi_tracking *t, size_t from, size_t to)
 {
-    return (size_t *)(void *)((char *)t->table + off);
+    memapi_tracking_entry *tab = t->table;
+    for (size_t s = from; s + 1 < to; s++) {
+        tab[s].ptr = NULL;
+        tab[s].next_ = s + 2;
+    }
+    tab[to - 1].ptr = NULL;
+    tab[to - 1].next_ = 0;
+    t->free_ = from + 1;
 }
 
-/* The byte offsets of slot i's next_ and bucket_ fields (from the index, which the caller has
- * already scaled to address the slot). */
-#define NEXT_OFFSET(i) ((i) * sizeof(memapi_tracking_entry) + offsetof(memapi_tracking_entry, next_))
-#define BUCKET_OFFSET(b) ((b) * sizeof(memapi_tracking_entry) + offsetof(memapi_tracking_entry, bucket_))
-
-/* Links entry i at the head of bucket b of table tab. */
-static inline __attribute__((always_inline)) void link_into(memapi_tracking_entry *tab, size_t i, size_t b)
-{
-    size_t k = tab[b].bucket_;
-    tab[i].next_ = k;
-    if (k != 0)
-        tab[k - 1].link_ = NEXT_OFFSET(i);
-    tab[b].bucket_ = i + 1;
-    tab[i].link_ = BUCKET_OFFSET(b);
-}
-
-/* Links entry i at the head of the bucket of its block. */
-static inline __attribute__((always_inline)) void link_entry(memapi_tracking *t, size_t i)
-{
-    link_into(t->table, i, bucket_in(t, t->table[i].ptr));
-}
-
-/* Takes entry i out of its bucket's chain (through its back-link: no walk). */
-static inline __attribute__((always_inline)) void unlink_entry(memapi_tracking *t, size_t i)
-{
-    memapi_tracking_entry *e = &t->table[i];
-    size_t k = e->next_;
-    *link_at(t, e->link_) = k;
-    if (k != 0)
-        t->table[k - 1].link_ = e->link_;
-}
-
-/* Rebuilds the index for the current capacity (after init or growth): O(cap). The table, mask
- * and length in locals: the stores into the table cannot then make the compiler reload them. */
-static void rehash(memapi_tracking *t)
+/* Rebuilds the buckets for the current capacity (after init or growth), relinking the live slots
+ * [0, live_end): at a growth every old slot is live, at init there is none. O(cap). The table and
+ * mask in locals: the stores into the table cannot then make the compiler reload them. */
+static void rehash(memapi_tracking *t, size_t live_end)
 {
     size_t buckets = 1;
     while (buckets <= t->cap / 2)
         buckets *= 2;
-    const size_t mask = buckets - 1, len = t->len;
+    const size_t mask = buckets - 1;
     memapi_tracking_entry *tab = t->table;
     t->mask = mask;
     /* The bucket heads, four a step (buckets is a power of two): the growths of a table clear
@@ -118,57 +105,64 @@ static void rehash(memapi_tracking *t)
     }
     for (; e != end; e++)
         e->bucket_ = 0;
-    for (size_t i = 0; i < len; i++) {
-        link_into(tab, i, bucket_of(tab[i].ptr, mask));
-    }
+    for (size_t s = 0; s < live_end; s++)
+        link_into(tab, s, bucket_of(tab[s].ptr, mask));
 }
 
-/* Records a block in the next free slot; the caller has made room (reserve). */
+/* Records a block in the free list's first slot; the caller has made room (t->free_ != 0). */
 static inline __attribute__((always_inline)) void insert(memapi_tracking *t, void *ptr, memapi_layout l)
 {
-    size_t i = t->len++;
+    memapi_tracking_entry *tab = t->table;
+    size_t k = t->free_;
+    memapi_tracking_entry *e = &tab[k - 1];
+    t->free_ = e->next_;
     /* Field by field: the slot's bucket_ belongs to the bucket it heads, not to this entry. */
-    t->table[i].ptr = ptr;
-    t->table[i].layout.size = l.size;
-    t->table[i].layout.align = l.align;
-    link_entry(t, i);
+    e->ptr = ptr;
+    e->layout.size = l.size;
+    e->layout.align = l.align;
+    size_t b = bucket_of(ptr, t->mask);
+    e->next_ = tab[b].bucket_;
+    tab[b].bucket_ = k;
+    t->len++;
     t->live_bytes += l.size;
     note_bytes(t);
 }
 
-/* Removes entry i; the last entry moves into its slot, and the two links that point at the moved
- * entry (its back-link's target and its successor's back-link) follow it. */
-static inline __attribute__((always_inline)) void remove_entry(memapi_tracking *t, size_t i)
+/* Removes live slot k - 1 (e), which *link (a bucket head or a next_ field) points at: unlinks it
+ * from its chain and pushes it on the free list. */
+static inline __attribute__((always_inline)) void remove_slot(memapi_tracking *t, size_t *link, memapi_tracking_entry *e,
+                                                              size_t k)
 {
-    unlink_entry(t, i);
-    size_t last = t->len - 1;
-    if (i != last) {
-        memapi_tracking_entry *e = &t->table[i];
-        const memapi_tracking_entry *m = &t->table[last];
-        e->ptr = m->ptr;
-        e->layout = m->layout;
-        e->next_ = m->next_;
-        e->link_ = m->link_;
-        *link_at(t, e->link_) = i + 1;
-        if (e->next_ != 0)
-            t->table[e->next_ - 1].link_ = (size_t)((char *)&e->next_ - (char *)t->table);
-    }
-    t->len = last;
+    *link = e->next_;
+    e->ptr = NULL;
+    e->next_ = t->free_;
+    t->free_ = k;
+    t->len--;
 }
 
-/* Entry i now describes `ptr` with `l` (after a resize). */
-static void update_entry(memapi_tracking *t, size_t i, void *ptr, memapi_layout l)
+/* remove_slot for the slot that *link points at. */
+static inline void remove_at(memapi_tracking *t, size_t *link)
 {
-    if (ptr != t->table[i].ptr) {
-        unlink_entry(t, i);
-        t->table[i].ptr = ptr;
-        link_entry(t, i);
+    size_t k = *link;
+    remove_slot(t, link, &t->table[k - 1], k);
+}
+
+/* The live slot that *link points at now describes `ptr` with `l` (after a resize): same slot, and
+ * when the block moved, the head of its new bucket's chain. */
+static void update_at(memapi_tracking *t, size_t *link, void *ptr, memapi_layout l)
+{
+    size_t k = *link;
+    memapi_tracking_entry *e = &t->table[k - 1];
+    if (ptr != e->ptr) {
+        *link = e->next_;
+        e->ptr = ptr;
+        link_into(t->table, k - 1, bucket_of(ptr, t->mask));
     }
-    t->table[i].layout = l;
+    e->layout = l;
 }
 
 /* Makes room for one more entry when the table is full, growing it from the inner allocator when
- * allowed (out of line: reserve's test is all an allocation pays while there is room). */
+ * allowed (out of line: the room test is all an allocation pays while there is room). */
 static __attribute__((noinline)) memapi_status grow_table(memapi_tracking *t, memapi_layout block, memapi_error *err)
 {
     if (!t->grows)
@@ -190,73 +184,66 @@ static __attribute__((noinline)) memapi_status grow_table(memapi_tracking *t, me
     }
     if (p == NULL)
         return MEMAPI_ERROR;
+    size_t old_cap = t->cap;
     t->table = p;
     t->cap = new_cap;
-    rehash(t);
+    rehash(t, old_cap);
+    add_free_slots(t, old_cap, new_cap);
     return MEMAPI_OK;
 }
 
 /* Makes room for one more entry. */
 static inline memapi_status reserve(memapi_tracking *t, memapi_layout block, memapi_error *err)
 {
-    if (MEMAPI_LIKELY(t->len < t->cap))
+    if (MEMAPI_LIKELY(t->free_ != 0))
         return MEMAPI_OK;
     return grow_table(t, block, err);
 }
 
-/* Where a lookup landed: the live entry with this address and layout, or failing that the first
- * one with this address. */
-typedef enum found { FOUND_NONE, FOUND_OTHER_LAYOUT, FOUND } found;
-
-static found find(const memapi_tracking *t, const void *ptr, memapi_layout layout, size_t *index)
-{
-    found f = FOUND_NONE;
-    if (t->len == 0)
-        return f;
-    for (size_t k = t->table[bucket_in(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
-        const memapi_tracking_entry *e = &t->table[k - 1];
-        if (e->ptr != ptr)
-            continue;
-        if (memapi_layout_eq(e->layout, layout)) {
-            *index = k - 1;
-            return FOUND;
-        }
-        if (f == FOUND_NONE) {
-            *index = k - 1;
-            f = FOUND_OTHER_LAYOUT;
-        }
-    }
-    return f;
-}
-
-/* The index of the live entry with exactly this block and layout, or SIZE_MAX: the entry find()
- * reports as FOUND. */
-static inline size_t find_exact(const memapi_tracking *t, const void *ptr, memapi_layout layout)
+/* The link (a bucket head or a next_ field) that points at the live slot with exactly this block
+ * and layout, or NULL. */
+static inline size_t *find_exact(const memapi_tracking *t, const void *ptr, memapi_layout layout)
 {
     if (t->len == 0)
-        return SIZE_MAX;
-    for (size_t k = t->table[bucket_in(t, ptr)].bucket_; k != 0;) {
-        const memapi_tracking_entry *e = &t->table[k - 1];
+        return NULL;
+    memapi_tracking_entry *tab = t->table;
+    size_t *link = &tab[bucket_of(ptr, t->mask)].bucket_;
+    for (size_t k = *link; k != 0; k = *link) {
+        const memapi_tracking_entry *e = &tab[k - 1];
         if (e->ptr == ptr && e->layout.size == layout.size && e->layout.align == layout.align)
-            return k - 1;
-        k = e->next_;
+            return link;
+        link = &tab[k - 1].next_;
     }
-    return SIZE_MAX;
+    return NULL;
 }
 
-/* The error for a lookup that did not find the block with exactly `layout`. */
-static memapi_status lookup_failed(const memapi_tracking *t, found f, const void *ptr, memapi_layout layout,
-                                   size_t index, memapi_error *err)
+/* The first live slot of ptr's chain that holds `ptr` (with any layout), or NULL. */
+static const memapi_tracking_entry *find_any(const memapi_tracking *t, const void *ptr)
 {
-    if (f == FOUND_NONE)
-        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, not_owned);
-    return memapi__fail_mismatch(err, ptr, layout, t->table[index].layout);
+    if (t->len == 0)
+        return NULL;
+    for (size_t k = t->table[bucket_of(ptr, t->mask)].bucket_; k != 0; k = t->table[k - 1].next_) {
+        if (t->table[k - 1].ptr == ptr)
+            return &t->table[k - 1];
+    }
+    return NULL;
 }
 
-/* l is valid (the dispatch checked it), so its dangling pointer is its alignment as an address. */
+/* The error for a block that find_exact did not find with `layout`: a wrong layout when `ptr` is
+ * recorded with another one (e, from find_any), not owned otherwise. */
+static memapi_status lookup_failed(const memapi_tracking_entry *e, const void *ptr, memapi_layout layout,
+                                   memapi_error *err)
+{
+    if (e == NULL)
+        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, not_owned);
+    return memapi__fail_mismatch(err, ptr, layout, e->layout);
+}
+
+/* l is valid (the dispatch checked it), so its dangling pointer is its alignment as an address
+ * (tested first: a block's address is almost never its alignment). */
 static bool is_untracked(const void *ptr, memapi_layout l)
 {
-    return l.size == 0 && (uintptr_t)ptr == l.align;
+    return MEMAPI_UNLIKELY((uintptr_t)ptr == l.align) && l.size == 0;
 }
 
 /* record's path when the table is full: grow it and record p, or free p and fail. */
@@ -278,7 +265,7 @@ static __attribute__((noinline, cold)) void *record_grown(memapi_tracking *t, vo
 static inline void *record(memapi_tracking *t, void *p, memapi_layout l, memapi_error *err)
 {
     if (!is_untracked(p, l)) {
-        if (MEMAPI_UNLIKELY(t->len >= t->cap))
+        if (MEMAPI_UNLIKELY(t->free_ == 0))
             return record_grown(t, p, l, err);
         insert(t, p, l);
     }
@@ -286,11 +273,16 @@ static inline void *record(memapi_tracking *t, void *p, memapi_layout l, memapi_
     return p;
 }
 
-/* The dispatch has validated l: the inner allocator's entry, without a second validation. */
+/*
+ * The dispatch has validated l: the inner allocator's alloc entry, called directly. init checked
+ * that the inner allocator has a vtable with alloc and try_dealloc entries (record_grown and
+ * destroy call try_dealloc on that check too), so memapi__fwd_alloc's tests of the vtable and the
+ * entry would only repeat it.
+ */
 static void *vt_alloc(void *self, memapi_layout l, memapi_error *err)
 {
     memapi_tracking *t = self;
-    void *p = memapi__fwd_alloc(&t->inner, l, err);
+    void *p = MEMAPI__ENTRY_ALLOC(t->inner.vt->alloc, t->inner.self, l, err);
     return p != NULL ? record(t, p, l, err) : NULL;
 }
 
@@ -304,18 +296,19 @@ static void *vt_zalloc(void *self, memapi_layout l, memapi_error *err)
 static memapi_status vt_try_dealloc(void *self, void *ptr, memapi_layout l, memapi_error *err)
 {
     memapi_tracking *t = self;
-    size_t i = 0;
-    found f = find(t, ptr, l, &i);
-    /* docs/design.md decision D3: a size-0 layout or the dangling pointer is never a live block; the inner
-     * allocator decides (a no-op for the heap allocators). */
-    if (f == FOUND_NONE && (l.size == 0 || ptr == memapi_layout_dangling(l)))
-        return memapi__fwd_try_dealloc(&t->inner, ptr, l, err);
-    if (f != FOUND)
-        return lookup_failed(t, f, ptr, l, i, err);
+    size_t *link = find_exact(t, ptr, l);
+    if (link == NULL) {
+        const memapi_tracking_entry *e = find_any(t, ptr);
+        /* docs/design.md decision D3: a size-0 layout or the dangling pointer is never a live block; the
+         * inner allocator decides (a no-op for the heap allocators). */
+        if (e == NULL && (l.size == 0 || ptr == memapi_layout_dangling(l)))
+            return memapi__fwd_try_dealloc(&t->inner, ptr, l, err);
+        return lookup_failed(e, ptr, l, err);
+    }
     if (memapi__fwd_try_dealloc(&t->inner, ptr, l, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
     t->live_bytes -= l.size;
-    remove_entry(t, i);
+    remove_at(t, link);
     return MEMAPI_OK;
 }
 
@@ -354,53 +347,78 @@ static __attribute__((noinline, cold)) void dealloc_unrecorded(memapi_tracking *
 static void vt_dealloc(void *self, void *ptr, memapi_layout l)
 {
     memapi_tracking *t = self;
-    size_t i = find_exact(t, ptr, l);
-    if (MEMAPI_UNLIKELY(i == SIZE_MAX)) {
-        /* Out of line, with the arguments in the entry's order: both exits pass them on as
-         * they came. */
-        dealloc_unrecorded(t, ptr, l);
-        return;
+    if (MEMAPI_LIKELY(t->len != 0)) {
+        /* find_exact's walk, the removal where it stops. */
+        memapi_tracking_entry *tab = t->table;
+        size_t *link = &tab[bucket_of(ptr, t->mask)].bucket_;
+        for (size_t k = *link; k != 0; k = *link) {
+            memapi_tracking_entry *e = &tab[k - 1];
+            if (e->ptr == ptr && e->layout.size == l.size && e->layout.align == l.align) {
+                /* The entry goes first, so that the inner free is a tail call: that free cannot
+                 * fail (it stops the program when the inner allocator cannot free the block). */
+                t->live_bytes -= l.size;
+                remove_slot(t, link, e, k);
+                /* The inner dealloc entry when it has one (init checked try_dealloc, which
+                 * memapi__fwd_dealloc requires too), else memapi_dealloc's own path, as the
+                 * forwarder would take. */
+                const memapi_alloc_vtable *ivt = t->inner.vt;
+                if (MEMAPI_LIKELY(ivt->dealloc != NULL))
+                    MEMAPI__ENTRY_DEALLOC(ivt->dealloc, t->inner.self, ptr, l);
+                else
+                    (memapi_dealloc)(t->inner, ptr, l);
+                return;
+            }
+            link = &e->next_;
+        }
     }
-    /* The entry goes first, so that the inner free is a tail call: that free cannot fail (it
-     * stops the program when the inner allocator cannot free the block). */
-    t->live_bytes -= l.size;
-    remove_entry(t, i);
-    memapi__fwd_dealloc(&t->inner, ptr, l);
+    /* Out of line, with the arguments in the entry's order: both exits pass them on as they came. */
+    dealloc_unrecorded(t, ptr, l);
 }
 
 /* A forwarder of internal/forward.h: the dispatch's checks have passed, the inner allocator's entry runs. */
 typedef void *(*inner_resize_fn)(const memapi_allocator *, void *, memapi_layout, memapi_layout, memapi_error *);
 
+/* track_resize's path for a block not recorded with old_l: a size-0 dangling block grows into a
+ * fresh allocation, which is recorded; anything else fails before the inner allocator is called. */
+static __attribute__((noinline)) void *resize_unrecorded(memapi_tracking *t, void *ptr, memapi_layout old_l,
+                                                         memapi_layout new_l, inner_resize_fn op, memapi_error *err)
+{
+    const memapi_tracking_entry *e = find_any(t, ptr);
+    if (e != NULL || !is_untracked(ptr, old_l)) {
+        (void)lookup_failed(e, ptr, old_l, err);
+        return NULL;
+    }
+    /* A size-0 result is not recorded, so it needs no table room. */
+    if (new_l.size > 0 && reserve(t, new_l, err) != MEMAPI_OK)
+        return NULL;
+    void *p = op(&t->inner, ptr, old_l, new_l, err);
+    if (p == NULL || is_untracked(p, new_l))
+        return p;
+    /* A size-0 result that is not the dangling pointer (an inner allocator may return a block for
+     * size 0) had no room reserved: recorded as an allocation is. */
+    if (MEMAPI_UNLIKELY(t->free_ == 0) && grow_table(t, new_l, err) != MEMAPI_OK) {
+        (void)t->inner.vt->try_dealloc(t->inner.self, p, new_l, NULL);
+        return NULL;
+    }
+    insert(t, p, new_l);
+    return p;
+}
+
 static void *track_resize(memapi_tracking *t, void *ptr, memapi_layout old_l, memapi_layout new_l,
                           inner_resize_fn op, memapi_error *err)
 {
-    size_t i = 0;
-    found f = find(t, ptr, old_l, &i);
-    if (f == FOUND_NONE && is_untracked(ptr, old_l)) {
-        /* Growing from a size-0 dangling block is a fresh allocation that must be recorded (a
-         * size-0 result is not recorded, so it needs no table room). */
-        if (new_l.size > 0 && reserve(t, new_l, err) != MEMAPI_OK)
-            return NULL;
-        void *p = op(&t->inner, ptr, old_l, new_l, err);
-        if (p == NULL)
-            return NULL;
-        if (!is_untracked(p, new_l))
-            insert(t, p, new_l);
-        return p;
-    }
-    if (f != FOUND) {
-        (void)lookup_failed(t, f, ptr, old_l, i, err);
-        return NULL;
-    }
+    size_t *link = find_exact(t, ptr, old_l);
+    if (MEMAPI_UNLIKELY(link == NULL))
+        return resize_unrecorded(t, ptr, old_l, new_l, op, err);
     void *p = op(&t->inner, ptr, old_l, new_l, err);
     if (p == NULL)
         return NULL;
     t->live_bytes = t->live_bytes - old_l.size + new_l.size;
     note_bytes(t);
     if (is_untracked(p, new_l))
-        remove_entry(t, i);
+        remove_at(t, link);
     else
-        update_entry(t, i, p, new_l);
+        update_at(t, link, p, new_l);
     return p;
 }
 
@@ -432,25 +450,21 @@ static void *vt_rezalloc(void *self, void *ptr, memapi_layout o, memapi_layout n
 static memapi_status vt_owns(void *self, const void *ptr, memapi_layout l, memapi_error *err)
 {
     const memapi_tracking *t = self;
-    size_t i = 0;
-    found f = find(t, ptr, l, &i);
-    if (f == FOUND)
+    if (find_exact(t, ptr, l) != NULL)
         return MEMAPI_OK;
-    if (f == FOUND_NONE && is_untracked(ptr, l))
+    const memapi_tracking_entry *e = find_any(t, ptr);
+    if (e == NULL && is_untracked(ptr, l))
         return MEMAPI_OK;
-    return lookup_failed(t, f, ptr, l, i, err);
+    return lookup_failed(e, ptr, l, err);
 }
 
 memapi_status memapi_tracking_layout_of(const memapi_tracking *t, const void *ptr, memapi_layout *out,
                                         memapi_error *err)
 {
-    if (t->len != 0) {
-        for (size_t k = t->table[bucket_in(t, ptr)].bucket_; k != 0; k = t->table[k - 1].next_) {
-            if (t->table[k - 1].ptr == ptr) {
-                *out = t->table[k - 1].layout;
-                return MEMAPI_OK;
-            }
-        }
+    const memapi_tracking_entry *e = find_any(t, ptr);
+    if (e != NULL) {
+        *out = e->layout;
+        return MEMAPI_OK;
     }
     return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, ptr, not_owned);
 }
@@ -484,8 +498,11 @@ memapi_status memapi_tracking_init_table(memapi_tracking *t, memapi_allocator in
     t->len = 0;
     t->cap = capacity;
     t->mask = 0;
-    if (capacity > 0)
-        rehash(t);
+    t->free_ = 0;
+    if (capacity > 0) {
+        rehash(t, 0);
+        add_free_slots(t, 0, capacity);
+    }
     t->grows = false;
     t->live_bytes = 0;
     t->peak_bytes = 0;
@@ -511,14 +528,21 @@ void memapi_tracking_destroy(memapi_tracking *t)
     t->table = NULL;
     t->cap = 0;
     t->mask = 0;
+    t->free_ = 0;
     t->len = 0;
 }
+
 
 size_t memapi_tracking_leaks(const memapi_tracking *t, memapi_tracking_leak_cb cb, void *ctx)
 {
     if (cb != NULL) {
-        for (size_t i = 0; i < t->len; i++)
-            cb(ctx, t->table[i].ptr, t->table[i].layout);
+        /* Slot order; the walk stops after the last live slot. */
+        for (size_t s = 0, n = 0; s < t->cap && n < t->len; s++) {
+            if (t->table[s].ptr != NULL) {
+                cb(ctx, t->table[s].ptr, t->table[s].layout);
+                n++;
+            }
+        }
     }
     return t->len;
 }
@@ -552,8 +576,12 @@ size_t memapi_tracking_report(const memapi_tracking *t, char *buf, size_t cap)
     if (cap > 0)
         buf[0] = '\0';
     append(&o, "%zu leaked blocks, %zu bytes\n", t->len, t->live_bytes);
-    for (size_t i = 0; i < t->len; i++)
-        append(&o, "  0x%" PRIxPTR " Layout(size: %zu, align: %zu)\n", (uintptr_t)t->table[i].ptr,
-               t->table[i].layout.size, t->table[i].layout.align);
+    for (size_t s = 0, n = 0; s < t->cap && n < t->len; s++) {
+        if (t->table[s].ptr != NULL) {
+            append(&o, "  0x%" PRIxPTR " Layout(size: %zu, align: %zu)\n", (uintptr_t)t->table[s].ptr,
+                   t->table[s].layout.size, t->table[s].layout.align);
+            n++;
+        }
+    }
     return o.len;
 }

@@ -275,15 +275,74 @@ Test(tracking, caller_table_full)
     cr_assert(memapi_layout_eq(e.layout, L(24, 8)));
     cr_assert_eq(e.cause.kind, MEMAPI_CAUSE_OTHER);
     cr_assert_str_eq(e.cause.msg, "tracking table full");
+    cr_assert_eq(entries[0].ptr, p); /* tracking.h: the lowest slot is taken first */
+    cr_assert_eq(entries[1].ptr, q);
     memapi_dealloc(a, p, L(8, 8));
+    cr_assert_null(entries[0].ptr, "a free slot's ptr is NULL");
+    cr_assert_eq(entries[1].ptr, q, "no entry moves");
     void *r = memapi_alloc(a, L(24, 8), &e);
     cr_assert_not_null(r);
-    cr_assert_eq(entries[0].ptr, q); /* the last entry moved into the freed slot */
-    cr_assert_eq(entries[1].ptr, r);
+    cr_assert_eq(entries[0].ptr, r); /* the freed slot is reused */
+    cr_assert(memapi_layout_eq(entries[0].layout, L(24, 8)));
+    cr_assert_eq(entries[1].ptr, q);
     memapi_dealloc(a, q, L(8, 8));
     memapi_dealloc(a, r, L(24, 8));
     memapi_tracking_destroy(&t);
     cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+}
+
+/* An inner allocator that returns a block of its own (not the dangling pointer) for size 0. */
+static _Alignas(64) char zero_block[64];
+static int zero_block_frees;
+static void *zero_block_alloc(void *self, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    return l.size == 0 ? (void *)zero_block : memapi_alloc(memapi_default(), l, err);
+}
+static memapi_status zero_block_free(void *self, void *p, memapi_layout l, memapi_error *err)
+{
+    (void)self;
+    if (p == zero_block) {
+        zero_block_frees++;
+        return MEMAPI_OK;
+    }
+    return memapi_try_dealloc(memapi_default(), p, l, err);
+}
+static const memapi_alloc_vtable zero_block_vt = {
+    .name = "zero-block", .caps = MEMAPI_CAP_DEALLOC, .alloc = zero_block_alloc, .try_dealloc = zero_block_free};
+
+/* tracking.h: growing a size-0 dangling block records the result when it is not a dangling pointer,
+ * even a size-0 one; when the table has no room for it, the block is freed back to the inner
+ * allocator and the grow fails with the table's error. */
+Test(tracking, a_size0_block_from_a_dangling_grow_is_recorded_or_freed_back)
+{
+    memapi_tracking_entry entries[2];
+    memapi_tracking t;
+    memapi_error e;
+    memapi_allocator inner = {&zero_block_vt, NULL};
+    cr_assert_eq(memapi_tracking_init_table(&t, inner, entries, 2, &e), MEMAPI_OK);
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    void *p = memapi_alloc(a, L(8, 8), &e);
+    cr_assert_not_null(p);
+    void *q = memapi_grow(a, (void *)(uintptr_t)8, L(0, 8), L(0, 16), &e);
+    cr_assert_eq(q, (void *)zero_block);
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 2, "the size-0 block of the inner allocator is recorded");
+    memapi_layout got;
+    cr_assert_eq(memapi_tracking_layout_of(&t, q, &got, NULL), MEMAPI_OK);
+    cr_assert(memapi_layout_eq(got, L(0, 16)));
+    /* The table is full: the next such block goes back to the inner allocator. */
+    zero_block_frees = 0;
+    cr_assert_null(memapi_grow(a, (void *)(uintptr_t)8, L(0, 8), L(0, 32), &e));
+    cr_assert_eq(e.kind, MEMAPI_E_ALLOC_FAILED);
+    cr_assert(memapi_layout_eq(e.layout, L(0, 32)));
+    cr_assert_eq(e.cause.kind, MEMAPI_CAUSE_OTHER);
+    cr_assert_str_eq(e.cause.msg, "tracking table full");
+    cr_assert_eq(zero_block_frees, 1, "the block went back to the inner allocator");
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 2);
+    memapi_dealloc(a, q, L(0, 16));
+    memapi_dealloc(a, p, L(8, 8));
+    cr_assert_eq(memapi_tracking_live_blocks(&t), 0);
+    memapi_tracking_destroy(&t);
 }
 
 typedef struct seen {
@@ -390,85 +449,125 @@ Test(tracking, layout_of_a_live_block)
 }
 
 /*
- * Frees and moves in every chain position: a caller table of 8 entries (8 hash buckets, so chains
+ * Frees and resizes in every chain position: a caller table of 8 entries (8 hash buckets, so chains
  * of several entries are common) driven by a fixed pseudo-random sequence of allocations, frees
  * (memapi_dealloc and try_dealloc) and moving reallocations, checked after each step against a
- * model of the documented table: the live blocks dense in allocation order, a freed block's place
- * taken by the last one. Every live block is found with its layout, every freed one is not, the
- * counts are exact and the leak walk follows the model's order.
+ * model of the table tracking.h documents: 8 slots, each free or holding one live block; the free
+ * slots a stack, slot 0 on top at init; a new block takes the top slot, a free puts its slot on
+ * top, a resize keeps the block's slot; the leak walk visits the live slots in ascending order.
+ * Every live block is found with its layout, every freed one is not, the counts are exact and the
+ * leak walk follows the model's order.
  */
+#define MODEL_SLOTS 8
 typedef struct model {
-    void *ptr[8];
-    memapi_layout l[8];
-    size_t n;
+    void *ptr[MODEL_SLOTS];        /* slot s's block, NULL when the slot is free */
+    memapi_layout l[MODEL_SLOTS];
+    size_t stack[MODEL_SLOTS];     /* the free slots, stack[top - 1] on top */
+    size_t top;
 } model;
+
+static void model_init(model *m)
+{
+    for (size_t s = 0; s < MODEL_SLOTS; s++) {
+        m->ptr[s] = NULL;
+        m->stack[s] = MODEL_SLOTS - 1 - s; /* slot 0 on top */
+    }
+    m->top = MODEL_SLOTS;
+}
+
+static size_t model_live(const model *m)
+{
+    return MODEL_SLOTS - m->top;
+}
+
+/* The slot of the live block with rank `pick` in slot order. */
+static size_t model_slot_of(const model *m, size_t pick)
+{
+    for (size_t s = 0; s < MODEL_SLOTS; s++) {
+        if (m->ptr[s] != NULL && pick-- == 0)
+            return s;
+    }
+    cr_assert_fail("no live block of rank %zu", pick);
+    return 0;
+}
+
+typedef struct walk {
+    void *ptr[MODEL_SLOTS];
+    memapi_layout l[MODEL_SLOTS];
+    size_t n;
+} walk;
 
 static void on_walk(void *ctx, void *ptr, memapi_layout l)
 {
-    model *m = ctx;
-    cr_assert_lt(m->n, 8);
-    m->ptr[m->n] = ptr;
-    m->l[m->n] = l;
-    m->n++;
+    walk *w = ctx;
+    cr_assert_lt(w->n, MODEL_SLOTS);
+    w->ptr[w->n] = ptr;
+    w->l[w->n] = l;
+    w->n++;
 }
 
 static void check_against(const memapi_tracking *t, const model *m, void *const *gone, size_t ngone)
 {
-    model walked = {{NULL}, {{0, 0}}, 0};
-    cr_assert_eq(memapi_tracking_leaks(t, on_walk, &walked), m->n);
-    size_t bytes = 0;
-    for (size_t i = 0; i < m->n; i++) {
-        cr_assert_eq(walked.ptr[i], m->ptr[i], "walk order, entry %zu", i);
-        cr_assert(memapi_layout_eq(walked.l[i], m->l[i]));
+    walk walked = {{NULL}, {{0, 0}}, 0};
+    cr_assert_eq(memapi_tracking_leaks(t, on_walk, &walked), model_live(m));
+    cr_assert_eq(walked.n, model_live(m));
+    size_t bytes = 0, i = 0;
+    for (size_t s = 0; s < MODEL_SLOTS; s++) {
+        if (m->ptr[s] == NULL)
+            continue;
+        cr_assert_eq(walked.ptr[i], m->ptr[s], "walk order: entry %zu is the block of slot %zu", i, s);
+        cr_assert(memapi_layout_eq(walked.l[i], m->l[s]));
         memapi_layout got;
-        cr_assert_eq(memapi_tracking_layout_of(t, m->ptr[i], &got, NULL), MEMAPI_OK, "entry %zu found", i);
-        cr_assert(memapi_layout_eq(got, m->l[i]));
-        bytes += m->l[i].size;
+        cr_assert_eq(memapi_tracking_layout_of(t, m->ptr[s], &got, NULL), MEMAPI_OK, "slot %zu found", s);
+        cr_assert(memapi_layout_eq(got, m->l[s]));
+        bytes += m->l[s].size;
+        i++;
     }
-    for (size_t i = 0; i < ngone; i++) {
+    for (size_t g = 0; g < ngone; g++) {
         memapi_layout got;
         bool live = false;
-        for (size_t j = 0; j < m->n; j++)
-            live = live || m->ptr[j] == gone[i];
+        for (size_t s = 0; s < MODEL_SLOTS; s++)
+            live = live || m->ptr[s] == gone[g];
         if (!live)
-            cr_assert_eq(memapi_tracking_layout_of(t, gone[i], &got, NULL), MEMAPI_ERROR, "freed block not found");
+            cr_assert_eq(memapi_tracking_layout_of(t, gone[g], &got, NULL), MEMAPI_ERROR, "freed block not found");
     }
-    cr_assert_eq(memapi_tracking_live_blocks(t), m->n);
+    cr_assert_eq(memapi_tracking_live_blocks(t), model_live(m));
     cr_assert_eq(memapi_tracking_live_bytes(t), bytes);
 }
 
-Test(tracking, frees_and_moves_in_every_chain_position_keep_the_table_exact)
+Test(tracking, frees_and_resizes_in_every_chain_position_keep_the_table_exact)
 {
-    memapi_tracking_entry entries[8];
+    memapi_tracking_entry entries[MODEL_SLOTS];
     memapi_tracking t;
-    cr_assert_eq(memapi_tracking_init_table(&t, memapi_default(), entries, 8, NULL), MEMAPI_OK);
+    cr_assert_eq(memapi_tracking_init_table(&t, memapi_default(), entries, MODEL_SLOTS, NULL), MEMAPI_OK);
     memapi_allocator a = memapi_tracking_allocator(&t);
-    model m = {{NULL}, {{0, 0}}, 0};
+    model m;
+    model_init(&m);
     void *gone[4000];
     size_t ngone = 0;
     uint32_t x = 12345;
     for (unsigned step = 0; step < 4000; step++) {
         x = x * 1103515245u + 12345u;
         unsigned op = (x >> 16) % 4;
-        size_t pick = m.n ? (x >> 8) % m.n : 0;
-        if (op <= 1 && m.n < 8) {
+        size_t n = model_live(&m);
+        size_t pick = n ? model_slot_of(&m, (x >> 8) % n) : 0;
+        if (op <= 1 && m.top > 0) {
             memapi_layout l = L(8 + (x >> 20) % 64, op ? 16 : 8);
             void *p = memapi_alloc(a, l, NULL);
             cr_assert_not_null(p);
-            m.ptr[m.n] = p;
-            m.l[m.n] = l;
-            m.n++;
-        } else if (op == 2 && m.n > 0) {
+            size_t s = m.stack[--m.top];
+            m.ptr[s] = p;
+            m.l[s] = l;
+        } else if (op == 2 && n > 0) {
             gone[ngone++] = m.ptr[pick];
             if (x & 1)
                 memapi_dealloc(a, m.ptr[pick], m.l[pick]);
             else
                 cr_assert_eq(memapi_try_dealloc(a, m.ptr[pick], m.l[pick], NULL), MEMAPI_OK);
-            m.n--;
-            m.ptr[pick] = m.ptr[m.n];
-            m.l[pick] = m.l[m.n];
-        } else if (op == 3 && m.n > 0) {
-            /* a growth well past the block's size: the block usually moves, its entry stays */
+            m.ptr[pick] = NULL;
+            m.stack[m.top++] = pick;
+        } else if (op == 3 && n > 0) {
+            /* a growth well past the block's size: the block usually moves, its slot stays */
             memapi_layout nl = L(m.l[pick].size + 4096, m.l[pick].align);
             void *q = memapi_realloc(a, m.ptr[pick], m.l[pick], nl, NULL);
             cr_assert_not_null(q);
@@ -489,11 +588,93 @@ Test(tracking, frees_and_moves_in_every_chain_position_keep_the_table_exact)
         if (ngone > 3900)
             ngone = 0;
     }
-    while (m.n > 0) {
-        m.n--;
-        memapi_dealloc(a, m.ptr[m.n], m.l[m.n]);
-        check_against(&t, &m, NULL, 0);
+    for (size_t s = MODEL_SLOTS; s-- > 0;) {
+        if (m.ptr[s] != NULL) {
+            memapi_dealloc(a, m.ptr[s], m.l[s]);
+            m.ptr[s] = NULL;
+            m.stack[m.top++] = s;
+            check_against(&t, &m, NULL, 0);
+        }
     }
+    memapi_tracking_destroy(&t);
+}
+
+typedef struct big_walk {
+    void *ptr[21];
+    memapi_layout l[21];
+    size_t n;
+} big_walk;
+
+static void on_walk_big(void *ctx, void *ptr, memapi_layout l)
+{
+    big_walk *w = ctx;
+    cr_assert_lt(w->n, 21);
+    w->ptr[w->n] = ptr;
+    w->l[w->n] = l;
+    w->n++;
+}
+
+/* tracking.h: a grown table keeps every block in its slot, the slots it adds are taken lowest
+ * first, a freed slot is taken again before them (the most recently freed first), and the walk and
+ * the report go in slot order. */
+Test(tracking, grown_table_walks_in_slot_order)
+{
+    memapi_tracking t;
+    cr_assert_eq(memapi_tracking_init(&t, memapi_default(), NULL), MEMAPI_OK);
+    memapi_allocator a = memapi_tracking_allocator(&t);
+    enum { N = 20 };
+    void *blk[N + 3];
+    memapi_layout lay[N + 3];
+    for (size_t i = 0; i < N; i++) {
+        lay[i] = L(8 * (i + 1), 8);
+        blk[i] = memapi_alloc(a, lay[i], NULL); /* block i in slot i; the 17th grows 16 to 32 */
+        cr_assert_not_null(blk[i]);
+    }
+    memapi_dealloc(a, blk[3], lay[3]);   /* slot 3 free */
+    memapi_dealloc(a, blk[17], lay[17]); /* slot 17 free, on top */
+    void *expect[N + 1];
+    memapi_layout expect_l[N + 1];
+    for (size_t i = 0; i < N; i++) {
+        expect[i] = blk[i];
+        expect_l[i] = lay[i];
+    }
+    for (size_t k = 0; k < 3; k++) {
+        lay[N + k] = L(1000 + k, 16);
+        blk[N + k] = memapi_alloc(a, lay[N + k], NULL);
+        cr_assert_not_null(blk[N + k]);
+    }
+    /* slot 17 (freed last), then slot 3, then slot 20 (the lowest never taken) */
+    expect[17] = blk[N];
+    expect_l[17] = lay[N];
+    expect[3] = blk[N + 1];
+    expect_l[3] = lay[N + 1];
+    expect[20] = blk[N + 2];
+    expect_l[20] = lay[N + 2];
+    big_walk got = {{NULL}, {{0, 0}}, 0};
+    cr_assert_eq(memapi_tracking_leaks(&t, on_walk_big, &got), N + 1);
+    cr_assert_eq(got.n, N + 1);
+    char line[128];
+    char report[4096];
+    size_t len = memapi_tracking_report(&t, report, sizeof report);
+    cr_assert_lt(len, sizeof report);
+    const char *at = strchr(report, '\n');
+    cr_assert_not_null(at);
+    at++;
+    size_t bytes = 0;
+    for (size_t s = 0; s <= N; s++) {
+        cr_assert_eq(got.ptr[s], expect[s], "walk: slot %zu", s);
+        cr_assert(memapi_layout_eq(got.l[s], expect_l[s]));
+        snprintf(line, sizeof line, "  0x%" PRIxPTR " Layout(size: %zu, align: %zu)\n", (uintptr_t)expect[s],
+                 expect_l[s].size, expect_l[s].align);
+        cr_assert_eq(strncmp(at, line, strlen(line)), 0, "report line %zu", s);
+        at += strlen(line);
+        bytes += expect_l[s].size;
+    }
+    cr_assert_eq(*at, '\0');
+    snprintf(line, sizeof line, "%d leaked blocks, %zu bytes\n", N + 1, bytes);
+    cr_assert_eq(strncmp(report, line, strlen(line)), 0);
+    for (size_t s = 0; s <= N; s++)
+        memapi_dealloc(a, expect[s], expect_l[s]);
     memapi_tracking_destroy(&t);
 }
 

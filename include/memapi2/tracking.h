@@ -10,12 +10,21 @@
  * Its storage is explicit: either an array the caller supplies (`memapi_tracking_init_table`; a full
  * table makes further allocations fail) or memory from the inner allocator
  * (`memapi_tracking_init`; the table starts empty, is allocated on the first allocation, and
- * doubles with `memapi_realloc` when full). The table's own memory is not counted as a block.
- * The live blocks occupy the first `live_blocks` entries (a freed block's entry is replaced by the
- * last one), and the same array is a chained hash table keyed by the block address, each entry
- * linked both ways: every free, resize and ownership check finds its entry in O(1) expected time,
- * a free unlinks its entry and the moved last one without walking a chain, and growing the table
- * re-links the entries in O(live blocks). An entry is six words (48 bytes on LP64).
+ * doubles with `memapi_realloc` when full: 16 entries, then 32, 64, ...). The table's own memory is
+ * not counted as a block.
+ * Each entry (slot) of the table holds one live block or is free, and a block keeps its slot from
+ * the allocation that records it to the free that removes it (a resize updates the slot in place).
+ * The same array is a chained hash table keyed by the block address: every free, resize and
+ * ownership check finds its slot in O(1) expected time, a free unlinks it from its chain and puts
+ * it back on the free slots' list (no other entry moves), and growing the table re-links the
+ * entries in O(capacity). An entry is five words (40 bytes on LP64).
+ *
+ * Which slot a block takes: the free slots form a stack. A new block takes the slot on top; a free
+ * puts its slot on top. The slots a table adds (all of them at init, the new ones at a growth, which
+ * happens only when every slot is taken) are stacked so that the lowest index comes off first.
+ * So a table that has never freed a block holds its blocks in allocation order, and a block
+ * allocated after a free takes the most recently freed slot. `memapi_tracking_leaks` and
+ * `memapi_tracking_report` visit the live blocks in slot order (ascending index).
  * When recording a new block fails, the block is freed back to the inner allocator and the
  * allocation fails with the table's error: nothing leaks. A block of size 0 that is the layout's
  * dangling pointer owns nothing and is not recorded. Freeing an untracked pointer with a size-0
@@ -55,28 +64,29 @@ extern "C" {
 
 /**
  * @brief One slot of the table: a live block (its address and the layout it was allocated, or last
- * resized, with) and the hash links (six words: the back-link `link_` was added in session 12, so
- * code built against the five-word entry must be rebuilt). Declare arrays of it for
- * `memapi_tracking_init_table`; only read `ptr` and `layout`, and only for the first
- * `memapi_tracking_live_blocks` slots.
+ * resized, with) or a free slot, and the hash links. Five words (session 16 removed the sixth, the
+ * back-link `link_` of session 12, and the slots stopped moving: code built against the six-word
+ * entry must be rebuilt; `memapi_tracking` gained the field `free_`). Declare arrays of it for
+ * `memapi_tracking_init_table`; only read `ptr` and `layout`, and only of a slot whose `ptr` is
+ * not NULL (a live block; the slots are in the order the section above describes).
  */
 typedef struct memapi_tracking_entry {
-    void *ptr;            /**< the block */
-    memapi_layout layout; /**< its layout */
-    size_t bucket_;       /**< private: 1 + index of the first entry of hash bucket (this slot's index), 0 = none */
-    size_t next_;         /**< private: 1 + index of the next entry in this entry's bucket, 0 = none */
-    size_t link_;         /**< private: byte offset, from the table's start, of the link (a bucket_ or next_
-                               field) that points at this entry: a free unlinks it without a walk */
+    void *ptr;            /**< the block; NULL for a free slot */
+    memapi_layout layout; /**< its layout (meaningless in a free slot) */
+    size_t bucket_;       /**< private: 1 + index of the first slot of hash bucket (this slot's index), 0 = none */
+    size_t next_;         /**< private: live slot: 1 + index of the next slot in its bucket's chain; free
+                               slot: 1 + index of the next free slot; 0 = none */
 } memapi_tracking_entry;
 
 /** @brief The tracking allocator's state. Use the functions below; do not write the fields. */
 typedef struct memapi_tracking {
     memapi_allocator inner;         /**< the wrapped allocator (held by value) */
     memapi_alloc_vtable vt;         /**< this wrapper's vtable */
-    memapi_tracking_entry *table;   /**< live blocks, `len` of them, room for `cap` */
+    memapi_tracking_entry *table;   /**< `cap` slots, `len` of them live */
     size_t len;                     /**< live blocks recorded */
     size_t cap;                     /**< table capacity in entries */
     size_t mask;                    /**< hash buckets - 1 (buckets: the largest power of two <= cap) */
+    size_t free_;                   /**< 1 + index of the free slot on top of the stack, 0 = table full */
     bool grows;                     /**< the table comes from `inner` (and is freed by destroy) */
     size_t live_bytes;              /**< sum of the sizes of the live blocks */
     size_t peak_bytes;              /**< highest live_bytes seen */
@@ -148,7 +158,8 @@ MEMAPI_API MEMAPI_NODISCARD memapi_status memapi_tracking_layout_of(const memapi
 typedef void (*memapi_tracking_leak_cb)(void *ctx, void *ptr, memapi_layout layout);
 
 /**
- * @brief Calls `cb(ctx, ptr, layout)` for each live block, in table order, and returns their number.
+ * @brief Calls `cb(ctx, ptr, layout)` for each live block, in slot order (the table's section
+ * above says which slot a block takes), and returns their number.
  * The callback must not use the tracking allocator.
  */
 MEMAPI_API size_t memapi_tracking_leaks(const memapi_tracking *t, memapi_tracking_leak_cb cb, void *ctx);
@@ -157,7 +168,7 @@ MEMAPI_API size_t memapi_tracking_leaks(const memapi_tracking *t, memapi_trackin
  * @brief Writes the leak report, snprintf-style (returns the full length; `>= cap` means
  * truncated; NUL-terminated when `cap > 0`; `buf` may be NULL when `cap == 0`):
  * `N leaked blocks, B bytes\n` followed by one line `  0xADDR Layout(size: S, align: A)\n` per
- * live block, in table order.
+ * live block, in slot order (as `memapi_tracking_leaks`).
  */
 MEMAPI_API size_t memapi_tracking_report(const memapi_tracking *t, char *buf, size_t cap);
 
