@@ -60,13 +60,13 @@
  * realloc) only for the failure path; GCC kept them in three callee-saved registers, a push, a move
  * and a pop each (9 instructions) where three stores do (the failure path reloads them). An empty
  * asm that may rewrite x in memory: the compiler stores x before it and reads it back from there
- * afterwards. It emits no instruction and changes no value, so Frama-C, which cannot read asm, is
- * given nothing in its place.
+ * afterwards. It emits no instruction and changes no value, so Frama-C, which cannot read asm, and
+ * compilers other than GCC and clang are given nothing in its place.
  */
-#ifdef __FRAMAC__
-#define IN_STACK_SLOT(x) ((void)0)
-#else
+#if defined(__GNUC__) && !defined(__FRAMAC__)
 #define IN_STACK_SLOT(x) __asm__("" : "+m"(x))
+#else
+#define IN_STACK_SLOT(x) ((void)0)
 #endif
 
 /* The malloc family can serve this layout without posix_memalign (reference rely_on_min_align). */
