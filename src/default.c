@@ -54,6 +54,21 @@
 #define KEEP_ARGS __attribute__((noinline))
 #endif
 
+/*
+ * IN_STACK_SLOT(x): x is kept in a stack slot, not in a callee-saved register, across the heap call
+ * that follows. The reporting functions keep the layout and err across malloc (calloc, memalign,
+ * realloc) only for the failure path; GCC kept them in three callee-saved registers, a push, a move
+ * and a pop each (9 instructions) where three stores do (the failure path reloads them). An empty
+ * asm that may rewrite x in memory: the compiler stores x before it and reads it back from there
+ * afterwards. It emits no instruction and changes no value, so Frama-C, which cannot read asm, and
+ * compilers other than GCC and clang are given nothing in its place.
+ */
+#if defined(__GNUC__) && !defined(__FRAMAC__)
+#define IN_STACK_SLOT(x) __asm__("" : "+m"(x))
+#else
+#define IN_STACK_SLOT(x) ((void)0)
+#endif
+
 /* The malloc family can serve this layout without posix_memalign (reference rely_on_min_align). */
 /*@ assigns \nothing;
     ensures \result != 0 <==> memapi_def_malloc_path(l);
@@ -104,7 +119,10 @@ static KEEP_ARGS void *heap_alloc_aligned(void *self, memapi_layout l, memapi_er
 {
     (void)self;
 #if defined(__GLIBC__) || defined(__FRAMAC__)
-    void *p = MEMAPI_OS(memalign)(l.align, l.size) /*@ ghost (l, err) */;
+    const size_t align = l.align, size = l.size;
+    IN_STACK_SLOT(l);
+    IN_STACK_SLOT(err);
+    void *p = MEMAPI_OS(memalign)(align, size) /*@ ghost (l, err) */;
     if (p == NULL)
         return fail_os(l, errno, err);
 #else
@@ -160,7 +178,10 @@ static inline void *dangling(memapi_layout l)
 static KEEP_ARGS void *heap_malloc_reporting(void *self, memapi_layout l, memapi_error *err)
 {
     (void)self;
-    void *p = MEMAPI_OS(malloc)(l.size) /*@ ghost (l, err) */;
+    const size_t size = l.size;
+    IN_STACK_SLOT(l);
+    IN_STACK_SLOT(err);
+    void *p = MEMAPI_OS(malloc)(size) /*@ ghost (l, err) */;
     if (p == NULL)
         return fail_os(l, errno, err);
     return p;
@@ -178,7 +199,10 @@ static KEEP_ARGS void *heap_malloc_reporting(void *self, memapi_layout l, memapi
 static KEEP_ARGS void *heap_calloc_reporting(void *self, memapi_layout l, memapi_error *err)
 {
     (void)self;
-    void *p = MEMAPI_OS(calloc)(1, l.size) /*@ ghost (l, err) */;
+    const size_t size = l.size;
+    IN_STACK_SLOT(l);
+    IN_STACK_SLOT(err);
+    void *p = MEMAPI_OS(calloc)(1, size) /*@ ghost (l, err) */;
     if (p == NULL)
         return fail_os(l, errno, err);
     return p;
@@ -362,7 +386,10 @@ static KEEP_ARGS void *heap_realloc_reporting(RESIZE_ARGS)
 {
     (void)self;
     (void)old_l;
-    void *p = MEMAPI_OS(realloc)(ptr, new_l.size) /*@ ghost (old_l, new_l) */;
+    const size_t size = new_l.size;
+    IN_STACK_SLOT(new_l);
+    IN_STACK_SLOT(err);
+    void *p = MEMAPI_OS(realloc)(ptr, size) /*@ ghost (old_l, new_l) */;
     if (p == NULL)
         return fail_os(new_l, errno, err);
     return p;

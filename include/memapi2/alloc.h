@@ -380,9 +380,23 @@ MEMAPI_API void memapi_dealloc_outline(void *self, void *ptr, memapi_layout layo
  */
 #if !defined(MEMAPI_NO_INLINE_DISPATCH)
 /** @cond MEMAPI_INTERNAL */
+/*
+ * MEMAPI__IN_REGISTER(x): x is read once into a register. An allocator passed from memory (a
+ * caller's `*(memapi_allocator *)p`) was read twice by GCC: into the registers of the outline
+ * call's by-value argument, and again for the entry call, on every path (2 instructions). An empty
+ * asm that may rewrite x in a register: nothing is emitted, no value changes, so Frama-C (which
+ * cannot read asm) and compilers other than GCC and clang get nothing in its place.
+ */
+#if defined(__GNUC__) && !defined(__FRAMAC__)
+#define MEMAPI__IN_REGISTER(x) __asm__("" : "+r"(x))
+#else
+#define MEMAPI__IN_REGISTER(x) ((void)0)
+#endif
+
 /*@ MEMAPI_ACSL_ALLOC() */
 static inline void *memapi__alloc_inline(memapi_allocator a, memapi_layout layout, memapi_error *err)
 {
+    MEMAPI__IN_REGISTER(a.self);
     if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && a.vt != NULL)) {
         const memapi_alloc_vtable vt = *a.vt;
         if (MEMAPI_LIKELY(vt.alloc != NULL))
@@ -394,6 +408,7 @@ static inline void *memapi__alloc_inline(memapi_allocator a, memapi_layout layou
 /*@ MEMAPI_ACSL_ALLOC(MEMAPI_ACSL_ZEROED) */
 static inline void *memapi__zalloc_inline(memapi_allocator a, memapi_layout layout, memapi_error *err)
 {
+    MEMAPI__IN_REGISTER(a.self);
     if (MEMAPI_LIKELY(memapi_layout_is_valid(layout) && a.vt != NULL)) {
         const memapi_alloc_vtable vt = *a.vt;
         if (MEMAPI_LIKELY(vt.alloc != NULL && vt.zalloc != NULL))
@@ -414,8 +429,8 @@ static inline bool memapi__resize_fast_ok(void *ptr, memapi_layout old_layout, m
 {
     return memapi_layout_is_valid(old_layout) && memapi_layout_is_valid(new_layout) && ptr != NULL &&
            ((uintptr_t)ptr & (old_layout.align - 1)) == 0 && new_layout.align >= old_layout.align &&
-           (grow ? new_layout.size >= old_layout.size : new_layout.size <= old_layout.size) &&
-           (new_layout.size != old_layout.size || new_layout.align != old_layout.align);
+           ((grow ? new_layout.size > old_layout.size : new_layout.size < old_layout.size) ||
+            (new_layout.size == old_layout.size && new_layout.align != old_layout.align));
 }
 
 /*@ MEMAPI_ACSL_RESIZE(1, 0, MEMAPI_ACSL_GROW_SMALLER(1)) */
@@ -445,6 +460,7 @@ static inline void *memapi__shrink_inline(memapi_allocator a, void *ptr, memapi_
 /*@ MEMAPI_ACSL_DEALLOC */
 static inline void memapi__dealloc_inline(memapi_allocator a, void *ptr, memapi_layout layout)
 {
+    MEMAPI__IN_REGISTER(a.self);
     if (MEMAPI_LIKELY(memapi_layout_is_valid(layout))) {
         if (ptr == memapi_layout_dangling(layout))
             return;

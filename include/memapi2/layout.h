@@ -44,11 +44,15 @@ extern "C" {
 static inline bool memapi_layout_is_valid(memapi_layout l)
 {
     /*
-     * size <= MAX - (align - 1) is size <= HIGH - align. The middle test always holds for a power
-     * of two; it keeps the subtraction visibly in range, and compilers fold it with align != 0 into
-     * one test of align - 1's sign (9 instructions in all on x86-64; 11 with the form above).
+     * size <= MAX - (align - 1) is size <= HIGH - align. `align - 1 < HIGH` always holds for a
+     * power of two; it keeps the subtraction visibly in range. Written on align - 1, the value the
+     * power-of-two test and a caller's pointer test (ptr & (align - 1)) need too, so that GCC
+     * computes align - 1 once and tests its sign for align != 0 && align <= HIGH: 9 instructions on
+     * x86-64. With memapi_is_pow2(align) && align <= HIGH, a caller that also tested a pointer
+     * (memapi_dealloc, the resizes) got align != 0 and align <= HIGH as two compares of their own.
      */
-    return memapi_is_pow2(l.align) && l.align <= MEMAPI_USIZE_HIGH_BIT && l.size <= MEMAPI_USIZE_HIGH_BIT - l.align;
+    return l.align != 0 && l.align - 1 < MEMAPI_USIZE_HIGH_BIT && memapi_is_pow2(l.align) &&
+           l.size <= MEMAPI_USIZE_HIGH_BIT - l.align;
 }
 
 /**
