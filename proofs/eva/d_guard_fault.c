@@ -1,3 +1,3 @@
-/* Eva driver: the guard's fault classification and report alone (d_guard.c's faults, quickly). */
+/* Eva driver: the guard's SIGSEGV handler after each previous action (see d_guard.c). */
 #define EVA_GUARD_FAULTS_ONLY
 #include "d_guard.c"

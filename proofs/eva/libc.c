@@ -54,7 +54,6 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
     (void)addr;
     (void)prot;
-    (void)flags;
     (void)fd;
     (void)off;
     size_t room = EVA_MAP_BASE + EVA_MAP_BYTES - eva_map_next;
@@ -68,6 +67,11 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
         errno = eva_errno();
         return MAP_FAILED;
     }
+    /* An anonymous mapping reads as zeros (Linux mmap(2): "its contents are initialized to zero";
+     * the guard relies on it: a never-used slot's record is SLOT_EMPTY). The region's bytes are
+     * otherwise any value for Eva (-absolute-valid-range). A mapping is never placed twice. */
+    if ((flags & MAP_ANONYMOUS) != 0)
+        memset((void *)at, 0, len);
     return (void *)at;
 }
 
