@@ -33,8 +33,13 @@ PROVE_BATCH   ?= 400
 PROVE_ONLY    ?=
 # Configurations proved besides the default one: a function whose proof obligation differs there
 # (its body, contract or callees' contracts) is proved there too (proofs/README.md).
+# `freestanding` prints the freestanding core only (CORE_SRCS, GNUmakefile: what a
+# FREESTANDING=1 build compiles), in the form NAME:SRC,SRC...=FLAGS.
+PROVE_EMPTY :=
+PROVE_COMMA := ,
 PROVE_CONFIGS ?= ndebug=-cpp-extra-args=-DNDEBUG asan=-cpp-extra-args=-D__SANITIZE_ADDRESS__ \
-                 hosted=-cpp-extra-args=-DMEMAPI_PROOF_HOSTED_MEM portable=-cpp-extra-args=-DMEMAPI_PROOF_PORTABLE
+                 hosted=-cpp-extra-args=-DMEMAPI_PROOF_HOSTED_MEM portable=-cpp-extra-args=-DMEMAPI_PROOF_PORTABLE \
+                 freestanding:$(subst $(PROVE_EMPTY) $(PROVE_EMPTY),$(PROVE_COMMA),$(strip $(CORE_SRCS)))=-cpp-extra-args=-DMEMAPI_FREESTANDING=1
 # Programs that use the library, proved with only include/ on the path against the installed
 # headers' contracts (proofs/README.md, "Proving your code against memapi2").
 PROVE_USER    ?= example=examples/arena_strbuf.c dup=examples/block_dup.c capped=examples/capped_alloc.c

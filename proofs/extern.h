@@ -32,6 +32,17 @@
 */
 void memapi_proof_fatal_hook(memapi_fatal_hook hook, const char *msg);
 
+#if MEMAPI_FREESTANDING
+/*
+ * GCC's __builtin_trap (the freestanding fatal path, src/fatal.c), which Frama-C 25 does not
+ * declare: GCC documents that it "causes the program to exit abnormally" and does not return.
+ */
+/*@ assigns \nothing;
+    ensures \false;
+*/
+void __builtin_trap(void);
+#endif
+
 /*
  * POSIX strerror_r (the XSI variant, which os_error.c requests): writes the text of errnum into
  * strerrbuf[0 .. buflen - 1] and returns 0, or an error number (EINVAL, ERANGE). Nothing is

@@ -197,14 +197,33 @@ def defined_names(text, annot):
     m = re.match(r"(struct|union)\s+([A-Za-z_][A-Za-z_0-9]*)\s*\{", t)
     if m:
         return {m.group(2)}
-    m = re.match(r"enum\s+([A-Za-z_][A-Za-z_0-9]*)\s*\{", t)
+    m = re.match(r"enum\s+([A-Za-z_][A-Za-z_0-9]*)\s*\{(.*)\}", t, re.S)
     if m:
-        return None                      # the tag and its constants: all its words
+        return enum_names(m.group(1), m.group(2))
     decl = t.split("=", 1)[0].split("[", 1)[0].rstrip(" ;")
     names = IDENT.findall(decl)
     if names and "(" not in decl and "{" not in decl:
         return {names[-1]}               # a global variable
     return None
+
+
+def enum_names(tag, body):
+    """An enum defines its tag and its constants: the first identifier of each of the body's
+    items (`NAME` or `NAME = value`), the items split at the commas outside parentheses. Not the
+    words of the values, nor the keyword `enum`: with those, every enum joined the key of every
+    function whose definitions name any enum (session 15: adding one enum to the print moved 193
+    of 251 proof keys)."""
+    names, depth, item = {tag}, 0, []
+    for ch in body + ",":
+        if ch == "," and depth == 0:
+            m = re.match(r"\s*([A-Za-z_][A-Za-z_0-9]*)", "".join(item))
+            if m:
+                names.add(m.group(1))
+            item = []
+            continue
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        item.append(ch)
+    return names
 
 
 GLOBAL = re.compile(r"/\*@\s*(ghost|axiomatic|lemma|predicate|inductive|logic|type|axiom|global)\b")

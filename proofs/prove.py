@@ -952,8 +952,12 @@ def cmd_status(args):
 
 
 def parse_config(text):
+    """NAME=FLAGS, or NAME:SRC,SRC...=FLAGS for a configuration that prints only those sources
+    (the freestanding core: a build of it compiles no other file). Returns (name, flags, srcs or
+    None for the default configuration's)."""
     name, _, flags = text.partition("=")
-    return name, flags
+    name, colon, srcs = name.partition(":")
+    return name, flags, (srcs.split(",") if colon else None)
 
 
 def cmd_why3conf(args):
@@ -999,7 +1003,8 @@ def main(argv):
         s.add_argument("--srcs", required=True)
         s.add_argument("--config", action="append", default=[],
                        help="NAME=FLAGS: another configuration of the library to prove (e.g. "
-                            "ndebug=-cpp-extra-args=-DNDEBUG)")
+                            "ndebug=-cpp-extra-args=-DNDEBUG); NAME:SRC,SRC...=FLAGS prints only "
+                            "those sources in it")
         s.add_argument("--user-program", action="append", default=[],
                        help="NAME=SRC...: a program using the library, proved with only include/ on "
                             "the path: the functions it defines, against the headers' contracts")
@@ -1039,8 +1044,8 @@ def main(argv):
     kernel = shlex.split(args.kernel_flags)
     args.configs = {"default": (kernel, args.srcs.split())}
     for c in args.config:
-        name, flags = parse_config(c)
-        args.configs[name] = (kernel + shlex.split(flags), args.srcs.split())
+        name, flags, srcs = parse_config(c)
+        args.configs[name] = (kernel + shlex.split(flags), srcs or args.srcs.split())
     # A user's program sees the installed headers only: the kernel flags without the library's
     # own preprocessor arguments, and -Iinclude.
     # annot:missing-spec stays a warning there: the headers' inline functions call exported
@@ -1052,7 +1057,7 @@ def main(argv):
         del user_kernel[i - 1:i + 1]
     args.user_programs = set()
     for c in args.user_program:
-        name, srcs = parse_config(c)
+        name, srcs, _ = parse_config(c)
         args.configs[name] = (user_kernel, srcs.split())
         args.user_programs.add(name)
     if args.cmd == "run" and args.update and args.only:

@@ -148,6 +148,24 @@ class ProgramTest(unittest.TestCase):
         self.assertNotEqual(prog.Program(text.replace("int a ;", "long a ;")).key("f", "e"), k)
         self.assertEqual(prog.Program(text.replace("int b ;", "long b ;")).key("f", "e"), k)
 
+    def test_an_enum_joins_the_keys_that_name_its_tag_or_a_constant(self):
+        text = ("enum color {\n    RED = 0,\n    GREEN = (1 << 2) | 1,\n    BLUE = 9\n};\n"
+                "enum shape {\n    ROUND = 0,\n    SQUARE = 1\n};\n"
+                "/*@ ensures \\result ≡ 0; */\nint f(enum color c)\n{\n  return 0;\n}\n"
+                "/*@ ensures \\result ≡ 1; */\nint g(int x)\n{\n  return (int)SQUARE;\n}\n"
+                "/*@ ensures \\result ≡ 2; */\nint h(enum other *o)\n{\n  return 2;\n}\n")
+        p = prog.Program(text)
+        self.assertEqual(prog.enum_names("color", "\n    RED = 0,\n    GREEN = (1 << 2) | 1,\n    BLUE = 9\n"),
+                         {"color", "RED", "GREEN", "BLUE"})
+        keys = {f: p.key(f, "e") for f in ("f", "g", "h")}
+
+        def changed(old, new):
+            q = prog.Program(text.replace(old, new))
+            return {f for f in keys if q.key(f, "e") != keys[f]}
+        # the tag named by f's prototype; a constant named by g's body; h names only the keyword
+        self.assertEqual(changed("BLUE = 9", "BLUE = 8"), {"f"})
+        self.assertEqual(changed("SQUARE = 1", "SQUARE = 3"), {"g"})
+
     def scan(self, text, allowed=()):
         with tempfile.NamedTemporaryFile("w", suffix=".c", delete=False) as f:
             f.write(text)
