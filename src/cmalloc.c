@@ -160,12 +160,66 @@ static void *finish_block(void *base, memapi_layout l, size_t size)
 #ifndef __FRAMAC__
 /* Not proved yet (proofs/README.md, "The malloc front end cmalloc"): the reading of a header and
    every function that frees or resizes through it. The contracts are stated, WP does not see them. */
-/* The layout of a live block from its header; the block's base in *base. */
+static const char misaligned[] = "pointer not aligned to its layout";
+
+/* The alignment test of block_layout, out of block_layout's proof: the contracts write it as
+   memapi_misaligned (alloc_acsl.h), which WP's Typed model relates to this code (as for the
+   dispatch's check_block, with the alignment a variable: with the constant 16 written in, CVC4
+   answered unknown) and its Typed+cast model, in which block_layout is proved, does not (the
+   provers do not unfold the predicate against the code's bit test there). Inlined: the same
+   instructions. */
+/*@ requires align != 0;
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+    ensures \result == 1 <==> memapi_misaligned(p, align);
+*/
+static inline bool misaligned_to(const void *p, size_t align)
+{
+    return ((uintptr_t)p & (align - 1)) != 0;
+}
+
+/* block_layout's rejection of a header: INVALID_POINTER at user with no_header. */
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER && err->ptr == user && err->msg == no_header &&
+                             memapi_text((char *)err->msg) &&
+                             memapi_zero_layout(err->layout) && memapi_zero_layout(err->recorded);
+*/
+static memapi_status fail_no_header(const void *user, memapi_error *err)
+{
+    /*@ assert \forall integer j; 0 <= j < 43 ==> no_header[j] != '\0'; */
+    /*@ assert no_header[43] == '\0'; */
+    /*@ assert strlen((char *)no_header) == 43; */
+    return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, user, no_header);
+}
+
+/* block_layout's rejection of a misaligned pointer: INVALID_POINTER at user with misaligned. */
+/*@ requires err == \null || \valid(err);
+    assigns *err;
+    ensures \result == MEMAPI_ERROR;
+    ensures err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER && err->ptr == user && err->msg == misaligned &&
+                             memapi_text((char *)err->msg) &&
+                             memapi_zero_layout(err->layout) && memapi_zero_layout(err->recorded);
+*/
+static memapi_status fail_misaligned(const void *user, memapi_error *err)
+{
+    /*@ assert \forall integer j; 0 <= j < 33 ==> misaligned[j] != '\0'; */
+    /*@ assert misaligned[33] == '\0'; */
+    /*@ assert strlen((char *)misaligned) == 33; */
+    return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, user, misaligned);
+}
+
+/* The layout of a live block from its header; the block's base in *base. The outputs are the
+   caller's, apart from the header and *err. */
 /*@ requires \valid(l) && \valid(base) && \valid(size);
     requires err == \null || \valid(err);
     requires \separated(l, base, size);
     requires err != \null ==> \separated(err, l, base, size);
-    requires !memapi_misaligned((char *)user, MEMAPI_MIN_ALIGN) ==> \valid_read(cm_hdr((char *)user));
+    requires user != \null ==> \object_pointer((char *)user);
+    requires !memapi_misaligned((char *)user, MEMAPI_MIN_ALIGN) ==>
+             \object_pointer((char *)user - sizeof(header)) && \valid_read(cm_hdr((char *)user)) &&
+             \separated(cm_hdr((char *)user), l, base, size) && (err == \null || \separated(err, cm_hdr((char *)user)));
     requires !memapi_misaligned((char *)user, MEMAPI_MIN_ALIGN) && cm_header_ok((char *)user) ==>
              \object_pointer(cm_base((char *)user));
     assigns *l, *base, *size, *err;
@@ -173,46 +227,49 @@ static void *finish_block(void *base, memapi_layout l, size_t size)
       assumes memapi_misaligned((char *)user, MEMAPI_MIN_ALIGN);
       assigns *err;
       ensures \result == MEMAPI_ERROR;
-      ensures err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER && err->ptr == user && memapi_text((char *)err->msg) &&
+      ensures err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER && err->ptr == user && err->msg == misaligned &&
+                               memapi_text((char *)err->msg) &&
                                memapi_zero_layout(err->layout) && memapi_zero_layout(err->recorded);
     behavior no_header:
       assumes !memapi_misaligned((char *)user, MEMAPI_MIN_ALIGN) && !cm_header_ok((char *)user);
       assigns *err;
       ensures \result == MEMAPI_ERROR;
       ensures err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER && err->ptr == user && err->msg == no_header &&
+                               memapi_text((char *)err->msg) &&
                                memapi_zero_layout(err->layout) && memapi_zero_layout(err->recorded);
     behavior header_ok:
       assumes !memapi_misaligned((char *)user, MEMAPI_MIN_ALIGN) && cm_header_ok((char *)user);
       assigns *l, *base, *size;
       ensures \result == MEMAPI_OK;
-      ensures l->size == cm_align((char *)user) + cm_size((char *)user) && l->align == cm_align((char *)user);
+      ensures l->size == \old(cm_align((char *)user) + cm_size((char *)user)) && l->align == \old(cm_align((char *)user));
       ensures memapi_valid_layout(*l) && l->align >= MEMAPI_MIN_ALIGN;
-      ensures *base == cm_base((char *)user) && *size == cm_size((char *)user);
+      ensures *base == \old(cm_base((char *)user)) && *size == \old(cm_size((char *)user));
     complete behaviors;
     disjoint behaviors;
 */
-static header *header_of(const void *user)
-{
-    return (header *)(uintptr_t)((uintptr_t)user - sizeof(header));
-}
-
 static memapi_status block_layout(const void *user, memapi_layout *l, void **base, size_t *size, memapi_error *err)
 {
-    if (((uintptr_t)user & (MEMAPI_MIN_ALIGN - 1)) != 0)
-        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, user, "pointer not aligned to its layout");
+    if (misaligned_to(user, MEMAPI_MIN_ALIGN))
+        return fail_misaligned(user, err);
     header h;
-    memcpy(&h, header_of(user), sizeof h);
-    unsigned shift = (unsigned)(h.tag & 0xFFu);
+    HEADER_COPY(&h, HEADER_OF(user));
+    unsigned shift = (unsigned)(h.tag % 256u);
+    //@ assert shift < 64 ==> (size_t)(1 << shift) == (1 << shift);
     if (shift >= sizeof(size_t) * 8 || ((size_t)1 << shift) < MEMAPI_MIN_ALIGN || h.tag != tag_of(user, h.size, shift))
-        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, user, no_header);
+        return fail_no_header(user, err);
     size_t align = (size_t)1 << shift;
-    /* The tag matched: the pair was valid when it was written (a forgery is the allocator's to catch). */
+    /* The tag matched: the pair was valid when it was written (a forgery is the allocator's to catch).
+       The sum is formed once it cannot wrap. */
+    if (h.size > SIZE_MAX - align)
+        return fail_no_header(user, err);
     memapi_layout whole = {align + h.size, align};
-    if (h.size > SIZE_MAX - align || !memapi_layout_is_valid(whole) || (uintptr_t)user < align)
-        return memapi__fail_ptr(err, MEMAPI_E_INVALID_POINTER, user, no_header);
+    if (!memapi_layout_is_valid(whole) || (uintptr_t)user < align)
+        return fail_no_header(user, err);
+    //@ assert align == \at(cm_align((char *)user), Pre) && h.size == \at(cm_size((char *)user), Pre);
+    //@ assert \at(cm_header_ok((char *)user), Pre);
     l->size = align + h.size;
     l->align = align;
-    *base = (unsigned char *)(uintptr_t)user - align;
+    *base = (char *)user - align;
     *size = h.size;
     return MEMAPI_OK;
 }
@@ -403,13 +460,14 @@ void *memapi_cmalloc_calloc(memapi_allocator a, size_t nmemb, size_t size, memap
 /* Not proved yet (proofs/README.md, "The malloc front end cmalloc"): the reading of a header and
    every function that frees or resizes through it. The contracts are stated, WP does not see them. */
 /* The outcome of freeing the block at u, its header as it was at Old: OK and freed, or ERROR with
-   the heap and the block's bytes as they were. */
+   the heap as it was (the block still allocated, cmalloc.h). Not "its bytes as they were": the
+   dispatch's contract (MEMAPI_ACSL_TRY_DEALLOC) promises that only when the entry ran and failed,
+   not for its own rejections, which may write *err. */
 /*@ predicate cm_free_outcome{Old, Here}(char *u, memapi_error *err, integer r) =
       (r == MEMAPI_OK || r == MEMAPI_ERROR) &&
       (r == MEMAPI_OK ==> memapi_freed(\at(memapi_proof_heap, Old), \at(memapi_proof_heap, Here), \at(cm_base(u), Old),
                                        \at(cm_align(u) + cm_size(u), Old))) &&
-      (r == MEMAPI_ERROR ==> \at(memapi_proof_heap, Here) == \at(memapi_proof_heap, Old) &&
-                             memapi_same_bytes{Old, Here}(\at(cm_base(u), Old), \at(cm_align(u) + cm_size(u), Old))) &&
+      (r == MEMAPI_ERROR ==> \at(memapi_proof_heap, Here) == \at(memapi_proof_heap, Old)) &&
       (r == MEMAPI_ERROR && err != \null ==> memapi_err_texts{Here}(err));
 */
 
@@ -425,7 +483,8 @@ void *memapi_cmalloc_calloc(memapi_allocator a, size_t nmemb, size_t size, memap
       assumes ptr != \null && memapi_misaligned((char *)ptr, MEMAPI_MIN_ALIGN);
       assigns *err;
       ensures \result == MEMAPI_ERROR;
-      ensures err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER && err->ptr == ptr && memapi_err_texts(err);
+      ensures err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER && err->ptr == ptr && err->msg == misaligned &&
+                               memapi_err_texts(err);
     behavior no_header:
       assumes ptr != \null && !memapi_misaligned((char *)ptr, MEMAPI_MIN_ALIGN) && !cm_header_ok((char *)ptr);
       assigns *err;
@@ -447,26 +506,67 @@ memapi_status memapi_cmalloc_try_free(memapi_allocator a, void *ptr, memapi_erro
     size_t size;
     if (block_layout(ptr, &l, &base, &size, err) != MEMAPI_OK)
         return MEMAPI_ERROR;
-    return memapi_try_dealloc(a, base, l, err);
+    /*@ assert \at(cm_header_ok((char *)ptr), Pre) && base == \at(cm_base((char *)ptr), Pre) &&
+               l.size == \at(cm_align((char *)ptr) + cm_size((char *)ptr), Pre); */
+    //@ assert memapi_block_ok(base, l.size, l.size, err);
+    memapi_status s = memapi_try_dealloc(a, base, l, err);
+    //@ assert s == MEMAPI_OK ==> memapi_freed(\at(memapi_proof_heap, Pre), memapi_proof_heap, (char *)base, l.size);
+    //@ assert s == MEMAPI_ERROR ==> memapi_proof_heap == \at(memapi_proof_heap, Pre);
+    //@ assert s == MEMAPI_ERROR && err != \null ==> memapi_err_texts(err);
+    return s;
 }
 
-/* Out of line and cold: its buffers are not set up (and zeroed, with -ftrivial-auto-var-init) on
- * every free. */
-/*@ requires memapi_vt_ok(a, \null);
-    requires cm_block_ok((char *)ptr, \null);
-    assigns memapi_proof_heap, cm_base((char *)ptr)[0 .. cm_align((char *)ptr) + cm_size((char *)ptr) - 1];
-    ensures ptr != \null ==> \old(cm_header_ok((char *)ptr)) && cm_free_outcome{Old, Here}((char *)ptr, \null, MEMAPI_OK);
+/* free's failure, out of line and cold: its buffers are not set up (and zeroed, with
+ * -ftrivial-auto-var-init) on every free. The message, then the fatal hook.
+ * Frama-C turns the snprintf call into a function whose contract assigns the whole unbounded
+ * range from the buffer on (`s + (0 ..)`), which WP cannot confine to the local buffer: this one
+ * is meant to stay out of the proof (proofs/README.md). */
+/*@ requires \valid_read(e) && memapi_err_texts((memapi_error *)e);
+    assigns \nothing;
+    ensures \false;
 */
-static __attribute__((noinline, cold)) void free_failed(memapi_allocator a, void *ptr)
+static __attribute__((noinline, cold)) MEMAPI_NORETURN void free_fatal(const void *ptr, const memapi_error *e)
 {
-    memapi_error e;
-    if (memapi_cmalloc_try_free(a, ptr, &e) == MEMAPI_OK)
-        return; /* cannot happen: the same call failed a moment ago and changed nothing */
     char text[320];
     char msg[400];
-    memapi_error_format(&e, text, sizeof text);
+    (void)memapi_error_format(e, text, sizeof text);
     (void)snprintf(msg, sizeof msg, "memapi_cmalloc_free(%p) failed: %s", ptr, text);
     memapi_fatal(msg);
+}
+
+/* free of a pointer the header check rejected: the check again, with an error object this time
+   (it reads the header and writes nothing else, so it fails again the same way). */
+/*@ requires ptr != \null && \object_pointer((char *)ptr);
+    requires !memapi_misaligned((char *)ptr, MEMAPI_MIN_ALIGN) ==>
+             \object_pointer((char *)ptr - sizeof(header)) && \valid_read(cm_hdr((char *)ptr)) &&
+             !cm_header_ok((char *)ptr);
+    assigns \nothing;
+    ensures \false;
+*/
+static __attribute__((noinline, cold)) MEMAPI_NORETURN void header_failed(const void *ptr)
+{
+    memapi_error e;
+    memapi_layout l;
+    void *base;
+    size_t size;
+    (void)block_layout(ptr, &l, &base, &size, &e);
+    free_fatal(ptr, &e);
+}
+
+/* free of a block the allocator refused: the same try_dealloc again, with an error object this
+   time (a failed try_dealloc changes nothing, alloc.h), then the fatal hook. */
+/*@ requires memapi_vt_ok(a, \null);
+    requires memapi_valid_layout(l) && memapi_block_ok(base, l.size, l.size, \null);
+    assigns memapi_proof_heap, ((char *)base)[0 .. l.size - 1];
+    ensures memapi_freed(\old(memapi_proof_heap), memapi_proof_heap, (char *)base, l.size);
+*/
+static __attribute__((noinline, cold)) void dealloc_refused(memapi_allocator a, const void *ptr, void *base,
+                                                             memapi_layout l)
+{
+    memapi_error e;
+    if (memapi_try_dealloc(a, base, l, &e) == MEMAPI_OK)
+        return; /* cannot happen: the same call failed a moment ago and changed nothing */
+    free_fatal(ptr, &e);
 }
 
 /*@ requires memapi_vt_ok(a, \null);
@@ -483,11 +583,24 @@ static __attribute__((noinline, cold)) void free_failed(memapi_allocator a, void
 */
 void memapi_cmalloc_free(memapi_allocator a, void *ptr)
 {
-    /* A failed free changes nothing (alloc.h), so asking again with an error object is the same
-     * call: the success path needs no error object. */
-    if (memapi_cmalloc_try_free(a, ptr, NULL) != MEMAPI_OK)
-        free_failed(a, ptr);
+    /* memapi_cmalloc_try_free(a, ptr, NULL), its two steps written out: a failed step changes
+     * nothing (alloc.h), so asking again with an error object is the same call, and the success
+     * path needs no error object. */
+    if (ptr == NULL)
+        return;
+    memapi_layout l;
+    void *base;
+    size_t size;
+    if (block_layout(ptr, &l, &base, &size, NULL) != MEMAPI_OK)
+        header_failed(ptr);
+    /*@ assert \at(cm_header_ok((char *)ptr), Pre) && base == \at(cm_base((char *)ptr), Pre) &&
+               l.size == \at(cm_align((char *)ptr) + cm_size((char *)ptr), Pre); */
+    //@ assert memapi_block_ok(base, l.size, l.size, \null);
+    if (memapi_try_dealloc(a, base, l, NULL) != MEMAPI_OK)
+        dealloc_refused(a, ptr, base, l);
+    //@ assert memapi_freed(\at(memapi_proof_heap, Pre), memapi_proof_heap, (char *)base, l.size);
 }
+
 /* realloc's contract, for realloc (size) and reallocarray (nmemb * size): NULL is malloc; size 0
    frees (NULL returned, errno and *err untouched) or fails (the heap as it was); otherwise NULL with
    errno ENOMEM or EINVAL, every live block still live and the old block's bytes intact, or the
@@ -495,30 +608,31 @@ void memapi_cmalloc_free(memapi_allocator a, void *ptr)
 #define CM_OLD_BASE \old(cm_base((char *)ptr))
 #define CM_OLD_A \old(cm_align((char *)ptr))
 #define CM_OLD_WHOLE \old(cm_align((char *)ptr) + cm_size((char *)ptr))
-#define CM_ACSL_REALLOC_CASES(size) \
+#define CM_ACSL_REALLOC_CASES(size, fits) \
     behavior malloc: \
-      assumes ptr == \null; \
+      assumes fits && ptr == \null; \
       ensures \result == \null ==> memapi_proof_heap == \old(memapi_proof_heap) && __fc_errno == ENOMEM; \
       ensures \result != \null ==> \
               cm_new_block(\old(memapi_proof_heap), memapi_proof_heap, (char *)\result, size, MEMAPI_MIN_ALIGN, err); \
     behavior free: \
-      assumes ptr != \null && size == 0; \
+      assumes fits && ptr != \null && size == 0; \
       ensures \result == \null; \
       ensures (\old(cm_header_ok((char *)ptr)) && cm_free_outcome{Old, Here}((char *)ptr, \null, MEMAPI_OK) && \
                __fc_errno == \old(__fc_errno) && (err != \null ==> *err == \old(*err))) || \
               (memapi_proof_heap == \old(memapi_proof_heap) && (__fc_errno == ENOMEM || __fc_errno == EINVAL)); \
     behavior resize: \
-      assumes ptr != \null && size != 0; \
+      assumes fits && ptr != \null && size != 0; \
       ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) && \
               (__fc_errno == ENOMEM || __fc_errno == EINVAL) && \
               (\old(cm_header_ok((char *)ptr)) ==> memapi_same_bytes{Old, Here}(CM_OLD_BASE, CM_OLD_WHOLE)); \
+      ensures \result == \null && \old(memapi_misaligned((char *)ptr, MEMAPI_MIN_ALIGN) || !cm_header_ok((char *)ptr)) ==> \
+              __fc_errno == EINVAL && memapi_proof_heap == \old(memapi_proof_heap) && \
+              (err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER); \
       ensures \result != \null ==> \old(cm_header_ok((char *)ptr)) && cm_stored((char *)\result, size, CM_OLD_A) && \
               \valid((char *)\result + (0 .. size - 1)) && \
               memapi_owned(memapi_proof_heap, (char *)\result - CM_OLD_A, CM_OLD_A + size); \
       ensures \result != \null ==> \forall integer i; 0 <= i < \min(\old(cm_size((char *)ptr)), size) ==> \
-              ((char *)\result)[i] == \old(((char *)ptr)[i]); \
-    complete behaviors; \
-    disjoint behaviors;
+              ((char *)\result)[i] == \old(cm_base((char *)ptr)[cm_align((char *)ptr) + i]);
 #define CM_ACSL_REALLOC_ASSIGNS(size) \
     assigns memapi_proof_heap, __fc_errno, *err, \
             cm_base((char *)ptr)[0 .. \max(cm_align((char *)ptr) + cm_size((char *)ptr), cm_align((char *)ptr) + size) - 1], \
@@ -533,7 +647,9 @@ void memapi_cmalloc_free(memapi_allocator a, void *ptr)
 
 /*@ CM_ACSL_REALLOC_REQUIRES
     CM_ACSL_REALLOC_ASSIGNS(size)
-    CM_ACSL_REALLOC_CASES(size)
+    CM_ACSL_REALLOC_CASES(size, \true)
+    complete behaviors;
+    disjoint behaviors;
 */
 void *memapi_cmalloc_realloc(memapi_allocator a, void *ptr, size_t size, memapi_error *err)
 {
@@ -551,13 +667,29 @@ void *memapi_cmalloc_realloc(memapi_allocator a, void *ptr, size_t size, memapi_
     size_t old_size;
     if (block_layout(ptr, &old_l, &base, &old_size, e) != MEMAPI_OK)
         return fail_errno(err, e);
+    //@ assert memapi_owned(memapi_proof_heap, (char *)base, old_l.size) && \valid((char *)base + (0 .. old_l.size - 1));
     /* The block's own alignment: a resize never asks for less (no REALLOC_SMALLER_ALIGN). */
     if (memapi_cmalloc_layout(size, old_l.align, &new_l, e) != MEMAPI_OK)
         return fail_errno(err, e);
     void *nb = memapi_realloc(a, base, old_l, new_l, e);
     if (nb == NULL)
         return fail_errno(err, e);
+    //@ assert new_l == CM_LAY(new_l.size, new_l.align);
+    //@ assert nb == base || nb == memapi_proof_next(\at(memapi_proof_heap, Pre), new_l);
+    /*@ assert \forall integer i; 0 <= i < \min(old_size, size) ==>
+               ((char *)nb)[old_l.align + i] == \at(cm_base((char *)ptr)[cm_align((char *)ptr) + i], Pre); */
     return finish_block(nb, new_l, size);
+}
+
+/* Whether nmemb * size does not fit in a size_t (the builtin's product is not wanted). */
+/*@ assigns \nothing;
+    ensures \result == 0 || \result == 1;
+    ensures \result == 1 <==> nmemb * size > SIZE_MAX;
+*/
+static inline bool product_overflows(size_t nmemb, size_t size)
+{
+    unsigned long product;
+    return __builtin_umull_overflow(nmemb, size, &product);
 }
 
 /*@ CM_ACSL_REALLOC_REQUIRES
@@ -567,24 +699,20 @@ void *memapi_cmalloc_realloc(memapi_allocator a, void *ptr, size_t size, memapi_
       assigns __fc_errno, *err;
       ensures \result == \null && __fc_errno == ENOMEM;
       ensures err != \null ==> memapi_err_arith(err, nmemb, MEMAPI_OP_MUL, size);
-    behavior fits:
-      assumes nmemb * size <= SIZE_MAX;
-      ensures \result == \null ==> memapi_live_kept(\old(memapi_proof_heap), memapi_proof_heap) &&
-              (__fc_errno == ENOMEM || __fc_errno == EINVAL);
-      ensures \result != \null ==> \valid((char *)\result + (0 .. nmemb * size - 1));
-      ensures \result != \null && ptr != \null ==> \forall integer i; 0 <= i < \min(\old(cm_size((char *)ptr)), nmemb * size) ==>
-              ((char *)\result)[i] == \old(((char *)ptr)[i]);
+    CM_ACSL_REALLOC_CASES(nmemb * size, nmemb * size <= SIZE_MAX)
     complete behaviors;
     disjoint behaviors;
 */
 void *memapi_cmalloc_reallocarray(memapi_allocator a, void *ptr, size_t nmemb, size_t size, memapi_error *err)
 {
-    size_t total;
-    if (memapi_checked_op(nmemb, MEMAPI_OP_MUL, size, &total, err) != MEMAPI_OK) {
+    /* The test apart from the error (product_overflows keeps its product in its own frame): the
+       path that resizes writes no memory of this function before realloc reads the header. */
+    if (product_overflows(nmemb, size)) {
+        (void)memapi__fail_arith(err, nmemb, MEMAPI_OP_MUL, size); /* checked_op's error for it */
         errno = ENOMEM;
         return NULL;
     }
-    return memapi_cmalloc_realloc(a, ptr, total, err);
+    return memapi_cmalloc_realloc(a, ptr, nmemb * size, err);
 }
 #endif /* __FRAMAC__ */
 
@@ -696,8 +824,8 @@ int memapi_cmalloc_posix_memalign(memapi_allocator a, void **memptr, size_t alig
       ensures err != \null ==> err->kind == MEMAPI_E_INVALID_POINTER && err->ptr == ptr && memapi_err_texts(err);
     behavior header_ok:
       assumes ptr != \null && !memapi_misaligned((char *)ptr, MEMAPI_MIN_ALIGN) && cm_header_ok((char *)ptr);
-      ensures \result == 0 || \result == cm_size((char *)ptr);
-      ensures !memapi_owns_entry(a) ==> \result == cm_size((char *)ptr);
+      ensures \result == 0 || \result == \old(cm_size((char *)ptr));
+      ensures !memapi_owns_entry(a) ==> \result == \old(cm_size((char *)ptr));
     complete behaviors;
     disjoint behaviors;
 */
@@ -710,12 +838,17 @@ size_t memapi_cmalloc_usable_size(memapi_allocator a, const void *ptr, memapi_er
     size_t size;
     if (block_layout(ptr, &l, &base, &size, err) != MEMAPI_OK)
         return 0;
-    if (a.vt != NULL && a.vt->owns != NULL) {
-        memapi_error local;
-        if (MEMAPI__ENTRY_OWNS(a.vt->owns, a.self, base, l, &local) != MEMAPI_OK && local.kind != MEMAPI_E_UNSUPPORTED) {
-            if (err != NULL)
-                *err = local;
-            return 0;
+    if (a.vt != NULL) {
+        /* The vtable read as a value, as the dispatch reads it (src/alloc.c). */
+        const memapi_alloc_vtable vt = *a.vt;
+        if (vt.owns != NULL) {
+            memapi_error local;
+            if (MEMAPI__ENTRY_OWNS(vt.owns, a.self, base, l, &local) != MEMAPI_OK &&
+                local.kind != MEMAPI_E_UNSUPPORTED) {
+                if (err != NULL)
+                    *err = local;
+                return 0;
+            }
         }
     }
     return size;
