@@ -57,10 +57,27 @@ static memapi_guard_options options(int which)
 }
 
 #ifndef EVA_GUARD_FAULTS_ONLY
+#include <sys/mman.h>
+
+/*
+ * The fallback of the sampled-out and capacity allocations: a bump arena over a mapping of the mmap
+ * model, not the default allocator. The guard frees and queries a block outside its pool through
+ * the fallback, after in_pool compares the block's address, as an integer, with the pool's range:
+ * for Eva the address of a malloc block is a garbled mix, so "outside the pool" would not be
+ * decided, and the pool path would be analysed with a slot index from that address. A mapping's
+ * blocks have addresses Eva knows. The default allocator has a driver of its own.
+ */
+static memapi_bump fallback_arena;
+
 static void with_guard(int which)
 {
     memapi_guard g;
     memapi_guard_options o = options(which);
+    void *arena = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (arena == MAP_FAILED || memapi_bump_init(&fallback_arena, arena, 4096, EVA_ERR) != MEMAPI_OK)
+        return;
+    if (o.fallback.vt != NULL)
+        o.fallback = memapi_bump_allocator(&fallback_arena);
     /* which < 0: the default options (opts NULL), whose pool does not fit in the mmap model's region. */
     if (memapi_guard_init(&g, which < 0 ? NULL : &o, EVA_ERR) != MEMAPI_OK)
         return;

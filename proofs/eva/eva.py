@@ -30,7 +30,7 @@ DRIVERS = {
     "failing": ["src/failing.c"],
     "locked": ["src/locked.c"],
     "tracking": ["src/tracking.c"],
-    "guard": ["src/guard.c"],
+    "guard": ["src/guard.c", "src/bump.c"],
     "guard_fault": ["src/guard.c"],
     "cmalloc": ["src/cmalloc.c"],
 }
@@ -41,7 +41,7 @@ DRIVERS = {
 # allocator with those where it succeeded: every later read of the allocator was then an
 # "uninitialized" alarm.
 DRIVER_FLAGS = {
-    "guard": ["-eva-slevel-function", "with_guard:400"],
+    "guard": ["-eva-slevel-function", "with_guard:400", "-eva-unroll-recursive-calls", "3"],
     "guard_fault": ["-eva-slevel-function", "eva_main:400"],
 }
 OK_STATUS = {"Valid", "Considered valid", "Dead", "Valid under hypotheses", "Valid but dead",
