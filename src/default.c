@@ -61,9 +61,9 @@
  * and a pop each (9 instructions) where three stores do (the failure path reloads them). An empty
  * asm that may rewrite x in memory: the compiler stores x before it and reads it back from there
  * afterwards. It emits no instruction and changes no value, so Frama-C, which cannot read asm, and
- * compilers other than GCC and clang are given nothing in its place.
+ * compilers other than GCC and clang are given nothing in its place (nor is Eva: proofs/eva/prelude.h).
  */
-#if defined(__GNUC__) && !defined(__FRAMAC__)
+#if defined(__GNUC__) && !defined(__FRAMAC__) && !defined(MEMAPI__NO_ASM_HINTS)
 #define IN_STACK_SLOT(x) __asm__("" : "+m"(x))
 #else
 #define IN_STACK_SLOT(x) ((void)0)

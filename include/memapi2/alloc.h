@@ -385,9 +385,10 @@ MEMAPI_API void memapi_dealloc_outline(void *self, void *ptr, memapi_layout layo
  * caller's `*(memapi_allocator *)p`) was read twice by GCC: into the registers of the outline
  * call's by-value argument, and again for the entry call, on every path (2 instructions). An empty
  * asm that may rewrite x in a register: nothing is emitted, no value changes, so Frama-C (which
- * cannot read asm) and compilers other than GCC and clang get nothing in its place.
+ * cannot read asm), Eva (proofs/eva/prelude.h) and compilers other than GCC and clang get nothing in
+ * its place.
  */
-#if defined(__GNUC__) && !defined(__FRAMAC__)
+#if defined(__GNUC__) && !defined(__FRAMAC__) && !defined(MEMAPI__NO_ASM_HINTS)
 #define MEMAPI__IN_REGISTER(x) __asm__("" : "+r"(x))
 #else
 #define MEMAPI__IN_REGISTER(x) ((void)0)
